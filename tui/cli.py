@@ -1,0 +1,90 @@
+"""The ``hogtree`` command line: parse arguments, pick what to run, run it. Nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import platformdirs
+
+from tui import __version__
+
+DEFAULT_PORT = 8010
+
+
+def default_db_path() -> Path:
+    """The demo database, in the user data dir so it survives between runs."""
+    return Path(platformdirs.user_data_dir("hogtree")) / "hogtree.sqlite3"
+
+
+def _project_list(text: str) -> tuple[int, ...]:
+    try:
+        ids = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected project ids like 1,2,3, got {text!r}") from None
+    if not ids or any(i <= 0 for i in ids):
+        raise argparse.ArgumentTypeError("project ids are positive numbers")
+    return ids
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hogtree",
+        description="Organise a PostHog project's file system from the terminal.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "examples:\n"
+            "  hogtree serve                         the local demo server on :8010\n"
+            "  hogtree serve --seed empty --projects 1,2 --api-key 'phx_me=*@1'\n"
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"hogtree {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the local PostHog-compatible server",
+        description="Run the local PostHog-compatible server (file_system API) over SQLite.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "API keys: KEY[=SCOPES[@PROJECTS]], e.g.\n"
+            "  --api-key phx_ro=file_system:read      read-only key\n"
+            "  --api-key 'phx_p1=*@1'                  every scope, project 1 only\n"
+            "With no --api-key a random key is generated and printed once.\n"
+        ),
+    )
+    serve.add_argument("--bind", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: %(default)s)")
+    serve.add_argument("--db", type=Path, default=None, help=f"SQLite file (default: {default_db_path()})")
+    serve.add_argument("--seed", choices=("demo", "empty"), default="demo",
+                       help="what a new database starts with (default: %(default)s)")
+    serve.add_argument("--projects", type=_project_list, default=(1,),
+                       help="comma list of the project ids that exist (default: 1)")
+    serve.add_argument("--api-key", action="append", default=[], metavar="KEY[=SCOPES[@PROJECTS]]",
+                       help="a key the server accepts; may repeat")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        from tui.server.serve import run_serve
+
+        try:
+            return run_serve(
+                bind=args.bind,
+                port=args.port,
+                db_path=args.db or default_db_path(),
+                seed=args.seed,
+                projects=args.projects,
+                api_keys=args.api_key,
+            )
+        except ValueError as exc:
+            parser.error(str(exc))
+    parser.print_help()
+    print("\nThe app itself arrives in a later release; `hogtree serve` runs the local server.",
+          file=sys.stderr)
+    return 2

@@ -1,0 +1,155 @@
+"""The bodies PostHog's file_system API sends and receives, as pydantic models.
+
+Shared vocabulary: the client parses responses with them, the local server documents and
+validates with them. Unknown fields are ignored so that a newer PostHog adding a field does
+not break an older hogtree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Types whose entries PostHog lets a user delete (anything else: 400, nothing deleted).
+HOG_FUNCTION_KINDS: tuple[str, ...] = (
+    "broadcast",
+    "campaign",
+    "destination",
+    "internal_destination",
+    "site_app",
+    "site_destination",
+    "source",
+    "source_webhook",
+    "transformation",
+)
+
+
+class WireModel(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class FileSystemEntry(WireModel):
+    """One row of the project tree: a folder, or an entry standing for an object."""
+
+    id: str
+    path: str
+    depth: int | None = None
+    type: str = ""
+    ref: str | None = None
+    href: str | None = None
+    meta: dict[str, Any] | None = None
+    shortcut: bool | None = False
+    created_at: datetime | None = None
+    last_viewed_at: datetime | None = None
+    user_access_level: str | None = None
+
+    @property
+    def is_folder(self) -> bool:
+        return self.type == "folder"
+
+
+class UserBasic(WireModel):
+    id: int
+    uuid: str
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+
+
+T = TypeVar("T")
+
+
+class Page(WireModel, Generic[T]):
+    """PostHog's offset pagination body."""
+
+    count: int
+    next: str | None = None
+    previous: str | None = None
+    results: list[T]
+
+
+class FileSystemPage(Page[FileSystemEntry]):
+    users: list[UserBasic] = Field(default_factory=list)
+
+
+class EntryCreate(WireModel):
+    """``POST file_system/``: only ``path`` is required."""
+
+    path: str = Field(json_schema_extra={"minLength": 1})
+    type: str = Field(default="", max_length=100)
+    ref: str | None = Field(default=None, max_length=100)
+    href: str | None = None
+    meta: dict[str, Any] | None = None
+    shortcut: bool | None = None
+
+
+class EntryUpdate(WireModel):
+    """``PATCH file_system/{id}/``: the fields given are changed, the rest stay."""
+
+    path: str | None = None
+    type: str | None = Field(default=None, max_length=100)
+    ref: str | None = Field(default=None, max_length=100)
+    href: str | None = None
+    meta: dict[str, Any] | None = None
+    shortcut: bool | None = None
+
+
+class NewPath(WireModel):
+    """Body of ``link`` and ``move``."""
+
+    new_path: str
+
+
+class DeletedObject(WireModel):
+    """An object (insight, dashboard, flag…) that a delete took with it."""
+
+    type: str
+    ref: str | None = None
+    mode: Literal["soft", "hard"] = "soft"
+    path: str | None = None
+    can_undo: bool = False
+    undo: str = ""
+
+
+class DeleteResponse(WireModel):
+    deleted: list[DeletedObject] = Field(default_factory=list)
+
+
+class UndoItem(WireModel):
+    type: str
+    ref: str
+    path: str | None = None
+
+
+class UndoRequest(WireModel):
+    items: list[UndoItem]
+
+
+class UndoneObject(WireModel):
+    type: str
+    ref: str
+
+
+class UndoResponse(WireModel):
+    undone: list[UndoneObject]
+
+
+class CountResponse(WireModel):
+    count: int
+    entries: list[FileSystemEntry] = Field(default_factory=list)
+    has_more: bool = False
+
+
+class UnfiledResponse(WireModel):
+    count: int
+
+
+class ErrorBody(WireModel):
+    """PostHog's error body. The file_system actions answer some 400s with ``detail`` only."""
+
+    type: str | None = None
+    code: str | None = None
+    detail: str | None = None
+    attr: str | None = None

@@ -1,0 +1,115 @@
+"""The local PostHog-compatible server: a FastAPI app over one SQLite file."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tui import __version__
+from tui.server import seed
+from tui.server.auth import Authenticator
+from tui.server.errors import ApiProblem, method_not_allowed, not_found, server_error
+from tui.server.http import request_validation_problem
+from tui.server.routes import evaluations, file_system, health
+from tui.server.settings import ServerSettings
+from tui.server.store import accounts
+from tui.server.store.db import Database
+from tui.server.store.file_system import now
+
+log = logging.getLogger("hogtree.server")
+
+# Every resource answers under both prefixes, as PostHog's does.
+PROJECT_PREFIXES = ("/api/projects/{project_id}", "/api/environments/{project_id}")
+
+
+def _problem_response(problem: ApiProblem) -> JSONResponse:
+    return JSONResponse(problem.body(), status_code=problem.status, headers=problem.headers)
+
+
+def _prepare_database(settings: ServerSettings) -> tuple[Database, Authenticator]:
+    """Open (and on first use, seed) the database; give each key its user."""
+    db = Database(settings.db_path)
+    with db.write() as conn:
+        is_new = not accounts.project_ids(conn)
+        for project_id in settings.projects:
+            accounts.ensure_project(conn, project_id, f"Project {project_id}", now())
+        if is_new and settings.seed == "demo" and 1 in settings.projects:
+            seed.seed_demo(conn, project_id=1)
+        keys = [
+            (spec, accounts.user_for_key(conn, spec.key, f"Key {index}"))
+            for index, spec in enumerate(settings.keys, start=1)
+        ]
+    return db, Authenticator(keys, settings.projects)
+
+
+def create_app(settings: ServerSettings) -> FastAPI:
+    db, authenticator = _prepare_database(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.close()
+
+    app = FastAPI(
+        title="hogtree local PostHog server",
+        version=__version__,
+        description="A local server implementing PostHog's file_system API, for hogtree.",
+        lifespan=lifespan,
+        redirect_slashes=False,
+    )
+    app.state.db = db
+    app.state.authenticator = authenticator
+    app.state.settings = settings
+
+    app.include_router(health.router)
+    for index, prefix in enumerate(PROJECT_PREFIXES):
+        documented = index == 0  # one copy of each route in the OpenAPI schema is enough
+        for module in (file_system, evaluations):
+            app.include_router(module.router, prefix=prefix, include_in_schema=documented)
+
+    _install_error_handlers(app, authenticator)
+    return app
+
+
+def _install_error_handlers(app: FastAPI, authenticator: Authenticator) -> None:
+    @app.exception_handler(ApiProblem)
+    async def api_problem(request: Request, exc: ApiProblem) -> Response:
+        return _problem_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_problem(request: Request, exc: RequestValidationError) -> Response:
+        return _problem_response(request_validation_problem(list(exc.errors())))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_problem(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 405:
+            # PostHog authenticates before it looks at the method.
+            if request.url.path.startswith("/api/"):
+                try:
+                    authenticator.authenticate(request)
+                except ApiProblem as problem:
+                    return _problem_response(problem)
+            return _problem_response(method_not_allowed(request.method))
+        if exc.status_code == 404:
+            return _problem_response(not_found())
+        return JSONResponse(
+            {"type": "invalid_request", "code": "error", "detail": str(exc.detail), "attr": None},
+            status_code=exc.status_code,
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # The traceback goes to the server's log; the client gets PostHog's generic body.
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return _problem_response(server_error())
+
+
+def openapi_schema(settings: ServerSettings) -> dict[str, Any]:
+    return create_app(settings).openapi()

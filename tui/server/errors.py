@@ -1,0 +1,65 @@
+"""PostHog's error bodies, and the exception every layer of the server raises to send one.
+
+Every error is JSON ``{"type", "code", "detail", "attr"}``, except the 400s of the
+file_system actions count, count_by_path, link and move, which PostHog answers with a bare
+``{"detail": …}``; :attr:`ApiProblem.bare` marks those.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Details PostHog uses word for word.
+NOT_FOUND = "Not found."
+SERVER_ERROR = "A server error occurred."
+
+
+class ApiProblem(Exception):
+    def __init__(
+        self,
+        status: int,
+        type: str,
+        code: str,
+        detail: str,
+        attr: str | None = None,
+        *,
+        bare: bool = False,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.type = type
+        self.code = code
+        self.detail = detail
+        self.attr = attr
+        self.bare = bare
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        if self.bare:
+            return {"detail": self.detail}
+        return {"type": self.type, "code": self.code, "detail": self.detail, "attr": self.attr}
+
+
+def not_found(detail: str = NOT_FOUND) -> ApiProblem:
+    return ApiProblem(404, "invalid_request", "not_found", detail)
+
+
+def invalid(detail: str, code: str = "invalid_input", attr: str | None = None) -> ApiProblem:
+    """A 400 validation error in PostHog's usual shape."""
+    return ApiProblem(400, "validation_error", code, detail, attr)
+
+
+def bare_400(detail: str) -> ApiProblem:
+    """A 400 with a bare ``{"detail": …}``, as the file_system actions answer."""
+    return ApiProblem(400, "validation_error", "invalid_input", detail, bare=True)
+
+
+def method_not_allowed(method: str) -> ApiProblem:
+    return ApiProblem(
+        405, "invalid_request", "method_not_allowed", f'Method "{method}" not allowed.'
+    )
+
+
+def server_error() -> ApiProblem:
+    return ApiProblem(500, "server_error", "error", SERVER_ERROR)

@@ -1,0 +1,142 @@
+"""The HTTP conventions PostHog's API follows (Django REST framework's), in one place:
+offset pagination, validation error bodies, boolean query parameters, and routes that
+answer with and without a trailing slash."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ValidationError
+
+from tui.server.errors import ApiProblem, invalid
+
+DEFAULT_LIMIT = 100
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+# --------------------------------------------------------------------------- pagination
+
+
+def _positive_int(text: str | None, *, strict: bool) -> int | None:
+    try:
+        value = int(text) if text is not None else None
+    except ValueError:
+        return None
+    if value is None or value < 0 or (strict and value == 0):
+        return None
+    return value
+
+
+def page_window(request: Request) -> tuple[int, int]:
+    """``limit`` and ``offset`` as DRF reads them: a bad limit is the default, a bad offset 0."""
+    limit = _positive_int(request.query_params.get("limit"), strict=True) or DEFAULT_LIMIT
+    offset = _positive_int(request.query_params.get("offset"), strict=False) or 0
+    return limit, offset
+
+
+def page_body(
+    request: Request, count: int, limit: int, offset: int, results: list[Any]
+) -> dict[str, Any]:
+    """``{"count", "next", "previous", "results"}`` with absolute next/previous URLs."""
+    next_url = None
+    if offset + limit < count:
+        next_url = str(request.url.include_query_params(limit=limit, offset=offset + limit))
+    previous_url = None
+    if offset > 0:
+        if offset - limit <= 0:
+            previous_url = str(request.url.include_query_params(limit=limit).remove_query_params("offset"))
+        else:
+            previous_url = str(request.url.include_query_params(limit=limit, offset=offset - limit))
+    return {"count": count, "next": next_url, "previous": previous_url, "results": results}
+
+
+# --------------------------------------------------------------------------- validation
+
+# DRF's words for pydantic's error types.
+_REQUIRED = ("required", "This field is required.")
+_NULL = ("null", "This field may not be null.")
+
+
+def _drf_error(error: dict[str, Any]) -> tuple[str, str]:
+    kind = error["type"]
+    if kind == "missing":
+        return _REQUIRED
+    if error.get("input", ...) is None:
+        return _NULL
+    if kind == "string_too_long":
+        limit = error.get("ctx", {}).get("max_length")
+        return "max_length", f"Ensure this field has no more than {limit} characters."
+    if kind in ("bool_type", "bool_parsing"):
+        return "invalid", "Must be a valid boolean."
+    if kind in ("string_type",):
+        return "invalid", "Not a valid string."
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return "invalid", "Invalid data. Expected a dictionary, but got {}.".format(
+            type(error.get("input")).__name__
+        )
+    if kind == "list_type":
+        return "not_a_list", 'Expected a list of items but got type "{}".'.format(
+            type(error.get("input")).__name__
+        )
+    return "invalid", str(error.get("msg", "Invalid input."))
+
+
+def validate_body(model: type[Model], payload: Any) -> Model:
+    """Validate a JSON body; the first problem becomes PostHog's 400 with ``attr``."""
+    if payload is None:
+        payload = {}
+    if not isinstance(payload, dict):
+        raise invalid(
+            f"Invalid data. Expected a dictionary, but got {type(payload).__name__}.",
+            code="invalid",
+            attr="non_field_errors",
+        )
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        code, detail = _drf_error(dict(first))
+        attr = "__".join(str(part) for part in first["loc"]) or None
+        raise invalid(detail, code=code, attr=attr) from None
+
+
+def request_validation_problem(errors: list[dict[str, Any]]) -> ApiProblem:
+    """FastAPI's own validation failures (a body that is not JSON at all) as PostHog's 400."""
+    first = errors[0] if errors else {"type": "invalid", "loc": ()}
+    if first.get("type") == "json_invalid":
+        detail = "JSON parse error - " + str(first.get("ctx", {}).get("error", "invalid JSON"))
+        return invalid(detail, code="parse_error")
+    code, detail = _drf_error(first)
+    loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
+    return invalid(detail, code=code, attr="__".join(loc) or None)
+
+
+_TRUE = {"true", "t", "yes", "y", "on", "1"}
+
+
+def str_to_bool(value: str | None) -> bool:
+    """PostHog's reading of a boolean query parameter."""
+    return value is not None and value.strip().lower() in _TRUE
+
+
+# --------------------------------------------------------------------------- routing
+
+
+def add_route(
+    router: APIRouter,
+    path: str,
+    endpoint: Callable[..., Any],
+    *,
+    methods: list[str],
+    status_code: int | None = None,
+    **kwargs: Any,
+) -> None:
+    """Register ``path/`` (documented) and ``path`` (the same handler) like PostHog."""
+    router.add_api_route(path + "/", endpoint, methods=methods, status_code=status_code, **kwargs)
+    router.add_api_route(
+        path, endpoint, methods=methods, status_code=status_code, include_in_schema=False,
+        **{k: v for k, v in kwargs.items() if k != "include_in_schema"},
+    )

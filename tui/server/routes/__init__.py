@@ -1,0 +1,1 @@
+"""The local server's HTTP routes, one module per PostHog resource."""

@@ -1,0 +1,256 @@
+"""``file_system/``: the project tree. Thin handlers: read the request, call the store inside
+one transaction, shape the answer."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from tui.models import (
+    CountResponse,
+    DeleteResponse,
+    EntryCreate,
+    EntryUpdate,
+    FileSystemEntry,
+    FileSystemPage,
+    NewPath,
+    UndoRequest,
+    UndoResponse,
+    UnfiledResponse,
+)
+from tui.server.auth import Access, requires
+from tui.server.errors import bare_400, invalid
+from tui.server.http import add_route, page_body, page_window, str_to_bool, validate_body
+from tui.server.store import accounts
+from tui.server.store import file_system as store
+from tui.server.store.db import Database
+
+router = APIRouter(tags=["file_system"])
+
+Read = Annotated[Access, Depends(requires("file_system:read"))]
+Write = Annotated[Access, Depends(requires("file_system:write"))]
+# Bodies are validated by hand so that errors come out in PostHog's format.
+OptionalJsonBody = Annotated[Any, Body()]
+
+
+def _db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def _body_schema(model: type[Any]) -> dict[str, Any]:
+    """Document a body we validate ourselves (to answer in PostHog's error format)."""
+    return {
+        "requestBody": {
+            "content": {"application/json": {"schema": model.model_json_schema()}},
+            "required": True,
+        }
+    }
+
+
+# --------------------------------------------------------------------------- collection
+
+
+def list_file_system(
+    request: Request,
+    access: Read,
+    parent: str | None = None,
+    depth: str | None = None,
+    path: str | None = None,
+    type: str | None = None,
+    not_type: str | None = None,
+    type__startswith: str | None = None,
+    ref: str | None = None,
+    created_at__gt: str | None = None,
+    created_at__lt: str | None = None,
+    search: str | None = None,
+    search_name_only: str | None = None,
+    order_by: str | None = None,
+    limit: Annotated[str | None, Query()] = None,
+    offset: Annotated[str | None, Query()] = None,
+) -> JSONResponse:
+    """List entries. Pair ``parent`` with ``depth`` for a folder's direct children."""
+    query = store.ListQuery(
+        parent=parent,
+        depth=depth,
+        path=path,
+        type=type,
+        not_type=not_type,
+        type__startswith=type__startswith,
+        ref=ref,
+        created_at__gt=created_at__gt,
+        created_at__lt=created_at__lt,
+        search=search,
+        search_name_only=str_to_bool(search_name_only),
+        order_by=order_by,
+    )
+    page_limit, page_offset = page_window(request)
+    with _db(request).read() as conn:
+        count, rows = store.list_entries(
+            conn, access.project_id, query, limit=page_limit, offset=page_offset,
+            caller_id=access.user_id,
+        )
+        users = accounts.users_json(conn, store.creator_ids(rows))
+    body = page_body(request, count, page_limit, page_offset, [store.entry_json(r) for r in rows])
+    body["users"] = users
+    return JSONResponse(body)
+
+
+def create_file_system(request: Request, access: Write, payload: OptionalJsonBody = None) -> JSONResponse:
+    entry = validate_body(EntryCreate, payload)
+    if not entry.path.strip():
+        raise invalid("This field may not be blank.", code="blank", attr="path")
+    with _db(request).write() as conn:
+        row = store.create_entry(
+            conn,
+            access.project_id,
+            path=entry.path,
+            type=entry.type,
+            ref=entry.ref,
+            href=entry.href,
+            meta=entry.meta,
+            shortcut=entry.shortcut,
+            created_by=access.user_id,
+        )
+    return JSONResponse(store.entry_json(row), status_code=201)
+
+
+def count_by_path(request: Request, access: Read, path: str | None = None) -> JSONResponse:
+    """Count everything under ``path`` at any depth; the first 200 entries come along."""
+    if not path:
+        raise bare_400("path parameter is required")
+    with _db(request).read() as conn:
+        total, rows = store.descendants(
+            conn, access.project_id, path, limit=store.COUNT_PREVIEW_LIMIT
+        )
+    return JSONResponse(_count_body(total, rows))
+
+
+def undo_delete(request: Request, access: Write, payload: OptionalJsonBody = None) -> JSONResponse:
+    body = validate_body(UndoRequest, payload)
+    with _db(request).write() as conn:
+        undone = store.undo_delete(
+            conn, access.project_id, [item.model_dump() for item in body.items], access.user_id
+        )
+    return JSONResponse({"undone": undone})
+
+
+def unfiled(request: Request, access: Write, type: str | None = None) -> JSONResponse:
+    """File every object that has no entry under ``Unfiled/<Plural>/``."""
+    with _db(request).write() as conn:
+        created = store.file_unfiled(conn, access.project_id, type or None, access.user_id)
+    return JSONResponse({"count": created})
+
+
+# --------------------------------------------------------------------------- one entry
+
+
+def retrieve(request: Request, access: Read, entry_id: str) -> JSONResponse:
+    with _db(request).read() as conn:
+        return JSONResponse(store.entry_json(store.get_row(conn, access.project_id, entry_id)))
+
+
+def _update(
+    request: Request, access: Access, entry_id: str, payload: Any, *, full: bool
+) -> JSONResponse:
+    changes = validate_body(EntryUpdate, payload).model_dump(exclude_unset=True)
+    if "path" in changes and changes["path"] is None:
+        raise invalid("This field may not be null.", code="null", attr="path")
+    if full and "path" not in changes:
+        raise invalid("This field is required.", code="required", attr="path")
+    if "path" in changes and not changes["path"].strip():
+        raise invalid("This field may not be blank.", code="blank", attr="path")
+    if "type" in changes and changes["type"] is None:
+        raise invalid("This field may not be null.", code="null", attr="type")
+    with _db(request).write() as conn:
+        row = store.update_entry(conn, access.project_id, entry_id, changes)
+    return JSONResponse(store.entry_json(row))
+
+
+def partial_update(
+    request: Request, access: Write, entry_id: str, payload: OptionalJsonBody = None
+) -> JSONResponse:
+    """Change the given fields. A new ``path`` moves only this row: use ``move`` for folders."""
+    return _update(request, access, entry_id, payload, full=False)
+
+
+def update(request: Request, access: Write, entry_id: str, payload: OptionalJsonBody = None) -> JSONResponse:
+    return _update(request, access, entry_id, payload, full=True)
+
+
+def destroy(request: Request, access: Write, entry_id: str) -> Response:
+    """Delete an entry (a folder with everything in it). When the last entry of an object
+    goes, the object goes too, and the answer lists it for ``undo_delete``."""
+    with _db(request).write() as conn:
+        deleted = store.delete_entry(conn, access.project_id, entry_id)
+    if deleted:
+        return JSONResponse({"deleted": deleted}, status_code=200)
+    return Response(status_code=204)
+
+
+def count(request: Request, access: Read, entry_id: str) -> JSONResponse:
+    with _db(request).read() as conn:
+        total, rows = store.count_descendants(conn, access.project_id, entry_id)
+    return JSONResponse(_count_body(total, rows))
+
+
+def _count_body(total: int, rows: list[Any]) -> dict[str, Any]:
+    return {
+        "count": total,
+        "entries": [store.entry_json(r) for r in rows],
+        "has_more": total > len(rows),
+    }
+
+
+def _new_path(payload: Any) -> str:
+    new_path = payload.get("new_path") if isinstance(payload, dict) else None
+    if not new_path:
+        raise bare_400("new_path is required")
+    if not isinstance(new_path, str):
+        raise bare_400("new_path must be a string")
+    return new_path
+
+
+def link(request: Request, access: Write, entry_id: str, payload: OptionalJsonBody = None) -> JSONResponse:
+    """Create a shortcut of an item, or of a folder and everything in it, at ``new_path``."""
+    new_path = _new_path(payload)
+    with _db(request).write() as conn:
+        row = store.link_entry(conn, access.project_id, entry_id, new_path)
+    return JSONResponse(store.entry_json(row))
+
+
+def move(request: Request, access: Write, entry_id: str, payload: OptionalJsonBody = None) -> JSONResponse:
+    """Move or rename an entry; a folder's whole subtree follows in one transaction."""
+    new_path = _new_path(payload)
+    with _db(request).write() as conn:
+        row = store.move_entry(conn, access.project_id, entry_id, new_path)
+    return JSONResponse(store.entry_json(row))
+
+
+# Static paths first: `file_system/{entry_id}` would otherwise swallow `unfiled`.
+add_route(router, "/file_system", list_file_system, methods=["GET"],
+          response_model=FileSystemPage, response_model_exclude_unset=True)
+add_route(router, "/file_system", create_file_system, methods=["POST"], status_code=201,
+          response_model=FileSystemEntry, openapi_extra=_body_schema(EntryCreate))
+add_route(router, "/file_system/count_by_path", count_by_path, methods=["POST"],
+          response_model=CountResponse)
+add_route(router, "/file_system/undo_delete", undo_delete, methods=["POST"],
+          response_model=UndoResponse, openapi_extra=_body_schema(UndoRequest))
+add_route(router, "/file_system/unfiled", unfiled, methods=["GET"],
+          response_model=UnfiledResponse)
+add_route(router, "/file_system/{entry_id}", retrieve, methods=["GET"],
+          response_model=FileSystemEntry)
+add_route(router, "/file_system/{entry_id}", partial_update, methods=["PATCH"],
+          response_model=FileSystemEntry, openapi_extra=_body_schema(EntryUpdate))
+add_route(router, "/file_system/{entry_id}", update, methods=["PUT"],
+          response_model=FileSystemEntry, openapi_extra=_body_schema(EntryCreate))
+add_route(router, "/file_system/{entry_id}", destroy, methods=["DELETE"],
+          responses={200: {"model": DeleteResponse}, 204: {"description": "Deleted"}})
+add_route(router, "/file_system/{entry_id}/count", count, methods=["POST"],
+          response_model=CountResponse)
+add_route(router, "/file_system/{entry_id}/link", link, methods=["POST"],
+          response_model=FileSystemEntry, openapi_extra=_body_schema(NewPath))
+add_route(router, "/file_system/{entry_id}/move", move, methods=["POST"],
+          response_model=FileSystemEntry, openapi_extra=_body_schema(NewPath))

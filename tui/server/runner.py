@@ -1,0 +1,68 @@
+"""Run the local server: in the foreground (``hogtree serve``) or on a background thread
+(the embedded server of the app, and the tests)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+import uvicorn
+
+from tui.server.app import create_app
+from tui.server.settings import ServerSettings
+
+# How long a background server may take to start listening before we call it failed.
+STARTUP_TIMEOUT_S = 15.0
+
+
+def is_loopback(host: str) -> bool:
+    return host in {"localhost", "::1"} or host.startswith("127.")
+
+
+def uvicorn_config(settings: ServerSettings, host: str, port: int) -> uvicorn.Config:
+    return uvicorn.Config(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="warning",
+        # Our own access lines are enough; uvicorn's would print every request URL.
+        access_log=False,
+        lifespan="on",
+    )
+
+
+@dataclass
+class BackgroundServer:
+    """A uvicorn server on a daemon thread, listening on ``url``."""
+
+    server: uvicorn.Server
+    thread: threading.Thread
+    url: str
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def start_in_thread(
+    settings: ServerSettings, host: str = "127.0.0.1", port: int = 0
+) -> BackgroundServer:
+    """Start the server on a free loopback port (``port=0``) and wait until it listens."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    bound_port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn_config(settings, host, bound_port))
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="hogtree-server", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError("the local server did not start")
+        time.sleep(0.005)
+    return BackgroundServer(server=server, thread=thread, url=f"http://{host}:{bound_port}")

@@ -1,0 +1,50 @@
+"""``hogtree serve``: the local server in the foreground, for demos and scripts."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import uvicorn
+
+from tui.server.runner import is_loopback, uvicorn_config
+from tui.server.settings import ApiKeySpec, ServerSettings, SeedKind, generate_key
+
+
+def run_serve(
+    *,
+    bind: str,
+    port: int,
+    db_path: Path,
+    seed: SeedKind,
+    projects: Sequence[int],
+    api_keys: Sequence[str],
+) -> int:
+    keys = [ApiKeySpec.parse(text) for text in api_keys]
+    generated = None
+    if not keys:
+        generated = generate_key()
+        keys = [ApiKeySpec(key=generated)]
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    is_new = not db_path.exists()
+    settings = ServerSettings(db_path=db_path, projects=tuple(projects), keys=tuple(keys), seed=seed)
+
+    out = sys.stderr
+    if not is_loopback(bind):
+        print(f"warning: listening on {bind}: anyone who can reach this address can try keys;"
+              " the local server is meant for loopback.", file=out)
+    config = uvicorn_config(settings, bind, port)  # opens, and if new seeds, the database
+    print(f"hogtree local PostHog server on http://{bind}:{port}", file=out)
+    print(f"  database  {db_path}{' (new, seed: ' + seed + ')' if is_new else ''}", file=out)
+    print(f"  projects  {', '.join(str(p) for p in projects)}", file=out)
+    if generated:
+        # Printed once, here, so the user can copy it; it is never logged anywhere else.
+        print(f"  API key   {generated}   (generated for this run)", file=out)
+        print(f"  try: curl -H 'Authorization: Bearer {generated}' "
+              f"http://{bind}:{port}/api/projects/{projects[0]}/file_system/?depth=1", file=out)
+    else:
+        print(f"  API keys  {len(keys)} from --api-key", file=out)
+    out.flush()
+    uvicorn.Server(config).run()
+    return 0

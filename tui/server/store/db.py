@@ -1,0 +1,176 @@
+"""The SQLite database behind the local server: connections, schema, transactions.
+
+One connection per worker thread (sqlite3 connections must not be shared across threads
+while in use), WAL so readers never wait for a writer, foreign keys on, and one explicit
+transaction per request that writes.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+
+# A writer waits this long for another writer before SQLite gives up with "database is locked".
+BUSY_TIMEOUT_MS = 30_000
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL);
+
+CREATE TABLE IF NOT EXISTS projects (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    api_token   TEXT NOT NULL UNIQUE,   -- the public phc_ token SDKs capture with
+    created_at  TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS users (
+    id          INTEGER PRIMARY KEY,
+    uuid        TEXT NOT NULL UNIQUE,
+    first_name  TEXT NOT NULL DEFAULT '',
+    last_name   TEXT NOT NULL DEFAULT '',
+    email       TEXT NOT NULL,
+    key_hash    TEXT UNIQUE               -- sha256 of the API key this user acts through
+);
+
+-- The objects behind tree entries (insights, dashboards, flags…), enough for delete and
+-- undo to behave as in PostHog. `ref` is what entries point at: a short id or the id as text.
+CREATE TABLE IF NOT EXISTS objects (
+    id          INTEGER PRIMARY KEY,
+    project_id  INTEGER NOT NULL REFERENCES projects(id),
+    type        TEXT NOT NULL,
+    ref         TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    deleted     INTEGER NOT NULL DEFAULT 0,
+    data        TEXT NOT NULL DEFAULT '{}',
+    created_at  TEXT NOT NULL,
+    created_by  INTEGER REFERENCES users(id),
+    UNIQUE (project_id, type, ref)
+);
+
+CREATE TABLE IF NOT EXISTS file_system (
+    pk              INTEGER PRIMARY KEY,
+    id              TEXT NOT NULL UNIQUE,
+    project_id      INTEGER NOT NULL REFERENCES projects(id),
+    path            TEXT NOT NULL,          -- as given, escaped form
+    depth           INTEGER NOT NULL,
+    type            TEXT NOT NULL DEFAULT '',
+    ref             TEXT,
+    href            TEXT,
+    meta            TEXT NOT NULL DEFAULT '{}',
+    shortcut        INTEGER NOT NULL DEFAULT 0,
+    created_at      TEXT NOT NULL,
+    created_by      INTEGER REFERENCES users(id),
+    last_viewed_at  TEXT,
+    -- Derived from `path` on every write, only so that indexes can answer listings:
+    parent_path     TEXT NOT NULL,          -- normalised path of the holding folder
+    path_folded     TEXT NOT NULL,          -- casefold(path): case-insensitive order and search
+    name_folded     TEXT NOT NULL           -- casefold of the escaped last segment
+);
+
+-- A folder's page of children, folders first then by path, straight off the index.
+CREATE INDEX IF NOT EXISTS file_system_children
+    ON file_system (project_id, parent_path, type <> 'folder', path_folded);
+-- Exact path lookups and prefix (descendant) range scans.
+CREATE INDEX IF NOT EXISTS file_system_path ON file_system (project_id, path);
+-- Whole-project listings in PostHog's default order.
+CREATE INDEX IF NOT EXISTS file_system_folded ON file_system (project_id, path_folded);
+-- Entries of one object, for delete's "last reference" rule and `ref=` filters.
+CREATE INDEX IF NOT EXISTS file_system_ref ON file_system (project_id, type, ref);
+"""
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def _regexp(pattern: str, value: str | None) -> bool:
+    """SQLite's ``X REGEXP Y`` calls ``regexp(Y, X)``; case-insensitive like Postgres' ``~*``."""
+    return value is not None and _compiled(pattern).search(value) is not None
+
+
+def _casefold(value: str | None) -> str | None:
+    return None if value is None else value.casefold()
+
+
+def connect(path: Path | str) -> sqlite3.Connection:
+    conn = sqlite3.connect(
+        path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+    )
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    # WAL + NORMAL is durable across application crashes (the only crash we model), and
+    # avoids an fsync on every commit.
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.create_function("regexp", 2, _regexp, deterministic=True)
+    conn.create_function("casefold", 1, _casefold, deterministic=True)
+    return conn
+
+
+class Database:
+    """Hands each thread its own connection to one SQLite file."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._create_schema()
+
+    def _create_schema(self) -> None:
+        conn = self.connection()
+        conn.executescript(SCHEMA)
+        if conn.execute("SELECT COUNT(*) FROM schema_info").fetchone()[0] == 0:
+            conn.execute("INSERT INTO schema_info (version) VALUES (?)", (SCHEMA_VERSION,))
+
+    def connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect(self.path)
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot for a request that only reads."""
+        conn = self.connection()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction for a request that writes: all of it lands, or none of it.
+
+        ``BEGIN IMMEDIATE`` takes the write lock up front, so two writers queue instead of
+        failing halfway when both try to upgrade a read lock.
+        """
+        conn = self.connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
