@@ -1,0 +1,237 @@
+"""Where hogtree connects: flags, environment variables and the config file, merged.
+
+Each setting is taken from the first place that has it: a flag (``--host``,
+``--project``, ``--profile``), then the environment (``POSTHOG_HOST``,
+``POSTHOG_PROJECT_ID``, ``POSTHOG_PERSONAL_API_KEY``), then the chosen profile of the
+config file, then the defaults. No host at all means the local server.
+
+The config file is TOML, in the user config dir (``HOGTREE_CONFIG`` points elsewhere)::
+
+    default_profile = "us"
+    [profiles.us]
+    host = "https://us.posthog.com"
+    project = 12345
+    api_key = "phx_..."
+
+The key is never a flag: a flag would end up in the shell history and in ``ps``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import SecretStr
+
+from tui.api.client import normalize_host
+
+ENV_HOST = "POSTHOG_HOST"
+ENV_PROJECT = "POSTHOG_PROJECT_ID"
+ENV_API_KEY = "POSTHOG_PERSONAL_API_KEY"
+ENV_PROFILE = "HOGTREE_PROFILE"
+ENV_CONFIG = "HOGTREE_CONFIG"
+
+APP_NAME = "hogtree"
+# The local server's first project, which its demo data fills.
+DEFAULT_LOCAL_PROJECT = 1
+
+PROFILE_SETTINGS = frozenset({"host", "project", "api_key"})
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message is one line fit to print as it is."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    host: str | None = None
+    project: int | str | None = None
+    api_key: SecretStr | None = None
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    path: Path
+    default_profile: str | None = None
+    profiles: Mapping[str, Profile] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Connection:
+    """What to talk to. ``host`` is ``None`` for the local server."""
+
+    host: str | None
+    project_id: int
+    # SecretStr reprs as '**********', so printing a Connection shows no key.
+    api_key: SecretStr | None = None
+    profile: str | None = None
+
+    @property
+    def is_local(self) -> bool:
+        return self.host is None
+
+
+def default_config_path(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if env.get(ENV_CONFIG):
+        return Path(env[ENV_CONFIG]).expanduser()
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def load_config(path: Path) -> ConfigFile:
+    """Read the config file; a missing file is an empty config."""
+    try:
+        with path.open("rb") as stream:
+            data = tomllib.load(stream)
+    except FileNotFoundError:
+        return ConfigFile(path=path)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+
+    default_profile = data.get("default_profile")
+    if default_profile is not None and not isinstance(default_profile, str):
+        raise ConfigError(f"config file {path}: default_profile must be a string")
+    tables = data.get("profiles", {})
+    if not isinstance(tables, dict):
+        raise ConfigError(f"config file {path}: 'profiles' must be a table ([profiles.NAME])")
+    profiles = {name: _profile(name, table, path) for name, table in tables.items()}
+    return ConfigFile(path=path, default_profile=default_profile, profiles=profiles)
+
+
+def _profile(name: str, table: Any, path: Path) -> Profile:
+    where = f"profile '{name}' in {path}"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table ([profiles.{name}])")
+    unknown = sorted(set(table) - PROFILE_SETTINGS)
+    if unknown:
+        known = ", ".join(sorted(PROFILE_SETTINGS))
+        raise ConfigError(f"{where}: unknown setting '{unknown[0]}' (known: {known})")
+    for key in ("host", "api_key"):
+        if key in table and not isinstance(table[key], str):
+            raise ConfigError(f"{where}: {key} must be a string")
+    project = table.get("project")
+    if project is not None and (isinstance(project, bool) or not isinstance(project, int | str)):
+        raise ConfigError(f"{where}: project must be a number")
+    api_key = table.get("api_key")
+    return Profile(
+        name=name,
+        host=table.get("host") or None,
+        project=project,
+        api_key=SecretStr(api_key) if api_key else None,
+    )
+
+
+def resolve_connection(
+    *,
+    host: str | None = None,
+    project: int | str | None = None,
+    profile: str | None = None,
+    env: Mapping[str, str] | None = None,
+    config_path: Path | None = None,
+) -> Connection:
+    """Merge flags (the arguments), ``env`` and the config file into a :class:`Connection`.
+
+    Raises :class:`ConfigError` when a remote host lacks a key or a project, or a
+    profile is unknown.
+    """
+    env = os.environ if env is None else env
+    config = load_config(config_path or default_config_path(env))
+    chosen = _choose_profile(config, profile or env.get(ENV_PROFILE) or None)
+
+    host_source, raw_host = _first(
+        ("--host", host), (ENV_HOST, env.get(ENV_HOST)), (_name(chosen), chosen.host)
+    )
+    resolved_host = _host(raw_host, host_source) if raw_host else None
+
+    project_source, raw_project = _first(
+        ("--project", project),
+        (ENV_PROJECT, env.get(ENV_PROJECT)),
+        (_name(chosen), chosen.project),
+    )
+
+    # A profile's key belongs to the profile's host: when a flag or the environment points
+    # elsewhere, that key must not travel there.
+    profile_key = chosen.api_key
+    if chosen.host and resolved_host != _host(chosen.host, _name(chosen)):
+        profile_key = None
+    env_key = env.get(ENV_API_KEY)
+    api_key = SecretStr(env_key) if env_key else profile_key
+
+    if resolved_host is None:
+        project_id = _project(raw_project, project_source) if raw_project else DEFAULT_LOCAL_PROJECT
+        return Connection(None, project_id, api_key, chosen.name or None)
+
+    if api_key is None:
+        raise ConfigError(_missing_key_message(resolved_host, chosen, config.path))
+    if raw_project is None or raw_project == "":
+        where = f"project in profile '{chosen.name}'" if chosen.name else "a profile's project"
+        raise ConfigError(
+            f"no project for {resolved_host}: set --project, {ENV_PROJECT} or {where}"
+        )
+    project_id = _project(raw_project, project_source)
+    return Connection(resolved_host, project_id, api_key, chosen.name or None)
+
+
+def _choose_profile(config: ConfigFile, name: str | None) -> Profile:
+    name = name or config.default_profile
+    if name is None:
+        return Profile(name="")
+    if name not in config.profiles:
+        if not config.profiles:
+            raise ConfigError(f"unknown profile '{name}': no profiles in {config.path}")
+        known = ", ".join(sorted(config.profiles))
+        raise ConfigError(f"unknown profile '{name}' (known: {known}) in {config.path}")
+    return config.profiles[name]
+
+
+def _name(profile: Profile) -> str:
+    return f"profile '{profile.name}'"
+
+
+def _first(*candidates: tuple[str, Any]) -> tuple[str, Any]:
+    """The first candidate with a value (an empty env var counts as unset)."""
+    for source, value in candidates:
+        if value is not None and value != "":
+            return source, value
+    return "", None
+
+
+def _host(raw: str, source: str) -> str:
+    if "://" not in raw:
+        raise ConfigError(f"host '{raw}' ({source}) needs a scheme, e.g. https://{raw}")
+    try:
+        return normalize_host(raw)
+    except ValueError:
+        raise ConfigError(
+            f"host '{raw}' ({source}) is not an http(s) URL like https://us.posthog.com"
+        ) from None
+
+
+def _project(raw: int | str, source: str) -> int:
+    try:
+        project_id = int(str(raw).strip())
+    except ValueError:
+        raise ConfigError(f"project must be a number, got '{raw}' ({source})") from None
+    if project_id < 1:
+        raise ConfigError(f"project must be a positive number, got {project_id} ({source})")
+    return project_id
+
+
+def _missing_key_message(host: str, profile: Profile, path: Path) -> str:
+    if profile.api_key is not None:
+        # The profile has a key, but for another host (see resolve_connection).
+        return (
+            f"no API key for {host}: set {ENV_API_KEY} (profile '{profile.name}' holds a key"
+            f" for {profile.host} only)"
+        )
+    if profile.name:
+        return f"no API key: set {ENV_API_KEY} or api_key in profile '{profile.name}'"
+    return f"no API key: set {ENV_API_KEY} or api_key in a profile of {path}"
