@@ -4,6 +4,7 @@ answer with and without a trailing slash."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -47,7 +48,9 @@ def page_body(
     previous_url = None
     if offset > 0:
         if offset - limit <= 0:
-            previous_url = str(request.url.include_query_params(limit=limit).remove_query_params("offset"))
+            previous_url = str(
+                request.url.include_query_params(limit=limit).remove_query_params("offset")
+            )
         else:
             previous_url = str(request.url.include_query_params(limit=limit, offset=offset - limit))
     return {"count": count, "next": next_url, "previous": previous_url, "results": results}
@@ -84,16 +87,30 @@ def _drf_error(error: dict[str, Any]) -> tuple[str, str]:
     return "invalid", str(error.get("msg", "Invalid input."))
 
 
-def validate_body(model: type[Model], payload: Any) -> Model:
-    """Validate a JSON body; the first problem becomes PostHog's 400 with ``attr``."""
+def json_object(payload: Any) -> dict[str, Any]:
+    """The request body as a JSON object, or PostHog's 400 for anything else.
+
+    FastAPI hands over the raw bytes when the body is not valid JSON.
+    """
     if payload is None:
-        payload = {}
+        return {}
+    if isinstance(payload, bytes | bytearray | str):
+        try:
+            payload = json.loads(payload) if payload else {}
+        except ValueError as exc:
+            raise invalid(f"JSON parse error - {exc}", code="parse_error") from None
     if not isinstance(payload, dict):
         raise invalid(
             f"Invalid data. Expected a dictionary, but got {type(payload).__name__}.",
             code="invalid",
             attr="non_field_errors",
         )
+    return payload
+
+
+def validate_body(model: type[Model], payload: Any) -> Model:
+    """Validate a JSON body; the first problem becomes PostHog's 400 with ``attr``."""
+    payload = json_object(payload)
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
@@ -105,9 +122,10 @@ def validate_body(model: type[Model], payload: Any) -> Model:
 
 def request_validation_problem(errors: list[dict[str, Any]]) -> ApiProblem:
     """FastAPI's own validation failures (a body that is not JSON at all) as PostHog's 400."""
-    first = errors[0] if errors else {"type": "invalid", "loc": ()}
+    first: dict[str, Any] = errors[0] if errors else {"type": "invalid", "loc": ()}
     if first.get("type") == "json_invalid":
-        detail = "JSON parse error - " + str(first.get("ctx", {}).get("error", "invalid JSON"))
+        context: dict[str, Any] = first.get("ctx") or {}
+        detail = "JSON parse error - " + str(context.get("error", "invalid JSON"))
         return invalid(detail, code="parse_error")
     code, detail = _drf_error(first)
     loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
@@ -137,6 +155,10 @@ def add_route(
     """Register ``path/`` (documented) and ``path`` (the same handler) like PostHog."""
     router.add_api_route(path + "/", endpoint, methods=methods, status_code=status_code, **kwargs)
     router.add_api_route(
-        path, endpoint, methods=methods, status_code=status_code, include_in_schema=False,
+        path,
+        endpoint,
+        methods=methods,
+        status_code=status_code,
+        include_in_schema=False,
         **{k: v for k, v in kwargs.items() if k != "include_in_schema"},
     )

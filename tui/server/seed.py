@@ -59,7 +59,7 @@ DEMO_TREE: dict[tuple[str, ...], list[tuple[str, str]]] = {
         ("action", "Completed onboarding"),
         ("early_access_feature", "Guided tour"),
     ],
-    ("Product", "Onboarding", "Experiments \"archive\""): [
+    ("Product", "Onboarding", 'Experiments "archive"'): [
         ("experiment", "Checklist vs. wizard"),
     ],
     ("Engineering",): [
@@ -92,8 +92,16 @@ DEMO_TREE: dict[tuple[str, ...], list[tuple[str, str]]] = {
 # A folder with a few hundred entries, for "load more".
 BIG_FOLDER = ("Data", "Event catalogue")
 BIG_FOLDER_SIZE = 320
-BIG_FOLDER_EVENTS = ("$pageview", "$autocapture", "signed_up", "subscription_started",
-                     "invite_sent", "file_uploaded", "report_exported", "plan_changed")
+BIG_FOLDER_EVENTS = (
+    "$pageview",
+    "$autocapture",
+    "signed_up",
+    "subscription_started",
+    "invite_sent",
+    "file_uploaded",
+    "report_exported",
+    "plan_changed",
+)
 
 # Objects that were never filed: they start under Unfiled/<Plural>.
 UNFILED_ITEMS: list[tuple[str, str]] = [
@@ -161,7 +169,9 @@ class _Seeder:
             created_by=self.rng.choice(self.user_ids),
             created_at=self._moment(),
             data=data,
-            short_id="".join(self.rng.choices("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", k=8)),
+            short_id="".join(
+                self.rng.choices("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", k=8)
+            ),
         )
 
     def file(self, obj: sqlite3.Row, folder: str, *, shortcut: bool = False) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import uvicorn
 
 from tui.server.runner import is_loopback, uvicorn_config
-from tui.server.settings import ApiKeySpec, ServerSettings, SeedKind, generate_key
+from tui.server.settings import ApiKeySpec, SeedKind, ServerSettings, generate_key
 
 
 def run_serve(
@@ -28,12 +28,17 @@ def run_serve(
         keys = [ApiKeySpec(key=generated)]
     db_path.parent.mkdir(parents=True, exist_ok=True)
     is_new = not db_path.exists()
-    settings = ServerSettings(db_path=db_path, projects=tuple(projects), keys=tuple(keys), seed=seed)
+    settings = ServerSettings(
+        db_path=db_path, projects=tuple(projects), keys=tuple(keys), seed=seed
+    )
 
     out = sys.stderr
     if not is_loopback(bind):
-        print(f"warning: listening on {bind}: anyone who can reach this address can try keys;"
-              " the local server is meant for loopback.", file=out)
+        print(
+            f"warning: listening on {bind}: anyone who can reach this address can try keys;"
+            " the local server is meant for loopback.",
+            file=out,
+        )
     config = uvicorn_config(settings, bind, port)  # opens, and if new seeds, the database
     print(f"hogtree local PostHog server on http://{bind}:{port}", file=out)
     print(f"  database  {db_path}{' (new, seed: ' + seed + ')' if is_new else ''}", file=out)
@@ -41,8 +46,11 @@ def run_serve(
     if generated:
         # Printed once, here, so the user can copy it; it is never logged anywhere else.
         print(f"  API key   {generated}   (generated for this run)", file=out)
-        print(f"  try: curl -H 'Authorization: Bearer {generated}' "
-              f"http://{bind}:{port}/api/projects/{projects[0]}/file_system/?depth=1", file=out)
+        print(
+            f"  try: curl -H 'Authorization: Bearer {generated}' "
+            f"http://{bind}:{port}/api/projects/{projects[0]}/file_system/?depth=1",
+            file=out,
+        )
     else:
         print(f"  API keys  {len(keys)} from --api-key", file=out)
     out.flush()

@@ -24,7 +24,8 @@ class ApiKeySpec:
     projects: frozenset[int] | None = None
 
     def __repr__(self) -> str:  # the key itself never reaches a log or a traceback
-        return f"ApiKeySpec(key={mask(self.key)!r}, scopes={sorted(self.scopes)}, projects={self.projects})"
+        scopes = sorted(self.scopes)
+        return f"ApiKeySpec(key={mask(self.key)!r}, scopes={scopes}, projects={self.projects})"
 
     @classmethod
     def parse(cls, text: str) -> ApiKeySpec:
@@ -40,7 +41,9 @@ class ApiKeySpec:
             try:
                 projects = frozenset(int(p) for p in projects_text.split(",") if p.strip())
             except ValueError:
-                raise ValueError(f"project ids after '@' must be numbers: {projects_text!r}") from None
+                raise ValueError(
+                    f"project ids after '@' must be numbers: {projects_text!r}"
+                ) from None
         return cls(key=key, scopes=scopes, projects=projects)
 
 

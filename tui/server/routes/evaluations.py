@@ -19,5 +19,11 @@ def destroy(
     return Response(status_code=405)
 
 
-add_route(router, "/evaluations/{evaluation_id}", destroy, methods=["DELETE"],
-          status_code=405, responses={405: {"description": "Hard deletes are not allowed"}})
+add_route(
+    router,
+    "/evaluations/{evaluation_id}",
+    destroy,
+    methods=["DELETE"],
+    status_code=405,
+    responses={405: {"description": "Hard deletes are not allowed"}},
+)

@@ -22,7 +22,14 @@ from tui.models import (
 )
 from tui.server.auth import Access, requires
 from tui.server.errors import bare_400, invalid
-from tui.server.http import add_route, page_body, page_window, str_to_bool, validate_body
+from tui.server.http import (
+    add_route,
+    json_object,
+    page_body,
+    page_window,
+    str_to_bool,
+    validate_body,
+)
 from tui.server.store import accounts
 from tui.server.store import file_system as store
 from tui.server.store.db import Database
@@ -89,7 +96,11 @@ def list_file_system(
     page_limit, page_offset = page_window(request)
     with _db(request).read() as conn:
         count, rows = store.list_entries(
-            conn, access.project_id, query, limit=page_limit, offset=page_offset,
+            conn,
+            access.project_id,
+            query,
+            limit=page_limit,
+            offset=page_offset,
             caller_id=access.user_id,
         )
         users = accounts.users_json(conn, store.creator_ids(rows))
@@ -98,7 +109,9 @@ def list_file_system(
     return JSONResponse(body)
 
 
-def create_file_system(request: Request, access: Write, payload: OptionalJsonBody = None) -> JSONResponse:
+def create_file_system(
+    request: Request, access: Write, payload: OptionalJsonBody = None
+) -> JSONResponse:
     entry = validate_body(EntryCreate, payload)
     if not entry.path.strip():
         raise invalid("This field may not be blank.", code="blank", attr="path")
@@ -176,7 +189,9 @@ def partial_update(
     return _update(request, access, entry_id, payload, full=False)
 
 
-def update(request: Request, access: Write, entry_id: str, payload: OptionalJsonBody = None) -> JSONResponse:
+def update(
+    request: Request, access: Write, entry_id: str, payload: OptionalJsonBody = None
+) -> JSONResponse:
     return _update(request, access, entry_id, payload, full=True)
 
 
@@ -205,7 +220,7 @@ def _count_body(total: int, rows: list[Any]) -> dict[str, Any]:
 
 
 def _new_path(payload: Any) -> str:
-    new_path = payload.get("new_path") if isinstance(payload, dict) else None
+    new_path = json_object(payload).get("new_path")
     if not new_path:
         raise bare_400("new_path is required")
     if not isinstance(new_path, str):
@@ -213,7 +228,9 @@ def _new_path(payload: Any) -> str:
     return new_path
 
 
-def link(request: Request, access: Write, entry_id: str, payload: OptionalJsonBody = None) -> JSONResponse:
+def link(
+    request: Request, access: Write, entry_id: str, payload: OptionalJsonBody = None
+) -> JSONResponse:
     """Create a shortcut of an item, or of a folder and everything in it, at ``new_path``."""
     new_path = _new_path(payload)
     with _db(request).write() as conn:
@@ -221,7 +238,9 @@ def link(request: Request, access: Write, entry_id: str, payload: OptionalJsonBo
     return JSONResponse(store.entry_json(row))
 
 
-def move(request: Request, access: Write, entry_id: str, payload: OptionalJsonBody = None) -> JSONResponse:
+def move(
+    request: Request, access: Write, entry_id: str, payload: OptionalJsonBody = None
+) -> JSONResponse:
     """Move or rename an entry; a folder's whole subtree follows in one transaction."""
     new_path = _new_path(payload)
     with _db(request).write() as conn:
@@ -230,27 +249,81 @@ def move(request: Request, access: Write, entry_id: str, payload: OptionalJsonBo
 
 
 # Static paths first: `file_system/{entry_id}` would otherwise swallow `unfiled`.
-add_route(router, "/file_system", list_file_system, methods=["GET"],
-          response_model=FileSystemPage, response_model_exclude_unset=True)
-add_route(router, "/file_system", create_file_system, methods=["POST"], status_code=201,
-          response_model=FileSystemEntry, openapi_extra=_body_schema(EntryCreate))
-add_route(router, "/file_system/count_by_path", count_by_path, methods=["POST"],
-          response_model=CountResponse)
-add_route(router, "/file_system/undo_delete", undo_delete, methods=["POST"],
-          response_model=UndoResponse, openapi_extra=_body_schema(UndoRequest))
-add_route(router, "/file_system/unfiled", unfiled, methods=["GET"],
-          response_model=UnfiledResponse)
-add_route(router, "/file_system/{entry_id}", retrieve, methods=["GET"],
-          response_model=FileSystemEntry)
-add_route(router, "/file_system/{entry_id}", partial_update, methods=["PATCH"],
-          response_model=FileSystemEntry, openapi_extra=_body_schema(EntryUpdate))
-add_route(router, "/file_system/{entry_id}", update, methods=["PUT"],
-          response_model=FileSystemEntry, openapi_extra=_body_schema(EntryCreate))
-add_route(router, "/file_system/{entry_id}", destroy, methods=["DELETE"],
-          responses={200: {"model": DeleteResponse}, 204: {"description": "Deleted"}})
-add_route(router, "/file_system/{entry_id}/count", count, methods=["POST"],
-          response_model=CountResponse)
-add_route(router, "/file_system/{entry_id}/link", link, methods=["POST"],
-          response_model=FileSystemEntry, openapi_extra=_body_schema(NewPath))
-add_route(router, "/file_system/{entry_id}/move", move, methods=["POST"],
-          response_model=FileSystemEntry, openapi_extra=_body_schema(NewPath))
+add_route(
+    router,
+    "/file_system",
+    list_file_system,
+    methods=["GET"],
+    response_model=FileSystemPage,
+    response_model_exclude_unset=True,
+)
+add_route(
+    router,
+    "/file_system",
+    create_file_system,
+    methods=["POST"],
+    status_code=201,
+    response_model=FileSystemEntry,
+    openapi_extra=_body_schema(EntryCreate),
+)
+add_route(
+    router,
+    "/file_system/count_by_path",
+    count_by_path,
+    methods=["POST"],
+    response_model=CountResponse,
+)
+add_route(
+    router,
+    "/file_system/undo_delete",
+    undo_delete,
+    methods=["POST"],
+    response_model=UndoResponse,
+    openapi_extra=_body_schema(UndoRequest),
+)
+add_route(router, "/file_system/unfiled", unfiled, methods=["GET"], response_model=UnfiledResponse)
+add_route(
+    router, "/file_system/{entry_id}", retrieve, methods=["GET"], response_model=FileSystemEntry
+)
+add_route(
+    router,
+    "/file_system/{entry_id}",
+    partial_update,
+    methods=["PATCH"],
+    response_model=FileSystemEntry,
+    openapi_extra=_body_schema(EntryUpdate),
+)
+add_route(
+    router,
+    "/file_system/{entry_id}",
+    update,
+    methods=["PUT"],
+    response_model=FileSystemEntry,
+    openapi_extra=_body_schema(EntryCreate),
+)
+add_route(
+    router,
+    "/file_system/{entry_id}",
+    destroy,
+    methods=["DELETE"],
+    responses={200: {"model": DeleteResponse}, 204: {"description": "Deleted"}},
+)
+add_route(
+    router, "/file_system/{entry_id}/count", count, methods=["POST"], response_model=CountResponse
+)
+add_route(
+    router,
+    "/file_system/{entry_id}/link",
+    link,
+    methods=["POST"],
+    response_model=FileSystemEntry,
+    openapi_extra=_body_schema(NewPath),
+)
+add_route(
+    router,
+    "/file_system/{entry_id}/move",
+    move,
+    methods=["POST"],
+    response_model=FileSystemEntry,
+    openapi_extra=_body_schema(NewPath),
+)

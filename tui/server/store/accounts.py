@@ -39,9 +39,7 @@ def user_for_key(conn: sqlite3.Connection, key: str, label: str) -> int:
     return cursor.lastrowid
 
 
-def create_user(
-    conn: sqlite3.Connection, first_name: str, last_name: str, email: str
-) -> int:
+def create_user(conn: sqlite3.Connection, first_name: str, last_name: str, email: str) -> int:
     cursor = conn.execute(
         "INSERT INTO users (uuid, first_name, last_name, email) VALUES (?, ?, ?, ?)",
         (str(uuid.uuid4()), first_name, last_name, email),

@@ -95,7 +95,7 @@ def get_row(conn: sqlite3.Connection, project_id: int, entry_id: str) -> sqlite3
         uuid.UUID(entry_id)
     except ValueError:
         raise not_found() from None
-    row = conn.execute(
+    row: sqlite3.Row | None = conn.execute(
         f"SELECT {ENTRY_COLUMNS} FROM file_system WHERE id = ? AND project_id = ?",
         (entry_id, project_id),
     ).fetchone()
@@ -156,9 +156,7 @@ def _parse_time(name: str, value: str) -> str:
     try:
         moment = datetime.fromisoformat(value.replace(" ", "+") if "T" in value else value)
     except ValueError:
-        raise invalid(
-            "Enter a valid date/time.", code="invalid", attr=name
-        ) from None
+        raise invalid("Enter a valid date/time.", code="invalid", attr=name) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return format_time(moment)
@@ -177,8 +175,9 @@ def _list_where(project_id: int, query: ListQuery, caller_id: int | None) -> _Wh
         if depth == paths.depth(parent) + 1 and paths.normalize(parent) == parent:
             # A folder's direct children: answered by the children index alone. The prefix
             # test keeps PostHog's exact semantics for odd stored paths (e.g. a leading "/").
-            where.add("parent_path = ? AND substr(path, 1, ?) = ?", parent, len(parent) + 1,
-                      parent + "/")
+            where.add(
+                "parent_path = ? AND substr(path, 1, ?) = ?", parent, len(parent) + 1, parent + "/"
+            )
         else:
             _descendants_clause(where, parent)
     if query.type:
@@ -366,11 +365,12 @@ def path_exists(conn: sqlite3.Connection, project_id: int, path: str) -> bool:
 
 
 def folder_at(conn: sqlite3.Connection, project_id: int, path: str) -> sqlite3.Row | None:
-    return conn.execute(
+    row: sqlite3.Row | None = conn.execute(
         f"SELECT {ENTRY_COLUMNS} FROM file_system"
         " WHERE project_id = ? AND path = ? AND type = 'folder' ORDER BY pk LIMIT 1",
         (project_id, path),
     ).fetchone()
+    return row
 
 
 def ensure_ancestors(
@@ -460,9 +460,7 @@ def _set_path(conn: sqlite3.Connection, pk: int, path: str) -> None:
 # --------------------------------------------------------------------------- delete and undo
 
 
-def delete_entry(
-    conn: sqlite3.Connection, project_id: int, entry_id: str
-) -> list[dict[str, Any]]:
+def delete_entry(conn: sqlite3.Connection, project_id: int, entry_id: str) -> list[dict[str, Any]]:
     """Delete an entry; a folder takes its descendants with it. Returns the objects deleted.
 
     Nothing is deleted unless everything can be: the checks all run before the first write.
@@ -487,8 +485,11 @@ def delete_entry(
     deleted: list[dict[str, Any]] = []
     for leaf in leaves:
         if leaf["pk"] in carriers and leaf["type"] in OBJECT_TYPES and leaf["ref"]:
-            deleted.append(objects.delete_for_entry(conn, project_id, leaf["type"], leaf["ref"],
-                                                    path=leaf["path"]))
+            deleted.append(
+                objects.delete_for_entry(
+                    conn, project_id, leaf["type"], leaf["ref"], path=leaf["path"]
+                )
+            )
     conn.executemany("DELETE FROM file_system WHERE pk = ?", [(r["pk"],) for r in doomed])
     return deleted
 
@@ -504,7 +505,9 @@ def _object_carriers(
         groups.setdefault((leaf["type"], leaf["ref"]), []).append(leaf)
 
     carriers: set[int] = set()
-    for (entry_type, ref), group in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+    for (entry_type, ref), group in sorted(
+        groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")
+    ):
         siblings = conn.execute(
             "SELECT pk FROM file_system WHERE project_id = ? AND type = ? AND ref IS ?"
             " AND shortcut = 0",
@@ -646,7 +649,7 @@ def _rewrite_prefix(conn: sqlite3.Connection, project_id: int, old: str, new: st
     # Odd spellings ("a//b", a trailing backslash): recompute each row from its new path.
     _, rows = descendants(conn, project_id, old)
     for child_row in rows:
-        _set_path(conn, child_row["pk"], new + child_row["path"][len(old):])
+        _set_path(conn, child_row["pk"], new + child_row["path"][len(old) :])
 
 
 # --------------------------------------------------------------------------- unfiled

@@ -36,13 +36,22 @@ def create_object(
     cursor = conn.execute(
         "INSERT INTO objects (project_id, type, ref, name, data, created_at, created_by)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (project_id, object_type, ref or f"pending-{secrets.token_hex(8)}", name,
-         json.dumps(data or {}), created_at, created_by),
+        (
+            project_id,
+            object_type,
+            ref or f"pending-{secrets.token_hex(8)}",
+            name,
+            json.dumps(data or {}),
+            created_at,
+            created_by,
+        ),
     )
     object_id = cursor.lastrowid
     if not uses_short_id:
         conn.execute("UPDATE objects SET ref = ? WHERE id = ?", (str(object_id), object_id))
-    row = conn.execute("SELECT * FROM objects WHERE id = ?", (object_id,)).fetchone()
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT * FROM objects WHERE id = ?", (object_id,)
+    ).fetchone()
     assert row is not None
     return row
 
@@ -50,10 +59,11 @@ def create_object(
 def get_object(
     conn: sqlite3.Connection, project_id: int, object_type: str, ref: str
 ) -> sqlite3.Row | None:
-    return conn.execute(
+    row: sqlite3.Row | None = conn.execute(
         "SELECT * FROM objects WHERE project_id = ? AND type = ? AND ref = ?",
         (project_id, object_type, ref),
     ).fetchone()
+    return row
 
 
 def delete_for_entry(
@@ -64,16 +74,28 @@ def delete_for_entry(
     obj = get_object(conn, project_id, object_type, ref)
     if obj is None:
         # An entry pointing at nothing: PostHog removes the entry and reports a hard delete.
-        return {"type": object_type, "ref": ref, "mode": "hard", "undo": known.undo_hint,
-                "path": path, "can_undo": False}
+        return {
+            "type": object_type,
+            "ref": ref,
+            "mode": "hard",
+            "undo": known.undo_hint,
+            "path": path,
+            "can_undo": False,
+        }
     if known.soft_delete:
         conn.execute("UPDATE objects SET deleted = 1 WHERE id = ?", (obj["id"],))
         mode = "soft"
     else:
         conn.execute("DELETE FROM objects WHERE id = ?", (obj["id"],))
         mode = "hard"
-    return {"type": object_type, "ref": ref, "mode": mode, "undo": known.undo_hint,
-            "path": path, "can_undo": mode == "soft"}
+    return {
+        "type": object_type,
+        "ref": ref,
+        "mode": mode,
+        "undo": known.undo_hint,
+        "path": path,
+        "can_undo": mode == "soft",
+    }
 
 
 def restore(
@@ -100,8 +122,9 @@ def without_entries(
         type_clause = " AND o.type = ?"
         params.append(object_type)
     return conn.execute(
-        "SELECT * FROM objects o WHERE o.project_id = ? AND o.deleted = 0" + type_clause +
-        " AND NOT EXISTS (SELECT 1 FROM file_system f WHERE f.project_id = o.project_id"
+        "SELECT * FROM objects o WHERE o.project_id = ? AND o.deleted = 0"
+        + type_clause
+        + " AND NOT EXISTS (SELECT 1 FROM file_system f WHERE f.project_id = o.project_id"
         " AND f.type = o.type AND f.ref = o.ref AND f.shortcut = 0) ORDER BY o.id",
         params,
     ).fetchall()
