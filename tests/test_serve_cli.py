@@ -1,0 +1,154 @@
+"""``hogtree serve`` as a user runs it: a real process, a real socket."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+STARTUP_TIMEOUT_S = 30
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serving(*args: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui", "serve", "--port", str(port), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while True:
+            assert process.poll() is None, process.communicate()[0]
+            try:
+                if httpx.get(url + "/_health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.1)
+        yield url, process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_serve_seeds_the_demo_and_prints_a_working_key(tmp_path: Path) -> None:
+    db = tmp_path / "demo.sqlite3"
+    with serving("--db", str(db)) as (url, process):
+        pass
+    output = process.stdout.read() if process.stdout else ""
+    key = re.search(r"API key\s+(phx_\S+)", output)
+    assert key, output
+    assert db.exists()
+
+    # A second run on the same database: still the demo, a new key, nothing seeded twice.
+    with serving("--db", str(db)) as (url, process):
+        output = ""
+        response = None
+        # the key is printed before the server listens, so it is in the pipe already
+        assert process.stdout is not None
+        for _ in range(6):
+            line = process.stdout.readline()
+            output += line
+            if "API key" in line:
+                break
+        key = re.search(r"API key\s+(phx_\S+)", output)
+        assert key, output
+        response = httpx.get(
+            url + "/api/projects/1/file_system/",
+            params={"depth": 1},
+            headers={"Authorization": f"Bearer {key.group(1)}"},
+        )
+    assert response.status_code == 200
+    top = [entry["path"] for entry in response.json()["results"]]
+    assert "Marketing" in top and "Unfiled" in top
+    assert len(top) == len(set(top)), "the demo was seeded once"
+
+
+def test_serve_with_given_keys_projects_and_an_empty_seed(tmp_path: Path) -> None:
+    args = [
+        "--db",
+        str(tmp_path / "e.sqlite3"),
+        "--seed",
+        "empty",
+        "--projects",
+        "1,2",
+        "--api-key",
+        "phx_ro=file_system:read@2",
+        "--api-key",
+        "phx_rw",
+    ]
+    with serving(*args) as (url, _):
+        read_only = {"Authorization": "Bearer phx_ro"}
+        assert (
+            httpx.get(url + "/api/projects/2/file_system/", headers=read_only).json()["count"] == 0
+        )
+        refused = httpx.get(url + "/api/projects/1/file_system/", headers=read_only)
+        assert refused.status_code == 403
+        created = httpx.post(
+            url + "/api/environments/2/file_system",
+            json={"path": "x/y"},
+            headers={"Authorization": "Bearer phx_rw"},
+        )
+        assert created.status_code == 201
+        assert (
+            httpx.get(url + "/api/projects/2/file_system/", headers=read_only).json()["count"] == 2
+        )
+        unknown = httpx.get(
+            url + "/api/projects/3/file_system/", headers={"Authorization": "Bearer phx_rw"}
+        )
+        assert unknown.status_code == 404
+
+
+def test_serve_warns_when_not_on_loopback(tmp_path: Path) -> None:
+    with serving(
+        "--db",
+        str(tmp_path / "w.sqlite3"),
+        "--seed",
+        "empty",
+        "--bind",
+        "0.0.0.0",
+        "--api-key",
+        "k",
+    ) as (_, process):
+        assert process.stdout is not None
+        first = process.stdout.readline()
+    assert first.startswith("warning:") and "0.0.0.0" in first
+
+
+def test_serve_rejects_a_bad_key_spec(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tui",
+            "serve",
+            "--db",
+            str(tmp_path / "x.sqlite3"),
+            "--api-key",
+            "k@one",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "project ids after '@' must be numbers" in result.stderr
