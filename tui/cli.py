@@ -55,15 +55,32 @@ def build_parser() -> argparse.ArgumentParser:
             "With no --api-key a random key is generated and printed once.\n"
         ),
     )
-    serve.add_argument("--bind", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    serve.add_argument(
+        "--bind", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: %(default)s)")
-    serve.add_argument("--db", type=Path, default=None, help=f"SQLite file (default: {default_db_path()})")
-    serve.add_argument("--seed", choices=("demo", "empty"), default="demo",
-                       help="what a new database starts with (default: %(default)s)")
-    serve.add_argument("--projects", type=_project_list, default=(1,),
-                       help="comma list of the project ids that exist (default: 1)")
-    serve.add_argument("--api-key", action="append", default=[], metavar="KEY[=SCOPES[@PROJECTS]]",
-                       help="a key the server accepts; may repeat")
+    serve.add_argument(
+        "--db", type=Path, default=None, help=f"SQLite file (default: {default_db_path()})"
+    )
+    serve.add_argument(
+        "--seed",
+        choices=("demo", "empty"),
+        default="demo",
+        help="what a new database starts with (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--projects",
+        type=_project_list,
+        default=(1,),
+        help="comma list of the project ids that exist (default: 1)",
+    )
+    serve.add_argument(
+        "--api-key",
+        action="append",
+        default=[],
+        metavar="KEY[=SCOPES[@PROJECTS]]",
+        help="a key the server accepts; may repeat",
+    )
     return parser
 
 
@@ -85,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ValueError as exc:
             parser.error(str(exc))
     parser.print_help()
-    print("\nThe app itself arrives in a later release; `hogtree serve` runs the local server.",
-          file=sys.stderr)
+    print(
+        "\nThe app itself arrives in a later release; `hogtree serve` runs the local server.",
+        file=sys.stderr,
+    )
     return 2
