@@ -14,6 +14,8 @@ from pydantic import BaseModel, ValidationError
 from tui.server.errors import ApiProblem, invalid
 
 DEFAULT_LIMIT = 100
+# SQLite integers are 64-bit; larger page bounds would overflow into a 500.
+MAX_PAGE_BOUND = 2**62
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -35,7 +37,7 @@ def page_window(request: Request) -> tuple[int, int]:
     """``limit`` and ``offset`` as DRF reads them: a bad limit is the default, a bad offset 0."""
     limit = _positive_int(request.query_params.get("limit"), strict=True) or DEFAULT_LIMIT
     offset = _positive_int(request.query_params.get("offset"), strict=False) or 0
-    return limit, offset
+    return min(limit, MAX_PAGE_BOUND), min(offset, MAX_PAGE_BOUND)
 
 
 def page_body(

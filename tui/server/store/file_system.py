@@ -127,9 +127,11 @@ class ListQuery:
         if self.depth is None:
             return None
         try:
-            return int(self.depth)
+            value = int(self.depth)
         except ValueError:
             return None
+        # No path is that deep; keep the number inside SQLite's 64-bit integers.
+        return value if abs(value) < 2**62 else -1
 
 
 class _Where:
@@ -670,7 +672,10 @@ def file_unfiled(
             type=obj["type"],
             ref=obj["ref"],
             href=known.href(obj["ref"]) if known else None,
+            # PostHog copies the object's creation into the entry, and into meta for the UI.
+            meta={"created_at": obj["created_at"], "created_by": obj["created_by"]},
             created_by=obj["created_by"] if obj["created_by"] is not None else user_id,
+            created_at=obj["created_at"],
         )
         created += 1
     _repair_missing_folders(conn, project_id, user_id)
