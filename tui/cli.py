@@ -81,6 +81,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY[=SCOPES[@PROJECTS]]",
         help="a key the server accepts; may repeat",
     )
+    serve.add_argument(
+        "--export-delay",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="generate exports in the background, taking this long (as older PostHog does)",
+    )
+    serve.add_argument(
+        "--live-events",
+        type=float,
+        default=0.0,
+        metavar="RATE",
+        help="keep generating realistic events, RATE per minute, for a live demo",
+    )
     return parser
 
 
@@ -98,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 seed=args.seed,
                 projects=args.projects,
                 api_keys=args.api_key,
+                export_delay=args.export_delay,
+                live_events_per_minute=args.live_events,
             )
         except ValueError as exc:
             parser.error(str(exc))

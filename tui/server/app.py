@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,7 +16,7 @@ from tui.server import seed
 from tui.server.auth import Authenticator
 from tui.server.errors import ApiProblem, method_not_allowed, not_found, server_error
 from tui.server.http import request_validation_problem
-from tui.server.routes import evaluations, file_system, health
+from tui.server.routes import capture, evaluations, events, exports, file_system, health, insights
 from tui.server.settings import ServerSettings
 from tui.server.store import accounts
 from tui.server.store.db import Database
@@ -69,9 +68,10 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.settings = settings
 
     app.include_router(health.router)
+    app.include_router(capture.router)
     for index, prefix in enumerate(PROJECT_PREFIXES):
         documented = index == 0  # one copy of each route in the OpenAPI schema is enough
-        for module in (file_system, evaluations):
+        for module in (file_system, evaluations, events, exports, insights):
             app.include_router(module.router, prefix=prefix, include_in_schema=documented)
 
     _install_error_handlers(app, authenticator)
@@ -109,7 +109,3 @@ def _install_error_handlers(app: FastAPI, authenticator: Authenticator) -> None:
         # The traceback goes to the server's log; the client gets PostHog's generic body.
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return _problem_response(server_error())
-
-
-def openapi_schema(settings: ServerSettings) -> dict[str, Any]:
-    return create_app(settings).openapi()

@@ -174,6 +174,24 @@ class _Seeder:
             ),
         )
 
+    def lay_out_dashboards(self) -> None:
+        """Give every dashboard tiles: insights of the project, a few each."""
+        insight_ids = [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT id FROM objects WHERE project_id = ? AND type = 'insight' ORDER BY id"
+                " LIMIT 40",
+                (self.project_id,),
+            )
+        ]
+        dashboards = self.conn.execute(
+            "SELECT id FROM objects WHERE project_id = ? AND type = 'dashboard' ORDER BY id",
+            (self.project_id,),
+        ).fetchall()
+        for (dashboard_id,) in dashboards:
+            tiles = self.rng.sample(insight_ids, k=min(len(insight_ids), self.rng.randint(2, 4)))
+            objects.set_data(self.conn, dashboard_id, {"tiles": tiles})
+
     def file(self, obj: sqlite3.Row, folder: str, *, shortcut: bool = False) -> None:
         fs.create_entry(
             self.conn,
@@ -216,3 +234,5 @@ def seed_demo(conn: sqlite3.Connection, project_id: int = 1, seed: int = DEMO_SE
 
     for folder_segments, original in SHORTCUTS:
         seeder.file(by_path[original], paths.join(folder_segments), shortcut=True)
+
+    seeder.lay_out_dashboards()

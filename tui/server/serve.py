@@ -10,6 +10,8 @@ import uvicorn
 
 from tui.server.runner import is_loopback, uvicorn_config
 from tui.server.settings import ApiKeySpec, SeedKind, ServerSettings, generate_key
+from tui.server.store import accounts
+from tui.server.store.db import Database
 
 
 def run_serve(
@@ -20,7 +22,11 @@ def run_serve(
     seed: SeedKind,
     projects: Sequence[int],
     api_keys: Sequence[str],
+    export_delay: float = 0.0,
+    live_events_per_minute: float = 0.0,
 ) -> int:
+    if export_delay < 0 or live_events_per_minute < 0:
+        raise ValueError("--export-delay and --live-events cannot be negative")
     keys = [ApiKeySpec.parse(text) for text in api_keys]
     generated = None
     if not keys:
@@ -42,7 +48,12 @@ def run_serve(
     config = uvicorn_config(settings, bind, port)  # opens, and if new seeds, the database
     print(f"hogtree local PostHog server on http://{bind}:{port}", file=out)
     print(f"  database  {db_path}{' (new, seed: ' + seed + ')' if is_new else ''}", file=out)
-    print(f"  projects  {', '.join(str(p) for p in projects)}", file=out)
+    db: Database = config.app.state.db  # type: ignore[union-attr]
+    with db.read() as conn:
+        tokens = accounts.project_tokens(conn)
+    for project_id in projects:
+        # The public token SDKs capture events with (POST /capture/, /batch/).
+        print(f"  project   {project_id}   token {tokens[project_id]}", file=out)
     if generated:
         # Printed once, here, so the user can copy it; it is never logged anywhere else.
         print(f"  API key   {generated}   (generated for this run)", file=out)

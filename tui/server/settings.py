@@ -63,3 +63,8 @@ class ServerSettings:
     projects: tuple[int, ...] = (1,)
     keys: tuple[ApiKeySpec, ...] = field(default_factory=tuple)
     seed: SeedKind = "demo"
+    # Seconds an export takes to generate; above 0 it runs in the background and the
+    # create call answers at once with has_content false, as older PostHog does.
+    export_delay: float = 0.0
+    # Events per minute generated in the background for a live demo (0: none).
+    live_events_per_minute: float = 0.0

@@ -21,6 +21,16 @@ def ensure_project(conn: sqlite3.Connection, project_id: int, name: str, created
     )
 
 
+def project_tokens(conn: sqlite3.Connection) -> dict[int, str]:
+    """Each project's public ``phc_`` token."""
+    return {row[0]: row[1] for row in conn.execute("SELECT id, api_token FROM projects")}
+
+
+def project_for_token(conn: sqlite3.Connection, token: str) -> int | None:
+    row = conn.execute("SELECT id FROM projects WHERE api_token = ?", (token,)).fetchone()
+    return None if row is None else int(row[0])
+
+
 def project_ids(conn: sqlite3.Connection) -> set[int]:
     return {row[0] for row in conn.execute("SELECT id FROM projects")}
 

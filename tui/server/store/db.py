@@ -83,6 +83,53 @@ CREATE INDEX IF NOT EXISTS file_system_path ON file_system (project_id, path);
 CREATE INDEX IF NOT EXISTS file_system_folded ON file_system (project_id, path_folded);
 -- Entries of one object, for delete's "last reference" rule and `ref=` filters.
 CREATE INDEX IF NOT EXISTS file_system_ref ON file_system (project_id, type, ref);
+
+-- People behind events: one person may have several distinct ids.
+CREATE TABLE IF NOT EXISTS persons (
+    pk          INTEGER PRIMARY KEY,
+    uuid        TEXT NOT NULL UNIQUE,
+    project_id  INTEGER NOT NULL REFERENCES projects(id),
+    properties  TEXT NOT NULL DEFAULT '{}',
+    created_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS person_distinct_ids (
+    project_id   INTEGER NOT NULL REFERENCES projects(id),
+    distinct_id  TEXT NOT NULL,
+    person_pk    INTEGER NOT NULL REFERENCES persons(pk),
+    PRIMARY KEY (project_id, distinct_id)
+);
+
+CREATE TABLE IF NOT EXISTS events (
+    pk              INTEGER PRIMARY KEY,
+    uuid            TEXT NOT NULL UNIQUE,
+    project_id      INTEGER NOT NULL REFERENCES projects(id),
+    event           TEXT NOT NULL,
+    distinct_id     TEXT NOT NULL,
+    properties      TEXT NOT NULL DEFAULT '{}',
+    timestamp       TEXT NOT NULL,          -- UTC, "2024-05-01T12:00:00.123000+00:00"
+    elements_chain  TEXT NOT NULL DEFAULT ''
+);
+-- Newest first, whole project or one event name or one distinct id: each page off an index.
+CREATE INDEX IF NOT EXISTS events_time ON events (project_id, timestamp);
+CREATE INDEX IF NOT EXISTS events_name_time ON events (project_id, event, timestamp);
+CREATE INDEX IF NOT EXISTS events_distinct_time ON events (project_id, distinct_id, timestamp);
+
+-- Exported assets, per user; the content is stored once generated.
+CREATE TABLE IF NOT EXISTS exports (
+    id              INTEGER PRIMARY KEY,
+    project_id      INTEGER NOT NULL REFERENCES projects(id),
+    created_by      INTEGER REFERENCES users(id),
+    dashboard_id    INTEGER REFERENCES objects(id),
+    insight_id      INTEGER REFERENCES objects(id),
+    export_format   TEXT NOT NULL,
+    export_context  TEXT,                   -- JSON or NULL
+    filename        TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    expires_after   TEXT NOT NULL,
+    content         BLOB,
+    exception       TEXT
+);
+CREATE INDEX IF NOT EXISTS exports_by_user ON exports (project_id, created_by, created_at);
 """
 
 

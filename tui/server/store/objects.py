@@ -56,6 +56,10 @@ def create_object(
     return row
 
 
+def set_data(conn: sqlite3.Connection, object_id: int, data: dict[str, Any]) -> None:
+    conn.execute("UPDATE objects SET data = ? WHERE id = ?", (json.dumps(data), object_id))
+
+
 def get_object(
     conn: sqlite3.Connection, project_id: int, object_type: str, ref: str
 ) -> sqlite3.Row | None:

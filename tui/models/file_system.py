@@ -1,4 +1,4 @@
-"""The bodies PostHog's file_system API sends and receives, as pydantic models.
+"""The file_system bodies (the project tree), as pydantic models.
 
 Shared vocabulary: the client parses responses with them, the local server documents and
 validates with them. Unknown fields are ignored so that a newer PostHog adding a field does
