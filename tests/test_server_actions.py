@@ -7,6 +7,7 @@ Each action is checked against what the server holds afterwards, and every refus
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -461,7 +462,16 @@ def test_move_an_item_keeps_its_object(demo_server: LiveServer) -> None:
 
 # --- unfiled (demo project) -------------------------------------------------------------------
 
-PLURALS = {"insight": "Insights", "dashboard": "Dashboards", "feature_flag": "Feature Flags"}
+# The plurals api.md names.
+PLURALS = {
+    "insight": "Insights",
+    "dashboard": "Dashboards",
+    "feature_flag": "Feature Flags",
+    "experiment": "Experiments",
+    "notebook": "Notebooks",
+    "cohort": "Cohorts",
+    "survey": "Surveys",
+}
 
 
 def test_unfiled_on_an_empty_project_creates_nothing(api: httpx.Client) -> None:
@@ -544,3 +554,35 @@ def test_link_a_folder_onto_an_item_still_copies_the_folder(api: httpx.Client) -
     assert sorted(e["type"] for e in at_path(api, "Dst")) == ["dashboard", "folder"]
     assert item["id"] in {e["id"] for e in at_path(api, "Dst")}
     assert one_at(api, "Dst/a")["shortcut"] is True
+
+
+def test_move_a_folder_to_an_escaped_look_alike_is_not_into_itself(api: httpx.Client) -> None:
+    """``A\\/B`` is one segment called "A/B", not a folder inside ``A``."""
+    a = folder(api, "A")
+    child = create(api, "A/x")
+    moved = move(api, a["id"], "A\\/B")
+    assert (moved["path"], moved["depth"]) == ("A\\/B", 1)
+    assert get_entry(api, child["id"])["path"] == "A\\/B/x"
+    assert set(tree(api)) == {"A\\/B", "A\\/B/x"}
+
+
+def test_concurrent_moves_of_one_folder_leave_it_whole(
+    live_server: LiveServer, api: httpx.Client
+) -> None:
+    """A folder move is one transaction: two racing moves never split the folder."""
+    src = folder(api, "Src")
+    create_many(api, [f"Src/item {i:02}" for i in range(40)])
+
+    def go(destination: str) -> int:
+        with live_server.client() as client:
+            resp = client.post(f"file_system/{src['id']}/move/", json={"new_path": destination})
+            return resp.status_code
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        assert list(pool.map(go, ["X", "Y"])) == [200, 200]
+    final = get_entry(api, src["id"])["path"]
+    assert final in ("X", "Y")
+    items = list_all(api, not_type="folder", limit=1000)
+    assert len(items) == 40
+    assert {e["path"].split("/")[0] for e in items} == {final}
+    assert set(tree(api)) == {final} | {e["path"] for e in items}

@@ -301,7 +301,7 @@ def get_path(api: httpx.Client, entry_id: str) -> str:
     return expect(api.get(f"file_system/{entry_id}/"), 200)["path"]
 
 
-@pytest.mark.parametrize("project", ["3", "999999", "abc", "1abc", "0"])
+@pytest.mark.parametrize("project", ["3", "999999", "abc", "1abc", "0", "-1"])
 @pytest.mark.parametrize(
     ("method", "path", "payload"),
     [

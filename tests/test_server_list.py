@@ -456,3 +456,13 @@ def test_users_lists_the_creators_seen_in_the_page(
     assert admins[0]["id"] != others[0]["id"]
     assert {u["id"] for u in both} == {admins[0]["id"], others[0]["id"]}
     assert list_page(api, path="no such path")["users"] == []
+
+
+def test_folders_are_never_synthesised(api: httpx.Client) -> None:
+    """Only real rows are listed: a path whose ancestors have no row shows no folder."""
+    entry = create(api, "a/b")
+    expect(api.patch(f"file_system/{entry['id']}/", json={"path": "x/y/z"}), 200)
+    assert paths(list_all(api)) == ["a", "x/y/z"]
+    assert paths(list_all(api, depth=1)) == ["a"]
+    assert list_all(api, path="x") == []
+    assert paths(list_all(api, parent="x")) == ["x/y/z"]

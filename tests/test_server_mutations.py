@@ -7,6 +7,7 @@ Every action is followed by reading back what the server holds.
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -373,7 +374,14 @@ def test_delete_a_folder_removes_all_descendants_and_nothing_else(api: httpx.Cli
 
 @pytest.mark.parametrize(
     ("name", "sibling"),
-    [("a_b", "axb/keep"), ("50%", "50 apples/keep"), ("[x]", "x/keep"), ("Case", "case/keep")],
+    [
+        ("a_b", "axb/keep"),
+        ("50%", "50 apples/keep"),
+        ("[x]", "x/keep"),
+        ("Case", "case/keep"),
+        ("a\\/b", "a/b/keep"),
+        ("a", "a\\/b/keep"),
+    ],
 )
 def test_delete_a_folder_takes_its_name_literally(
     api: httpx.Client, name: str, sibling: str
@@ -630,3 +638,71 @@ def test_deleting_a_folder_deletes_each_object_once(demo: httpx.Client) -> None:
     for type_, ref in moved:
         assert_object_deleted(demo, type_, ref)
     assert list_all(demo, parent="Bin") == []
+
+
+def test_concurrent_creates_share_their_ancestors(
+    live_server: LiveServer, api: httpx.Client
+) -> None:
+    """Ancestors are created only when missing, even when requests race."""
+
+    def go(i: int) -> int:
+        with live_server.client() as client:
+            return client.post("file_system/", json={"path": f"p/q/r/leaf {i}"}).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert set(pool.map(go, range(16))) == {201}
+    for path in ("p", "p/q", "p/q/r"):
+        assert len(at_path(api, path)) == 1, path
+    assert len(list_all(api)) == 19
+
+
+EVERY_DELETABLE_KIND = [
+    "insight",
+    "dashboard",
+    "feature_flag",
+    "experiment",
+    "notebook",
+    "cohort",
+    "action",
+    "survey",
+    "early_access_feature",
+    "session_recording_playlist",
+    "hog_function/destination",
+    "hog_function/transformation",
+]
+
+
+@pytest.mark.parametrize("type_", EVERY_DELETABLE_KIND)
+def test_every_deletable_kind_takes_its_object_and_undo_agrees_with_can_undo(
+    demo: httpx.Client, type_: str
+) -> None:
+    entry = sole_entry(demo, type_)
+    got = expect(demo.delete(f"file_system/{entry['id']}/"), 200)
+    [deleted] = got["deleted"]
+    assert (deleted["type"], deleted["ref"], deleted["path"]) == (
+        type_,
+        entry["ref"],
+        entry["path"],
+    )
+    assert deleted["mode"] in ("soft", "hard")
+    assert isinstance(deleted["can_undo"], bool)
+    if type_ in OBJECT_TYPES:  # "soft-deleted where the object has a deleted flag"
+        assert (deleted["mode"], deleted["can_undo"]) == ("soft", True)
+    assert is_gone(demo, entry["id"])
+    assert list_all(demo, type=type_, ref=entry["ref"]) == []
+    item = {"type": type_, "ref": entry["ref"]}
+    resp = demo.post("file_system/undo_delete/", json={"items": [item]})
+    if deleted["can_undo"]:
+        assert expect(resp, 200) == {"undone": [item]}
+        assert originals_of(demo, type_, entry["ref"])
+    else:
+        assert_error_shape(resp, 400, type_="validation_error", detail=UNDO_REFUSED)
+        assert list_all(demo, type=type_, ref=entry["ref"]) == []
+
+
+@pytest.mark.parametrize("payload", [{}, {"things": []}], ids=["empty", "wrong-key"])
+def test_undo_delete_without_items_is_400(demo: httpx.Client, payload: dict[str, Any]) -> None:
+    before = snapshot(demo)
+    resp = demo.post("file_system/undo_delete/", json=payload)
+    assert_error_shape(resp, 400, type_="validation_error", code="required", attr="items")
+    assert snapshot(demo) == before
