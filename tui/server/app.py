@@ -32,7 +32,7 @@ def _problem_response(problem: ApiProblem) -> JSONResponse:
     return JSONResponse(problem.body(), status_code=problem.status, headers=problem.headers)
 
 
-def _prepare_database(settings: ServerSettings) -> tuple[Database, Authenticator]:
+def prepare_database(settings: ServerSettings) -> tuple[Database, Authenticator]:
     """Open (and on first use, seed) the database; give each key its user."""
     db = Database(settings.db_path)
     with db.write() as conn:
@@ -49,7 +49,7 @@ def _prepare_database(settings: ServerSettings) -> tuple[Database, Authenticator
 
 
 def create_app(settings: ServerSettings) -> FastAPI:
-    db, authenticator = _prepare_database(settings)
+    db, authenticator = prepare_database(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

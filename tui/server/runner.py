@@ -41,9 +41,12 @@ class BackgroundServer:
     thread: threading.Thread
     url: str
 
-    def stop(self) -> None:
+    def stop(self, *, wait: bool = True) -> None:
+        """Ask the server to shut down; ``wait`` until its thread has ended (uvicorn notices
+        within about 0.1 s, then closes its connections)."""
         self.server.should_exit = True
-        self.thread.join(timeout=10)
+        if wait:
+            self.thread.join(timeout=10)
 
 
 def start_in_thread(
