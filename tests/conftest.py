@@ -30,9 +30,29 @@ TEST_KEYS = (
 )
 
 
-# Building an SSL context loads the CA bundle (~60 ms); every test client shares this one
-# (they only speak plain HTTP to loopback anyway).
+# Tests speak plain HTTP to loopback only, yet every httpx client (and every module-level
+# httpx.get) builds a fresh SSL context: ~50 ms each with OpenSSL 3, minutes over the
+# suite. Building the default one once and reusing it changes nothing else.
 SHARED_SSL_CONTEXT = ssl.create_default_context()
+
+
+def _reuse_default_ssl_context() -> None:
+    import httpx._transports.default as transports
+
+    build = getattr(transports, "create_ssl_context", None)
+    if build is None:  # a newer httpx: leave it alone, tests are only slower
+        return
+    default = build()
+
+    def cached(verify: object = True, cert: object = None, trust_env: bool = True) -> object:
+        if verify is True and cert is None and trust_env:
+            return default
+        return build(verify=verify, cert=cert, trust_env=trust_env)
+
+    transports.create_ssl_context = cached
+
+
+_reuse_default_ssl_context()
 
 
 def http_client(base_url: str, key: str | None = None, **kwargs: object) -> httpx.Client:

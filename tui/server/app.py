@@ -14,8 +14,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tui import __version__
 from tui.server import seed
 from tui.server.auth import Authenticator
-from tui.server.errors import ApiProblem, method_not_allowed, not_found, server_error
+from tui.server.errors import ApiProblem, method_not_allowed, not_found
 from tui.server.http import request_validation_problem
+from tui.server.middleware import CatchUnexpectedErrors
 from tui.server.routes import capture, evaluations, events, exports, file_system, health, insights
 from tui.server.settings import ServerSettings
 from tui.server.store import accounts
@@ -75,6 +76,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             app.include_router(module.router, prefix=prefix, include_in_schema=documented)
 
     _install_error_handlers(app, authenticator)
+    app.add_middleware(CatchUnexpectedErrors)
     return app
 
 
@@ -104,8 +106,3 @@ def _install_error_handlers(app: FastAPI, authenticator: Authenticator) -> None:
             status_code=exc.status_code,
         )
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:
-        # The traceback goes to the server's log; the client gets PostHog's generic body.
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return _problem_response(server_error())

@@ -21,7 +21,7 @@ from tui.models import (
     UnfiledResponse,
 )
 from tui.server.auth import Access, requires
-from tui.server.errors import bare_400, invalid
+from tui.server.errors import bare_400, invalid, method_not_allowed
 from tui.server.http import (
     add_route,
     json_object,
@@ -282,6 +282,28 @@ add_route(
     openapi_extra=_body_schema(UndoRequest),
 )
 add_route(router, "/file_system/unfiled", unfiled, methods=["GET"], response_model=UnfiledResponse)
+
+
+def wrong_method(request: Request) -> Response:
+    """405 for a method an action path does not take (after authentication, as PostHog),
+    rather than reading the action's name as an entry id."""
+    request.app.state.authenticator.authenticate(request)
+    raise method_not_allowed(request.method)
+
+
+_ACTION_METHODS = {
+    "/file_system/count_by_path": "POST",
+    "/file_system/undo_delete": "POST",
+    "/file_system/unfiled": "GET",
+}
+for _path, _method in _ACTION_METHODS.items():
+    add_route(
+        router,
+        _path,
+        wrong_method,
+        methods=sorted({"GET", "POST", "PUT", "PATCH", "DELETE"} - {_method}),
+        include_in_schema=False,
+    )
 add_route(
     router, "/file_system/{entry_id}", retrieve, methods=["GET"], response_model=FileSystemEntry
 )
