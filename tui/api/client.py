@@ -111,6 +111,11 @@ class PostHogClient:
             follow_redirects=False,
             headers={"Accept": "application/json", "User-Agent": f"hogtree/{__version__}"},
         )
+        # Resource groups beyond the tree. Imported here because their modules import
+        # this one (for its request machinery).
+        from tui.api.events import EventsApi
+
+        self.events = EventsApi(self)
 
     def __repr__(self) -> str:
         return f"PostHogClient(host={self.host!r}, project_id={self.project_id})"

@@ -16,6 +16,7 @@ from tui.server import seed
 from tui.server.auth import Authenticator
 from tui.server.errors import ApiProblem, method_not_allowed, not_found
 from tui.server.http import request_validation_problem
+from tui.server.live_events import LiveEvents
 from tui.server.middleware import CatchUnexpectedErrors
 from tui.server.routes import capture, evaluations, events, exports, file_system, health, insights
 from tui.server.settings import ServerSettings
@@ -54,7 +55,14 @@ def create_app(settings: ServerSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        live = None
+        if settings.live_events_per_minute > 0:
+            live = LiveEvents(db, settings.live_events_per_minute, settings.projects)
+            live.start()
+        app.state.live_events = live
         yield
+        if live is not None:
+            live.stop()  # before the database closes under it
         db.close()
 
     app = FastAPI(

@@ -13,6 +13,7 @@ from typing import Any
 
 from tui import paths
 from tui.server.object_types import OBJECT_TYPES, unfiled_folder
+from tui.server.seed_events import seed_demo_events
 from tui.server.store import accounts, objects
 from tui.server.store import file_system as fs
 
@@ -236,3 +237,4 @@ def seed_demo(conn: sqlite3.Connection, project_id: int = 1, seed: int = DEMO_SE
         seeder.file(by_path[original], paths.join(folder_segments), shortcut=True)
 
     seeder.lay_out_dashboards()
+    seed_demo_events(conn, project_id, seed)

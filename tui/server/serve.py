@@ -35,7 +35,11 @@ def run_serve(
     db_path.parent.mkdir(parents=True, exist_ok=True)
     is_new = not db_path.exists()
     settings = ServerSettings(
-        db_path=db_path, projects=tuple(projects), keys=tuple(keys), seed=seed
+        db_path=db_path,
+        projects=tuple(projects),
+        keys=tuple(keys),
+        seed=seed,
+        live_events_per_minute=live_events_per_minute,
     )
 
     out = sys.stderr

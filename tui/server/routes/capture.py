@@ -1,7 +1,193 @@
-"""PostHog's capture endpoints (``/capture/``, ``/batch/``): filled in by issue 3."""
+"""PostHog's capture endpoints: how SDKs send events in.
+
+``POST /capture/``, ``/e/`` and ``/i/v0/e/`` take one event (or a list, as posthog-js
+sends); ``/batch/`` takes ``{"api_key", "batch": [...]}``. The project token in the body
+(``api_key``, ``token``, or ``properties.token``) says which project; it is public and grants
+no read access, so no personal API key is involved. Bodies may be gzipped
+(``Content-Encoding: gzip`` or ``?compression=gzip-js``) or, as old SDKs send them,
+form-encoded ``data=<base64 JSON>``.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import base64
+import binascii
+import gzip
+import json
+import uuid
+import zlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from tui.server.errors import ApiProblem
+from tui.server.event_query import as_text
+from tui.server.http import add_route
+from tui.server.store import accounts
+from tui.server.store import events as store
+from tui.server.store.db import Database
 
 router = APIRouter(tags=["capture"])
+
+# PostHog's words for capture's failures.
+MISSING_TOKEN = (
+    "API key not provided. You can find your project API key in PostHog project settings."
+)
+INVALID_TOKEN = (
+    "Project API key invalid. You can find your project API key in PostHog project settings."
+)
+# PostHog refuses distinct ids longer than this.
+MAX_DISTINCT_ID_LENGTH = 200
+
+
+def _problem(status: int, type_: str, code: str, detail: str) -> ApiProblem:
+    return ApiProblem(status, type_, code, detail)
+
+
+def _malformed(reason: str) -> ApiProblem:
+    return _problem(400, "validation_error", "invalid_payload", f"Malformed request data: {reason}")
+
+
+def _invalid_event(reason: str) -> ApiProblem:
+    return _problem(400, "validation_error", "invalid_payload", f"Invalid payload: {reason}")
+
+
+# --------------------------------------------------------------------------- reading the body
+
+
+def _decode(raw: bytes, request: Request) -> Any:
+    """The JSON the SDK sent, however it was wrapped."""
+    compression = request.query_params.get("compression", "")
+    if request.headers.get("content-encoding", "").lower() == "gzip" or compression == "gzip-js":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error):
+            raise _malformed("the body is not valid gzip") from None
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        form = parse_qs(raw.decode("utf-8", "replace"))
+        data = (form.get("data") or [""])[0]
+        try:
+            raw = base64.b64decode(data + "=" * (-len(data) % 4)) if data else b""
+        except (binascii.Error, ValueError):
+            raise _malformed("data is not base64") from None
+    if not raw.strip():
+        raise _malformed("the body is empty")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _malformed(f"the body is not JSON ({exc})") from None
+
+
+def _events_and_token(payload: Any) -> tuple[list[dict[str, Any]], str | None]:
+    """The events of a single-event, ``batch`` or bare-list body, and the token it names."""
+    token: Any = None
+    if isinstance(payload, dict):
+        token = payload.get("api_key") or payload.get("token")
+        items = payload.get("batch", [payload])
+    elif isinstance(payload, list):
+        items = payload
+    else:
+        raise _malformed("expected a JSON object or a list of events")
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise _malformed("batch must be a list of event objects")
+    if not token:
+        for item in items:
+            properties = item.get("properties")
+            token = item.get("api_key") or item.get("token")
+            if not token and isinstance(properties, dict):
+                token = properties.get("token")
+            if token:
+                break
+    return items, token if isinstance(token, str) and token else None
+
+
+def _timestamp(item: dict[str, Any], now: datetime) -> datetime:
+    """The event's moment: ``timestamp`` (naive means UTC), else now minus ``offset`` ms.
+    An unreadable timestamp becomes now, as PostHog's ingestion does."""
+    text = item.get("timestamp")
+    if isinstance(text, str) and text:
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return now
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    offset = item.get("offset")
+    if isinstance(offset, int | float) and not isinstance(offset, bool) and offset >= 0:
+        return now - timedelta(milliseconds=offset)
+    return now
+
+
+def _new_event(item: dict[str, Any], now: datetime) -> store.NewEvent:
+    name = item.get("event")
+    if not isinstance(name, str) or not name:
+        raise _invalid_event('All events must have the event name field "event"!')
+    properties = item.get("properties") or {}
+    if not isinstance(properties, dict):
+        raise _invalid_event('"properties" must be an object')
+    distinct_id = item.get("distinct_id")
+    if distinct_id is None or distinct_id == "":
+        distinct_id = properties.get("distinct_id")
+    if distinct_id is None or isinstance(distinct_id, dict | list) or as_text(distinct_id) == "":
+        raise _invalid_event('All events must have the event field "distinct_id"!')
+    distinct_id = as_text(distinct_id)[:MAX_DISTINCT_ID_LENGTH]
+    properties = {k: v for k, v in properties.items() if k not in ("distinct_id", "token")}
+    # Old SDKs send $set / $set_once next to the properties rather than in them.
+    for key in ("$set", "$set_once"):
+        if isinstance(item.get(key), dict) and key not in properties:
+            properties[key] = item[key]
+    event_uuid = item.get("uuid")
+    if event_uuid is None:
+        event_uuid = str(uuid.uuid4())
+    else:
+        try:
+            event_uuid = str(uuid.UUID(str(event_uuid)))
+        except ValueError:
+            raise _invalid_event(f"the event uuid {event_uuid!r} is not a UUID") from None
+    return store.NewEvent(
+        event=name,
+        distinct_id=distinct_id,
+        timestamp=_timestamp(item, now),
+        properties=properties,
+        uuid=event_uuid,
+    )
+
+
+# --------------------------------------------------------------------------- the endpoints
+
+
+def _project_for(db: Database, token: str) -> int:
+    with db.read() as conn:
+        project_id = accounts.project_for_token(conn, token)
+    if project_id is None:
+        raise _problem(401, "authentication_error", "invalid_api_key", INVALID_TOKEN)
+    return project_id
+
+
+def _store(db: Database, project_id: int, events: list[store.NewEvent]) -> None:
+    with db.write() as conn:
+        store.insert_events(conn, project_id, events)
+
+
+async def capture(request: Request) -> JSONResponse:
+    """Take one event, a list of them, or a ``batch``; answers ``{"status": 1}``."""
+    payload = _decode(await request.body(), request)
+    items, token = _events_and_token(payload)
+    if token is None:
+        raise _problem(401, "authentication_error", "missing_api_key", MISSING_TOKEN)
+    db: Database = request.app.state.db
+    # SQLite blocks, so it runs off the event loop. The token is checked before the events,
+    # as PostHog does: a stranger learns nothing about what it sent.
+    project_id = await run_in_threadpool(_project_for, db, token)
+    now = datetime.now(UTC)
+    events = [_new_event(item, now) for item in items]
+    await run_in_threadpool(_store, db, project_id, events)
+    return JSONResponse({"status": 1})
+
+
+for _path in ("/capture", "/e", "/i/v0/e", "/batch"):
+    add_route(router, _path, capture, methods=["POST"])

@@ -1,7 +1,123 @@
-"""`events/`: filled in by issue 3."""
+"""``events/``: list (cursor pages, JSON or CSV), retrieve, and property values. Thin
+handlers: read the request, call the store inside one read transaction, shape the answer."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+
+from tui.models.events import Event, EventsPage, EventValuesResponse
+from tui.server.auth import Access, requires
+from tui.server.errors import invalid, not_found
+from tui.server.event_query import event_query
+from tui.server.events_csv import events_csv
+from tui.server.http import add_route, page_window, str_to_bool
+from tui.server.store import events as store
+from tui.server.store.db import Database
 
 router = APIRouter(tags=["events"])
+
+Read = Annotated[Access, Depends(requires("query:read"))]
+
+# PostHog clamps a page of events to this many rows.
+MAX_LIMIT = 1000
+# events/values looks this far back, and answers at most this many values.
+VALUES_WINDOW = timedelta(days=7)
+VALUES_LIMIT = 10
+
+
+def _db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def list_events(request: Request, access: Read) -> Response:
+    """Newest first. ``next`` repeats the query with ``before`` = the last row's timestamp."""
+    params = request.query_params
+    query = event_query(params)
+    limit, offset = page_window(request)
+    limit = min(limit, MAX_LIMIT)
+    include_person = str_to_bool(params.get("include_person"))
+    with _db(request).read() as conn:
+        # One row more than the page says whether there is a next page.
+        rows = store.list_events(conn, access.project_id, query, limit + 1, offset)
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        persons = (
+            store.persons_json(conn, access.project_id, (row["distinct_id"] for row in rows))
+            if include_person
+            else {}
+        )
+    results = [store.event_json(row, persons.get(row["distinct_id"])) for row in rows]
+    if params.get("format") == "csv":
+        return Response(events_csv(results), media_type="text/csv; charset=utf-8")
+    next_url = None
+    if has_more:
+        # The cursor replaces the offset: repeating it would skip rows on every page.
+        url = request.url.include_query_params(before=rows[-1]["timestamp"])
+        next_url = str(url.remove_query_params("offset"))
+    return JSONResponse({"next": next_url, "results": results})
+
+
+def event_values(request: Request, access: Read) -> JSONResponse:
+    """Up to 10 values property ``key`` took in the last 7 days in ``event_name`` events."""
+    params = request.query_params
+    key = params.get("key")
+    if not key:
+        raise invalid("You must provide a key")
+    event_names = [name for name in params.getlist("event_name") if name]
+    if not event_names:
+        # PostHog's rule for personal API keys, the only keys this server knows.
+        raise invalid(
+            "You must provide at least one event_name when using a personal API key",
+            code="required",
+            attr="event_name",
+        )
+    since = datetime.now(UTC) - VALUES_WINDOW
+    with _db(request).read() as conn:
+        values = store.property_values(
+            conn,
+            access.project_id,
+            key,
+            event_names,
+            since=since,
+            value=params.get("value") or None,
+            limit=VALUES_LIMIT,
+        )
+    return JSONResponse({"results": [{"name": value} for value in values], "refreshing": False})
+
+
+def retrieve_event(request: Request, access: Read, event_id: str) -> JSONResponse:
+    try:
+        event_uuid = str(uuid.UUID(event_id))
+    except ValueError:
+        raise invalid("Invalid UUID", code="invalid") from None
+    with _db(request).read() as conn:
+        row = store.get_event(conn, access.project_id, event_uuid)
+        if row is None:
+            raise not_found(f"No events exist for event UUID {event_id}")
+        person: dict[str, Any] | None = None
+        if str_to_bool(request.query_params.get("include_person")):
+            person = store.persons_json(conn, access.project_id, [row["distinct_id"]]).get(
+                row["distinct_id"]
+            )
+    return JSONResponse(store.event_json(row, person))
+
+
+# Static paths first: `events/{event_id}` would otherwise swallow `values`.
+add_route(
+    router,
+    "/events",
+    list_events,
+    methods=["GET"],
+    response_model=EventsPage,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+add_route(
+    router, "/events/values", event_values, methods=["GET"], response_model=EventValuesResponse
+)
+add_route(router, "/events/{event_id}", retrieve_event, methods=["GET"], response_model=Event)

@@ -147,6 +147,24 @@ def _casefold(value: str | None) -> str | None:
     return None if value is None else value.casefold()
 
 
+@lru_cache(maxsize=256)
+def _compiled_exact(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None
+
+
+def _match_cs(value: str | None, pattern: str) -> bool:
+    """``match_cs(value, pattern)``: a case-sensitive regex search like ClickHouse's ``match``,
+    for event property filters.
+
+    A bad pattern matches nothing rather than failing the query (callers check patterns first).
+    """
+    compiled = _compiled_exact(pattern)
+    return value is not None and compiled is not None and compiled.search(value) is not None
+
+
 def connect(path: Path | str) -> sqlite3.Connection:
     conn = sqlite3.connect(
         path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
@@ -160,6 +178,7 @@ def connect(path: Path | str) -> sqlite3.Connection:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.create_function("regexp", 2, _regexp, deterministic=True)
     conn.create_function("casefold", 1, _casefold, deterministic=True)
+    conn.create_function("match_cs", 2, _match_cs, deterministic=True)
     return conn
 
 

@@ -1,0 +1,141 @@
+"""Events through PostHog's API: pages of events, one event, a property's values.
+
+``events/`` pages with a cursor: each page's ``next`` repeats the query with ``before`` set
+to the last row's timestamp. :meth:`EventsApi.iter_pages` follows it, but only the query
+string of ``next`` is used, sent to the host the client was made for: a misconfigured or
+hostile server cannot make the client carry the API key elsewhere.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterable, Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from pydantic import RootModel
+
+from tui.api.client import PostHogClient, _parse, _query
+from tui.models.events import Event, EventsPage, EventValue, EventValuesResponse, PropertyFilter
+
+# PostHog's default page of events; it clamps larger pages to 1000.
+DEFAULT_EVENTS_LIMIT = 100
+# A safety net for following ``next``: a server that hands out the same cursor forever
+# must not keep a worker busy forever.
+MAX_PAGES = 10_000
+
+PropertyFilters = Iterable[PropertyFilter | Mapping[str, Any]]
+
+
+class EventsApi:
+    """``client.events``: read a project's events (scope ``query:read``)."""
+
+    def __init__(self, client: PostHogClient) -> None:
+        self._client = client
+
+    async def page(
+        self,
+        event: str | None = None,
+        distinct_id: str | None = None,
+        person_id: str | int | None = None,
+        before: datetime | str | None = None,
+        after: datetime | str | None = None,
+        properties: PropertyFilters | None = None,
+        limit: int = DEFAULT_EVENTS_LIMIT,
+        *,
+        include_person: bool = False,
+    ) -> EventsPage:
+        """One page of events, newest first. ``before``/``after`` take a datetime, an ISO
+        string, or a relative date like ``"-7d"`` (``m`` is months, ``M`` minutes)."""
+        params = _query(
+            event=event,
+            distinct_id=distinct_id,
+            person_id=person_id,
+            before=before,
+            after=after,
+            properties=_properties_param(properties),
+            limit=limit,
+            include_person=include_person or None,
+        )
+        return await self._get_page(params)
+
+    async def iter_pages(
+        self,
+        event: str | None = None,
+        distinct_id: str | None = None,
+        person_id: str | int | None = None,
+        before: datetime | str | None = None,
+        after: datetime | str | None = None,
+        properties: PropertyFilters | None = None,
+        limit: int = DEFAULT_EVENTS_LIMIT,
+        *,
+        include_person: bool = False,
+    ) -> AsyncIterator[EventsPage]:
+        """Every page of :meth:`page`'s query, following ``next`` until it is null."""
+        page = await self.page(
+            event,
+            distinct_id,
+            person_id,
+            before,
+            after,
+            properties,
+            limit,
+            include_person=include_person,
+        )
+        for _ in range(MAX_PAGES):
+            yield page
+            if page.next is None or not page.results:
+                return
+            page = await self._get_page(_next_params(page.next))
+
+    async def get(self, event_id: str, *, include_person: bool = False) -> Event:
+        if event_id in ("", ".", ".."):
+            raise ValueError(f"not an event id: {event_id!r}")
+        # Quoted whole so an id can never add path segments or a query to the URL.
+        response = await self._client._request(
+            "GET",
+            f"events/{quote(event_id, safe='')}/",
+            params=_query(include_person=include_person or None),
+        )
+        return _parse(response, Event)
+
+    async def values(
+        self, key: str, event_names: Iterable[str], value: str | None = None
+    ) -> EventValuesResponse:
+        """Up to 10 values ``key`` took in the last 7 days in events named ``event_names``
+        (optionally only those containing ``value``). Older PostHog answers a bare list."""
+        params: dict[str, str | list[str]] = {"key": key, "event_name": list(event_names)}
+        if value:
+            params["value"] = value
+        response = await self._client._request(
+            "GET", "events/values/", params=httpx.QueryParams(params)
+        )
+        if response.content.lstrip().startswith(b"["):
+            legacy = _parse(response, _LegacyValues)
+            return EventValuesResponse(results=legacy.root)
+        return _parse(response, EventValuesResponse)
+
+    async def _get_page(self, params: Mapping[str, str]) -> EventsPage:
+        response = await self._client._request("GET", "events/", params=params)
+        return _parse(response, EventsPage)
+
+
+def _properties_param(properties: PropertyFilters | None) -> str | None:
+    if properties is None:
+        return None
+    items = [
+        item.model_dump(exclude_none=True) if isinstance(item, PropertyFilter) else dict(item)
+        for item in properties
+    ]
+    return json.dumps(items) if items else None
+
+
+def _next_params(next_url: str) -> httpx.QueryParams:
+    """The query of a ``next`` link; its scheme, host and path are ignored on purpose."""
+    return httpx.URL(next_url).params
+
+
+class _LegacyValues(RootModel[list[EventValue]]):
+    """Older PostHog's ``events/values/`` body: the results list alone."""

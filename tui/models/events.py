@@ -1,0 +1,91 @@
+"""The events bodies (``events/``, ``events/values/``), as pydantic models.
+
+Shared vocabulary: the client parses responses with them, the local server validates
+property filters with them. Unknown fields are ignored so that a newer PostHog adding a
+field does not break an older hogtree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field, field_validator
+
+from tui.models.file_system import WireModel
+
+# Operators the local server understands in a property filter (PostHog knows more; the
+# client passes any operator through so that a real PostHog can judge it).
+PROPERTY_OPERATORS: tuple[str, ...] = (
+    "exact",
+    "is_not",
+    "icontains",
+    "not_icontains",
+    "regex",
+    "not_regex",
+    "is_set",
+    "is_not_set",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+)
+
+
+class EventPerson(WireModel):
+    """The person behind an event, as ``include_person=true`` adds it."""
+
+    id: int | str | None = None
+    uuid: str | None = None
+    distinct_ids: list[str] = Field(default_factory=list)
+    properties: dict[str, Any] = Field(default_factory=dict)
+    is_identified: bool | None = None
+    created_at: datetime | None = None
+
+
+class Event(WireModel):
+    """One event, newest first in a page."""
+
+    id: str
+    distinct_id: str
+    properties: dict[str, Any] = Field(default_factory=dict)
+    event: str
+    timestamp: datetime
+    person: EventPerson | None = None
+    elements: list[Any] = Field(default_factory=list)
+    elements_chain: str = ""
+
+    @field_validator("person", mode="before")
+    @classmethod
+    def _person_object_only(cls, value: Any) -> Any:
+        # Older PostHog answers the bare distinct id when it has no person to show.
+        return value if isinstance(value, dict) else None
+
+
+class EventsPage(WireModel):
+    """``GET events/``: cursor pagination, no ``count`` and no ``previous``."""
+
+    next: str | None = None
+    results: list[Event] = Field(default_factory=list)
+
+
+class PropertyFilter(WireModel):
+    """One entry of the ``properties`` filter, e.g. ``$browser exact ["Safari"]``."""
+
+    key: str
+    value: Any = None
+    operator: str = "exact"
+    type: str = "event"
+
+
+class EventValue(WireModel):
+    """One value a property took, as ``events/values/`` lists it."""
+
+    name: str | int | float | bool | None = None
+
+
+class EventValuesResponse(WireModel):
+    """``GET events/values/``; older PostHog answers the bare ``results`` list instead."""
+
+    results: list[EventValue] = Field(default_factory=list)
+    refreshing: bool = False

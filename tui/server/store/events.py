@@ -1,0 +1,423 @@
+"""Events and the persons behind them, in SQLite: every events/persons read and write.
+
+Functions take an open connection inside the caller's transaction (see ``Database.read`` and
+``Database.write``). Timestamps are stored as fixed-width UTC text
+(``2024-05-01T12:00:00.123000+00:00``), so text order is time order and the
+``(project_id, …, timestamp)`` indexes answer newest-first pages and time bounds.
+
+For a CSV export of ``export_context.path``::
+
+    query = event_query_from_path(path)            # tui.server.event_query
+    rows = list_events(conn, project_id, query, limit=1000)
+    events = [event_json(row) for row in rows]
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from tui.server.errors import invalid
+from tui.server.event_query import UNPARSABLE, Condition, ConditionGroup, EventQuery
+
+EVENT_COLUMNS = "pk, uuid, event, distinct_id, properties, timestamp, elements_chain"
+# Newest first; pk breaks ties in the order the index already holds (rowid ends every index).
+NEWEST_FIRST = "timestamp DESC, pk DESC"
+
+# The properties of the person behind the event being filtered (``type: "person"``).
+_PERSON_PROPERTIES = (
+    "(SELECT p.properties FROM person_distinct_ids AS d JOIN persons AS p ON p.pk = d.person_pk"
+    " WHERE d.project_id = events.project_id AND d.distinct_id = events.distinct_id)"
+)
+# Number operators → SQL.
+_COMPARISONS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+def format_timestamp(moment: datetime) -> str:
+    """A moment as events store and answer it: UTC, microseconds, ``+00:00``."""
+    if moment.tzinfo is not UTC:
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.isoformat(timespec="microseconds")
+
+
+# One encoder for every row: json.dumps with options builds a new one per call, which
+# dominates seeding tens of thousands of events.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def encode_properties(value: Mapping[str, Any]) -> str:
+    """Properties as stored: compact JSON, unicode kept."""
+    return _ENCODER.encode(value)
+
+
+_dumps = encode_properties
+
+
+# --------------------------------------------------------------------------- writing
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event on its way in (capture, the demo seed, the live generator)."""
+
+    event: str
+    distinct_id: str
+    timestamp: datetime
+    properties: Mapping[str, Any] = field(default_factory=dict)
+    uuid: str = field(default_factory=lambda: str(uuid.uuid4()))
+    # ``properties`` already encoded (:func:`encode_properties`), when a bulk writer such
+    # as the demo seed can build it faster than encoding each event whole.
+    encoded: str | None = field(default=None, compare=False, repr=False)
+
+
+def create_person(
+    conn: sqlite3.Connection,
+    project_id: int,
+    distinct_ids: Sequence[str],
+    *,
+    properties: Mapping[str, Any] | None = None,
+    created_at: datetime,
+    person_uuid: str | None = None,
+) -> int:
+    """A new person known by ``distinct_ids``; answers its pk."""
+    cursor = conn.execute(
+        "INSERT INTO persons (uuid, project_id, properties, created_at) VALUES (?, ?, ?, ?)",
+        (
+            person_uuid or str(uuid.uuid4()),
+            project_id,
+            _dumps(dict(properties or {})),
+            format_timestamp(created_at),
+        ),
+    )
+    person_pk = cursor.lastrowid
+    assert person_pk is not None
+    conn.executemany(
+        "INSERT INTO person_distinct_ids (project_id, distinct_id, person_pk) VALUES (?, ?, ?)",
+        [(project_id, distinct_id, person_pk) for distinct_id in distinct_ids],
+    )
+    return person_pk
+
+
+def _person_pk(conn: sqlite3.Connection, project_id: int, distinct_id: str) -> int | None:
+    row = conn.execute(
+        "SELECT person_pk FROM person_distinct_ids WHERE project_id = ? AND distinct_id = ?",
+        (project_id, distinct_id),
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def insert_events(conn: sqlite3.Connection, project_id: int, events: Sequence[NewEvent]) -> int:
+    """Store ``events`` (one ``executemany``), giving each new distinct id a person first.
+
+    ``$set``/``$set_once`` properties update the person, and ``$identify`` with
+    ``$anon_distinct_id`` joins the anonymous id to the identified person, as PostHog's
+    ingestion does. An event whose uuid is already stored is skipped, as PostHog dedupes
+    on it. Answers how many events were stored.
+    """
+    persons: dict[str, int] = {}
+    for item in sorted(events, key=lambda e: e.timestamp):
+        if item.distinct_id not in persons:
+            found = _person_pk(conn, project_id, item.distinct_id)
+            persons[item.distinct_id] = (
+                found
+                if found is not None
+                else create_person(conn, project_id, [item.distinct_id], created_at=item.timestamp)
+            )
+        props = item.properties
+        if "$set" in props or "$set_once" in props:
+            _update_person(
+                conn, persons[item.distinct_id], props.get("$set"), props.get("$set_once")
+            )
+        anon = props.get("$anon_distinct_id")
+        if item.event == "$identify" and isinstance(anon, str) and anon != item.distinct_id:
+            _join_anonymous(conn, project_id, persons[item.distinct_id], anon)
+            persons[anon] = persons[item.distinct_id]
+    before = conn.total_changes
+    conn.executemany(
+        "INSERT OR IGNORE INTO events"
+        " (uuid, project_id, event, distinct_id, properties, timestamp, elements_chain)"
+        " VALUES (?, ?, ?, ?, ?, ?, '')",
+        [
+            (
+                item.uuid,
+                project_id,
+                item.event,
+                item.distinct_id,
+                item.encoded if item.encoded is not None else _dumps(item.properties),
+                format_timestamp(item.timestamp),
+            )
+            for item in events
+        ],
+    )
+    return conn.total_changes - before
+
+
+def _update_person(conn: sqlite3.Connection, person_pk: int, set_: Any, set_once: Any) -> None:
+    row = conn.execute("SELECT properties FROM persons WHERE pk = ?", (person_pk,)).fetchone()
+    properties: dict[str, Any] = json.loads(row[0])
+    if isinstance(set_once, dict):
+        properties = {**set_once, **properties}
+    if isinstance(set_, dict):
+        properties.update(set_)
+    conn.execute("UPDATE persons SET properties = ? WHERE pk = ?", (_dumps(properties), person_pk))
+
+
+def _join_anonymous(
+    conn: sqlite3.Connection, project_id: int, person_pk: int, anon_id: str
+) -> None:
+    """Make ``anon_id`` (and whoever it stood for) part of person ``person_pk``."""
+    other = _person_pk(conn, project_id, anon_id)
+    if other is None:
+        conn.execute(
+            "INSERT INTO person_distinct_ids (project_id, distinct_id, person_pk) VALUES (?, ?, ?)",
+            (project_id, anon_id, person_pk),
+        )
+        return
+    if other == person_pk:
+        return
+    # Merge: the anonymous person's ids move over; its properties fill gaps only.
+    old = conn.execute("SELECT properties FROM persons WHERE pk = ?", (other,)).fetchone()
+    _update_person(conn, person_pk, None, json.loads(old[0]))
+    conn.execute(
+        "UPDATE person_distinct_ids SET person_pk = ? WHERE project_id = ? AND person_pk = ?",
+        (person_pk, project_id, other),
+    )
+    conn.execute("DELETE FROM persons WHERE pk = ?", (other,))
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def list_events(
+    conn: sqlite3.Connection, project_id: int, query: EventQuery, limit: int, offset: int = 0
+) -> list[sqlite3.Row]:
+    """The events of ``project_id`` matching ``query``, newest first: at most ``limit`` rows
+    after skipping ``offset``. Rows have :data:`EVENT_COLUMNS`; :func:`event_json` shapes one.
+
+    Without property filters each page is read straight off an index (no sort), however
+    many events the project holds.
+    """
+    select = list_events_sql(conn, project_id, query, limit, offset)
+    return [] if select is None else conn.execute(*select).fetchall()
+
+
+def list_events_sql(
+    conn: sqlite3.Connection, project_id: int, query: EventQuery, limit: int, offset: int = 0
+) -> tuple[str, list[Any]] | None:
+    """The SQL and parameters :func:`list_events` runs (``None``: nothing can match), for
+    checking its query plan."""
+    where = ["project_id = ?"]
+    params: list[Any] = [project_id]
+    if query.event is not None:
+        where.append("event = ?")
+        params.append(query.event)
+    if query.distinct_id is not None:
+        where.append("distinct_id = ?")
+        params.append(query.distinct_id)
+    if query.person_id is not None:
+        distinct_ids = person_distinct_ids(conn, project_id, query.person_id)
+        if not distinct_ids:
+            return None
+        where.append(f"distinct_id IN ({','.join('?' * len(distinct_ids))})")
+        params.extend(distinct_ids)
+    if query.before is not None:
+        where.append("timestamp < ?")
+        params.append(format_timestamp(query.before))
+    if query.after is not None:
+        where.append("timestamp > ?")
+        params.append(format_timestamp(query.after))
+    if query.properties is not None:
+        sql, values = _group_sql(query.properties)
+        where.append(sql)
+        params.extend(values)
+    params.extend([max(0, limit), max(0, offset)])
+    sql = (
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE {' AND '.join(where)}"
+        f" ORDER BY {NEWEST_FIRST} LIMIT ? OFFSET ?"
+    )
+    return sql, params
+
+
+def get_event(conn: sqlite3.Connection, project_id: int, event_uuid: str) -> sqlite3.Row | None:
+    row: sqlite3.Row | None = conn.execute(
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE uuid = ? AND project_id = ?",
+        (event_uuid, project_id),
+    ).fetchone()
+    return row
+
+
+def event_json(row: sqlite3.Row, person: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A row as PostHog's ``events/`` answers it."""
+    return {
+        "id": row["uuid"],
+        "distinct_id": row["distinct_id"],
+        "properties": json.loads(row["properties"]),
+        "event": row["event"],
+        "timestamp": row["timestamp"],
+        "person": person,
+        "elements": [],
+        "elements_chain": row["elements_chain"],
+    }
+
+
+def person_distinct_ids(conn: sqlite3.Connection, project_id: int, person_id: str) -> list[str]:
+    """Every distinct id of a person given by uuid or, as PostHog also accepts, numeric id."""
+    if person_id.isdigit():
+        where, key = "p.pk = ?", person_id
+    else:
+        try:
+            where, key = "p.uuid = ?", str(uuid.UUID(person_id))
+        except ValueError:
+            return []
+    return [
+        row[0]
+        for row in conn.execute(
+            "SELECT d.distinct_id FROM persons AS p"
+            " JOIN person_distinct_ids AS d ON d.person_pk = p.pk"
+            f" WHERE p.project_id = ? AND {where} ORDER BY d.rowid",
+            (project_id, key),
+        )
+    ]
+
+
+def persons_json(
+    conn: sqlite3.Connection, project_id: int, distinct_ids: Iterable[str]
+) -> dict[str, dict[str, Any]]:
+    """``distinct_id → person`` (``{id, uuid, distinct_ids, properties, created_at}``)."""
+    wanted = sorted(set(distinct_ids))
+    if not wanted:
+        return {}
+    rows = conn.execute(
+        "SELECT d.distinct_id, p.pk, p.uuid, p.properties, p.created_at,"
+        " (SELECT json_group_array(o.distinct_id) FROM person_distinct_ids AS o"
+        "  WHERE o.project_id = p.project_id AND o.person_pk = p.pk) AS ids"
+        " FROM person_distinct_ids AS d JOIN persons AS p ON p.pk = d.person_pk"
+        f" WHERE d.project_id = ? AND d.distinct_id IN ({','.join('?' * len(wanted))})",
+        (project_id, *wanted),
+    ).fetchall()
+    return {
+        row["distinct_id"]: {
+            "id": row["pk"],
+            "uuid": row["uuid"],
+            "distinct_ids": json.loads(row["ids"]),
+            "properties": json.loads(row["properties"]),
+            "created_at": row["created_at"],
+        }
+        for row in rows
+    }
+
+
+def property_values(
+    conn: sqlite3.Connection,
+    project_id: int,
+    key: str,
+    event_names: Sequence[str],
+    *,
+    since: datetime,
+    value: str | None = None,
+    limit: int = 10,
+) -> list[str]:
+    """Distinct values property ``key`` took in events named ``event_names`` (any event when
+    empty) since ``since``, most frequent first, optionally only those containing ``value``
+    (case-insensitive)."""
+    path = _json_path(key)
+    where = ["project_id = ?", "timestamp >= ?"]
+    params: list[Any] = [path, path, project_id, format_timestamp(since)]
+    if event_names:
+        where.append(f"event IN ({','.join('?' * len(event_names))})")
+        params.extend(event_names)
+    outer = "value IS NOT NULL"
+    if value:
+        outer += " AND instr(casefold(value), ?) > 0"
+        params.append(value.casefold())
+    params.append(limit)
+    rows = conn.execute(
+        f"SELECT value, COUNT(*) AS seen FROM"
+        f" (SELECT {_text('events.properties')} AS value FROM events WHERE {' AND '.join(where)})"
+        f" WHERE {outer} GROUP BY value ORDER BY seen DESC, value LIMIT ?",
+        params,
+    ).fetchall()
+    return [row["value"] for row in rows]
+
+
+def projects_with_events(conn: sqlite3.Connection) -> list[int]:
+    return [
+        row[0]
+        for row in conn.execute(
+            "SELECT id FROM projects AS p"
+            " WHERE EXISTS (SELECT 1 FROM events WHERE project_id = p.id) ORDER BY id"
+        )
+    ]
+
+
+# --------------------------------------------------------------------------- property filters
+
+
+def _json_path(key: str) -> str:
+    # SQLite's JSON paths quote a label with double quotes and know no escape for one.
+    if '"' in key:
+        raise invalid(UNPARSABLE)
+    return f'$."{key}"'
+
+
+def _text(document: str) -> str:
+    """SQL for a property as text, as PostHog compares it (JSON true → 'true'); NULL when the
+    property is missing or null. Takes the JSON path twice as parameters."""
+    return (
+        f"CASE json_type({document}, ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'"
+        f" WHEN 'null' THEN NULL ELSE CAST(json_extract({document}, ?) AS TEXT) END"
+    )
+
+
+def _number(document: str) -> str:
+    """SQL for a numeric property, NULL when it is not a number. Takes the path twice."""
+    return (
+        f"CASE WHEN json_type({document}, ?) IN ('integer', 'real')"
+        f" THEN json_extract({document}, ?) END"
+    )
+
+
+def _condition_sql(condition: Condition) -> tuple[str, list[Any]]:
+    document = "events.properties" if condition.type == "event" else _PERSON_PROPERTIES
+    path = _json_path(condition.key)
+    op = condition.operator
+    if op in _COMPARISONS:
+        return f"{_number(document)} {_COMPARISONS[op]} ?", [path, path, condition.number]
+    text = _text(document)
+    values = list(condition.values)
+    marks = ",".join("?" * len(values))
+    sql = {
+        "exact": f"{text} IN ({marks})",
+        # A missing property is "not" anything, so those events match (as in PostHog).
+        "is_not": f"COALESCE({text} NOT IN ({marks}), 1)",
+        "icontains": f"instr(casefold({text}), ?) > 0",
+        "not_icontains": f"COALESCE(instr(casefold({text}), ?) = 0, 1)",
+        "regex": f"match_cs({text}, ?)",
+        "not_regex": f"NOT match_cs({text}, ?)",
+        "is_set": f"{text} IS NOT NULL",
+        "is_not_set": f"{text} IS NULL",
+    }[op]
+    if op in ("icontains", "not_icontains"):
+        values = [values[0].casefold()]
+    elif op in ("regex", "not_regex"):
+        values = values[:1]
+    elif op in ("is_set", "is_not_set"):
+        values = []
+    return f"({sql})", [path, path, *values]
+
+
+def _group_sql(group: ConditionGroup) -> tuple[str, list[Any]]:
+    parts: list[str] = []
+    params: list[Any] = []
+    for item in group.items:
+        sql, values = _group_sql(item) if isinstance(item, ConditionGroup) else _condition_sql(item)
+        parts.append(sql)
+        params.extend(values)
+    if not parts:
+        return "1", []
+    return "(" + f" {group.combine} ".join(parts) + ")", params
