@@ -41,6 +41,26 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"hogtree {__version__}")
+    parser.add_argument(
+        "--host", help="PostHog host, e.g. https://us.posthog.com (default: the local demo)"
+    )
+    parser.add_argument("--project", help="project id on that host")
+    parser.add_argument("--profile", help="a profile of the config file")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help=f"the local demo's SQLite file (default: {default_db_path()})",
+    )
+    parser.add_argument(
+        "--read-only", action="store_true", help="change nothing: every mutating action is off"
+    )
+    parser.add_argument(
+        "--download-dir",
+        type=Path,
+        default=None,
+        help="where exports are saved (default: the current directory)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = commands.add_parser(
@@ -117,9 +137,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         except ValueError as exc:
             parser.error(str(exc))
-    parser.print_help()
-    print(
-        "\nThe app itself arrives in a later release; `hogtree serve` runs the local server.",
-        file=sys.stderr,
-    )
-    return 2
+    return run_app(parser, args)
+
+
+def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """The app, on the configured host or on the local demo started in-process."""
+    from tui.backend import Backend, LocalBackend, RemoteBackend
+    from tui.config import ConfigError, resolve_connection
+
+    try:
+        connection = resolve_connection(host=args.host, project=args.project, profile=args.profile)
+    except ConfigError as error:
+        print(f"hogtree: {error}", file=sys.stderr)
+        return 2
+    backend: Backend
+    if connection.is_local:
+        backend = LocalBackend(args.db or default_db_path(), connection.project_id)
+    else:
+        backend = RemoteBackend(connection)
+    download_dir = args.download_dir or Path.cwd()
+    if not download_dir.is_dir():
+        parser.error(f"--download-dir {download_dir} is not a folder")
+
+    from tui.app.app import HogtreeApp
+
+    app = HogtreeApp(backend, read_only=args.read_only, download_dir=download_dir)
+    try:
+        app.run()
+    finally:
+        backend.close()
+    return app.return_code or 0

@@ -1,0 +1,494 @@
+"""hogtree's Textual app: the project tree, the side pane, the status line.
+
+Every request runs in a worker; the UI only ever waits for the user. Changes report one
+summary, then the affected folders reload so the tree shows the server's truth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Footer, Header
+
+from tui import paths
+from tui.api import ApiError, PostHogClient, RetryNotice
+from tui.app import labels, operations
+from tui.app.bindings import live_bindings
+from tui.app.commands import HogtreeCommands
+from tui.app.errors import describe
+from tui.app.screens.confirm import ConfirmScreen
+from tui.app.screens.count import CountScreen, summarize_types
+from tui.app.screens.help import HelpScreen
+from tui.app.screens.prompt import PromptScreen
+from tui.app.screens.search import SearchScreen
+from tui.app.widgets.details import web_url
+from tui.app.widgets.project_tree import ProjectTree
+from tui.app.widgets.side_pane import SidePane
+from tui.app.widgets.status_line import StatusLine
+from tui.backend import Backend
+from tui.models import FileSystemEntry
+
+# PostHog's own UI asks before moving or linking a folder with more entries than this.
+CONFIRM_ABOVE = 50
+
+# Actions that change the project: hidden and refused in read-only mode.
+MUTATING_ACTIONS = frozenset(
+    {"new_folder", "rename", "move", "cut", "paste", "link", "delete", "undo"}
+)
+
+
+class HogtreeApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "hogtree"
+    COMMANDS = App.COMMANDS | {HogtreeCommands}
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", id="search"),
+        Binding("n", "new_folder", "New", id="new_folder"),
+        Binding("r", "rename", "Rename", id="rename"),
+        Binding("m", "move", "Move", id="move"),
+        Binding("x", "cut", "Cut", show=False, id="cut"),
+        Binding("p", "paste", "Paste", show=False, id="paste"),
+        Binding("L", "link", "Link", id="link"),
+        Binding("d,delete", "delete", "Delete", id="delete"),
+        Binding("u", "undo", "Undo", id="undo"),
+        Binding("c", "count", "Count", id="count"),
+        Binding("o", "copy_url", "Copy URL", show=False, id="copy_url"),
+        Binding("R,ctrl+r", "reload", "Reload", id="reload"),
+        Binding("tab", "switch_focus", "Pane", show=False, id="switch_focus"),
+        Binding("backslash", "toggle_pane", "Side pane", show=False, id="toggle_pane"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, id="quit_ctrl_c", priority=True),
+    ]
+
+    def __init__(
+        self, backend: Backend, *, read_only: bool = False, download_dir: Path | None = None
+    ) -> None:
+        super().__init__()
+        self.backend = backend
+        self.read_only = read_only
+        self.download_dir = download_dir or Path.cwd()
+        self.client: PostHogClient | None = None
+        self.undo_stack: list[operations.Undo] = []
+        self.cut_entries: list[FileSystemEntry] = []  # entries cut with x, waiting for p
+        self.sub_title = backend.description + (" · read-only" if read_only else "")
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="🦔")
+        with Horizontal(id="main"):
+            yield ProjectTree(id="tree")
+            yield SidePane(id="side")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    @property
+    def project_tree(self) -> ProjectTree:
+        return self.query_one(ProjectTree)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    def on_mount(self) -> None:
+        self.project_tree.focus()
+        self.status.work = "connecting…"
+        self._connect()
+
+    @work(thread=True, exclusive=True, group="connect")
+    def _connect(self) -> None:
+        """Start the local server (or just build the client) off the UI thread."""
+        try:
+            client = self.backend.connect(on_retry=self._on_retry_from_any_thread)
+        except Exception as error:  # a failure to start must be a message, not a traceback
+            self.call_from_thread(self._connect_failed, str(error))
+            return
+        self.call_from_thread(self._connected, client)
+
+    def _connected(self, client: PostHogClient) -> None:
+        self.client = client
+        details = self.query_one("#details-view")
+        details.web_host = self.backend.web_host  # type: ignore[attr-defined]
+        details.project_id = self.backend.project_id  # type: ignore[attr-defined]
+        self.status.work = ""
+        self.project_tree.start(client)
+
+    def _connect_failed(self, reason: str) -> None:
+        self.status.work = ""
+        self.status.fail(f"Could not start: {labels.visible(reason)}")
+
+    def _on_retry_from_any_thread(self, notice: RetryNotice) -> None:
+        # The client runs on the app's loop, so this is called there; the status says what
+        # is being waited for, in the server's words (e.g. a 429's Retry-After).
+        self.status.work = f"{labels.visible(notice.reason)}: retrying in {notice.delay_s:.0f} s"
+
+    async def on_unmount(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+        self.backend.close()
+
+    # ------------------------------------------------------------------ tree events
+
+    @on(ProjectTree.EntryHighlighted)
+    def entry_highlighted(self, event: ProjectTree.EntryHighlighted) -> None:
+        entry = event.entry
+        self.status.path = entry.path if entry else self.project_tree.folder_of_cursor()
+        self.status.marked = len(self.project_tree.marks)
+        self.query_one(SidePane).show(entry)
+
+    @on(ProjectTree.EntryOpened)
+    def entry_opened(self, event: ProjectTree.EntryOpened) -> None:
+        side = self.query_one(SidePane)
+        side.display = True
+        side.tabs.active = "details"
+        side.show(event.entry)
+
+    @on(ProjectTree.LoadFailed)
+    def load_failed(self, event: ProjectTree.LoadFailed) -> None:
+        where = labels.visible(event.folder) or "the top level"
+        self.status.fail(f"Could not load {where}: {describe(event.error)}")
+
+    @on(ProjectTree.Busy)
+    def busy(self, event: ProjectTree.Busy) -> None:
+        if event.count:
+            self.status.work = "loading…"
+        elif self.status.work == "loading…" or self.status.work.endswith("retrying"):
+            self.status.work = ""
+
+    # ------------------------------------------------------------------ read-only
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # False hides the action from the footer, the help and the palette, and refuses it.
+        return not (self.read_only and action in MUTATING_ACTIONS)
+
+    def _allowed(self) -> bool:
+        if self.client is None:
+            self.status.fail("Not connected yet")
+            return False
+        return True
+
+    # ------------------------------------------------------------------ running changes
+
+    @work(group="changes")
+    async def _run(self, what: str, operation: Awaitable[operations.Outcome]) -> None:
+        """Run one change in the background, then report it and reload what it touched."""
+        self.status.work = what
+        try:
+            outcome = await operation
+        except ApiError as error:  # operations catch their own; this is a last resort
+            self.status.fail(describe(error))
+            return
+        finally:
+            self.status.work = ""
+        self._report(outcome)
+
+    def _report(self, outcome: operations.Outcome) -> None:
+        """One summary for the user; then the tree shows the server's truth."""
+        if not outcome.errors:
+            self.status.say(outcome.message)
+        elif outcome.errors[0] in outcome.message:
+            self.status.fail(outcome.message)
+        else:
+            self.status.fail(f"{outcome.message}: {outcome.errors[0]}")
+        if outcome.undo is not None:
+            self.undo_stack.append(outcome.undo)
+        if outcome.created is not None:
+            self.project_tree.put_cursor_on(outcome.created.id)
+        self.project_tree.reload_folders(outcome.reload)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_search(self) -> None:
+        if not self._allowed():
+            return
+        assert self.client is not None
+        self.push_screen(SearchScreen(self.client), self._jump_to)
+
+    def _jump_to(self, entry: FileSystemEntry | None) -> None:
+        if entry is not None:
+            self.jump_to(entry)
+
+    def jump_to(self, entry: FileSystemEntry) -> None:
+        """Open the folders down to ``entry`` and put the cursor on it."""
+        self.project_tree.focus()
+        self._reveal(entry)
+
+    @work(exclusive=True, group="reveal")
+    async def _reveal(self, entry: FileSystemEntry) -> None:
+        self.status.work = f"opening {labels.visible(entry.path)}…"
+        try:
+            found = await self.project_tree.reveal(entry)
+        except ApiError as error:
+            self.status.fail(describe(error))
+            found = True
+        finally:
+            self.status.work = ""
+        if not found:
+            self.status.fail(f"{labels.visible(entry.path)} is no longer there")
+
+    def action_new_folder(self) -> None:
+        if not self._allowed():
+            return
+        parent = self.project_tree.folder_of_cursor()
+        where = labels.visible(parent) or "the top level"
+
+        def create(name: str | None) -> None:
+            if name and name.strip():
+                assert self.client is not None
+                self._run("creating…", operations.create_folder(self.client, parent, name))
+
+        self.push_screen(PromptScreen(f"New folder in {where}", placeholder="name"), create)
+
+    def action_rename(self) -> None:
+        entry = self.project_tree.cursor_entry
+        if entry is None or not self._allowed():
+            return
+
+        def rename(name: str | None) -> None:
+            if name and name.strip() and name != labels.entry_name(entry):
+                assert self.client is not None
+                self._run("renaming…", operations.rename_entry(self.client, entry, name))
+
+        self.push_screen(
+            PromptScreen(
+                f"Rename {labels.visible(labels.entry_name(entry))}", value=labels.entry_name(entry)
+            ),
+            rename,
+        )
+
+    def action_move(self) -> None:
+        self._choose_folder_then("move")
+
+    def action_link(self) -> None:
+        self._choose_folder_then("link")
+
+    def _choose_folder_then(self, verb: str) -> None:
+        entries = self.project_tree.selection()
+        if not entries or not self._allowed():
+            return
+        assert self.client is not None
+        what = (
+            labels.visible(labels.entry_name(entries[0]))
+            if len(entries) == 1
+            else operations.count_entries(len(entries))
+        )
+        title = f"Move {what} to folder" if verb == "move" else f"Link {what} into folder"
+
+        def chosen(destination: str | None) -> None:
+            if destination is None:
+                return
+            self._confirm_big_then(verb, entries, destination.strip().rstrip("/"))
+
+        self.push_screen(
+            PromptScreen(
+                title,
+                value=paths.parent(entries[0].path) + "/" if paths.parent(entries[0].path) else "",
+                placeholder="folder path, e.g. Marketing/Q4",
+                help_text="→: accept completion · ↓: choose · enter: OK · esc: cancel",
+                folders_from=self.client,
+            ),
+            chosen,
+        )
+
+    @work(group="changes")
+    async def _confirm_big_then(
+        self, verb: str, entries: list[FileSystemEntry], destination: str
+    ) -> None:
+        """Above CONFIRM_ABOVE entries in the folders involved, ask first, with the count."""
+        assert self.client is not None
+        total = 0
+        for entry in entries:
+            if entry.is_folder:
+                try:
+                    total += (await self.client.count(entry.id)).count
+                except ApiError as error:
+                    self.status.fail(describe(error))
+                    return
+        if total > CONFIRM_ABOVE:
+            question = ConfirmScreen(
+                f"{verb.title()} {total:,} entries?",
+                f"The folders hold {total:,} entries; all of them will "
+                + ("move along." if verb == "move" else "be linked."),
+                yes=verb.title(),
+            )
+            if not await self.push_screen_wait(question):
+                self.status.say("Cancelled")
+                return
+        if verb == "move":
+            outcome = await operations.move_entries(self.client, entries, destination)
+        else:
+            outcome = await operations.link_entries(self.client, entries, destination)
+        self.project_tree.clear_marks()
+        self.status.marked = 0
+        self._report(outcome)
+
+    def action_cut(self) -> None:
+        entries = self.project_tree.selection()
+        if not entries:
+            return
+        self.cut_entries = entries
+        self.status.say(f"Cut {operations.count_entries(len(entries))}: p pastes into a folder")
+
+    def action_paste(self) -> None:
+        if not self.cut_entries or not self._allowed():
+            self.status.fail("Nothing to paste: cut entries with x first")
+            return
+        destination = self.project_tree.folder_of_cursor()
+        entries, self.cut_entries = self.cut_entries, []
+        self._confirm_big_then("move", entries, destination)
+
+    def action_delete(self) -> None:
+        entries = self.project_tree.selection()
+        if not entries or not self._allowed():
+            return
+        self._confirm_delete(entries)
+
+    @work(group="changes")
+    async def _confirm_delete(self, entries: list[FileSystemEntry]) -> None:
+        """Say exactly what goes: descendants of folders, and the objects themselves."""
+        assert self.client is not None
+        self.status.work = "counting…"
+        inside = 0
+        doomed_items: list[FileSystemEntry] = []
+        try:
+            for entry in entries:
+                if entry.is_folder:
+                    counted = await self.client.count(entry.id)
+                    inside += counted.count
+                    doomed_items += [e for e in counted.entries if not e.is_folder]
+                else:
+                    doomed_items.append(entry)
+        except ApiError as error:
+            self.status.fail(describe(error))
+            return
+        finally:
+            self.status.work = ""
+        originals = [e for e in doomed_items if not e.shortcut]
+        body = Text()
+        if len(entries) == 1:
+            entry = entries[0]
+            body.append(f"{labels.type_name(entry.type).capitalize()} ")
+            body.append_text(labels.literal(labels.entry_name(entry)))
+            body.append(" will be deleted")
+            body.append(f", with the {inside:,} entries inside it.\n" if inside else ".\n")
+        else:
+            body.append(f"{len(entries)} entries will be deleted")
+            body.append(f", with {inside:,} entries inside them.\n" if inside else ".\n")
+        if originals:
+            body.append(
+                f"\n{summarize_types(originals)} themselves will be deleted too, unless "
+                "another entry still points at them",
+                style="bold",
+            )
+            body.append(" (u brings them back).\n")
+        elif doomed_items:
+            body.append("\nOnly shortcuts go: the originals stay.\n")
+        question = ConfirmScreen("Delete?", body, yes="Delete", danger=True)
+        if not await self.push_screen_wait(question):
+            self.status.say("Cancelled")
+            return
+        self.status.work = "deleting…"
+        outcome = await operations.delete_entries(self.client, entries)
+        self.status.work = ""
+        self.project_tree.clear_marks()
+        self.status.marked = 0
+        self._report(outcome)
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.status.fail("Nothing to undo")
+            return
+        if not self._allowed():
+            return
+        assert self.client is not None
+        step = self.undo_stack.pop()
+        self._run(f"undoing {step.description}…", self._undo(step))
+
+    async def _undo(self, step: operations.Undo) -> operations.Outcome:
+        assert self.client is not None
+        outcome = await step.run(self.client)
+        outcome.undo = None  # undoing an undo is not offered
+        return outcome
+
+    def action_count(self) -> None:
+        entry = self.project_tree.cursor_entry
+        if entry is None or not self._allowed():
+            return
+        if not entry.is_folder:
+            self.status.fail("Count works on folders")
+            return
+        self._count(entry)
+
+    @work(group="count")
+    async def _count(self, folder: FileSystemEntry) -> None:
+        assert self.client is not None
+        self.status.work = "counting…"
+        try:
+            result = await self.client.count(folder.id)
+        except ApiError as error:
+            self.status.fail(describe(error))
+            return
+        finally:
+            self.status.work = ""
+        self.status.say(f"{labels.visible(labels.entry_name(folder))}: {result.count:,} entries")
+        await self.push_screen(CountScreen(folder, result))
+
+    def action_copy_url(self) -> None:
+        entry = self.project_tree.cursor_entry
+        if entry is None:
+            return
+        url = web_url(self.backend.web_host, self.backend.project_id, entry)
+        if url is None:
+            self.status.fail("This entry has no web page")
+            return
+        # OSC 52: the terminal sets its clipboard, which works over ssh and in tmux.
+        self.copy_to_clipboard(url)
+        self.status.say(f"Copied {labels.visible(url)}")
+
+    def action_reload(self) -> None:
+        if self.client is None:
+            self.status.say("Reconnecting…")
+            self._connect()
+            return
+        self.status.say("")
+        self.project_tree.reload_folder(self.project_tree.folder_to_reload())
+
+    def action_switch_focus(self) -> None:
+        side = self.query_one(SidePane)
+        if self.project_tree.has_focus and side.display:
+            side.query_one("Tabs").focus()
+        else:
+            self.project_tree.focus()
+
+    def action_toggle_pane(self) -> None:
+        side = self.query_one(SidePane)
+        side.display = not side.display
+        if not side.display:
+            self.project_tree.focus()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.key_rows(), self.read_only))
+
+    def key_rows(self) -> list[tuple[str, str]]:
+        """Every key the user can press now, from the live bindings (remaps included)."""
+        by_action: dict[str, tuple[list[str], str]] = {}
+        for target in (self.project_tree, self):
+            for binding in live_bindings(target):
+                if not self.check_action(binding.action, ()):
+                    continue
+                keys, _ = by_action.setdefault(binding.action, ([], binding.description))
+                shown = self.get_key_display(binding)
+                if shown not in keys:
+                    keys.append(shown)
+        rows = [(" ".join(keys), description) for keys, description in by_action.values()]
+        rows.append(("ctrl+p", "Command palette: every action, jump to a folder"))
+        return rows

@@ -1,0 +1,116 @@
+"""How entries look on screen: icons, and names shown literally.
+
+A name comes from the server and may hold anything: Rich markup (``[bold]``), ANSI or OSC
+escape sequences, control characters, bidi overrides, zero-width characters. None of it
+may reach the terminal as an instruction, so every name becomes a plain ``Text`` (never
+markup) with such characters replaced by a visible stand-in.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from rich.text import Text
+
+from tui import paths
+from tui.models import FileSystemEntry
+
+# Characters that change how the terminal or the text layout behaves without printing:
+# bidi embeddings/overrides/isolates and zero-width characters.
+_INVISIBLE_FORMAT = {
+    "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2060", "\ufeff",
+    "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
+    "\u2066", "\u2067", "\u2068", "\u2069",
+}  # fmt: skip
+
+# A name longer than this is cut with an ellipsis: one row, never a wall of text.
+MAX_NAME_CELLS = 200
+
+TYPE_ICONS: dict[str, str] = {
+    "folder": "📁",
+    "insight": "📈",
+    "dashboard": "📊",
+    "feature_flag": "🚩",
+    "experiment": "🧪",
+    "notebook": "📓",
+    "cohort": "👥",
+    "action": "🎯",
+    "survey": "📝",
+    "early_access_feature": "🚀",
+    "session_recording_playlist": "🎬",
+    "link": "🔗",
+}
+HOG_FUNCTION_ICON = "🦔"
+UNKNOWN_ICON = "📄"
+SHORTCUT_MARK = "↪"
+
+TYPE_NAMES: dict[str, str] = {
+    "folder": "folder",
+    "feature_flag": "feature flag",
+    "early_access_feature": "early access feature",
+    "session_recording_playlist": "replay playlist",
+}
+
+
+def visible(text: str) -> str:
+    """``text`` with every control or invisible formatting character made visible."""
+    out: list[str] = []
+    for char in text:
+        code = ord(char)
+        if code < 0x20:
+            out.append(chr(0x2400 + code))  # ␀ … ␟: the Unicode "control pictures"
+        elif code == 0x7F:
+            out.append("␡")
+        elif 0x80 <= code < 0xA0 or char in _INVISIBLE_FORMAT:
+            out.append(f"<U+{code:04X}>")
+        elif unicodedata.category(char) in ("Cs", "Co", "Cn"):
+            out.append("\ufffd")  # surrogates, private use, unassigned: not trusted
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def literal(text: str, *, max_length: int = MAX_NAME_CELLS) -> Text:
+    """A plain Rich ``Text`` of ``text``: no markup parsed, nothing the terminal obeys."""
+    shown = visible(text)
+    if len(shown) > max_length:
+        shown = shown[: max_length - 1] + "…"
+    return Text(shown, no_wrap=True, overflow="ellipsis")
+
+
+def icon(entry_type: str) -> str:
+    if entry_type.startswith("hog_function/"):
+        return HOG_FUNCTION_ICON
+    return TYPE_ICONS.get(entry_type, UNKNOWN_ICON)
+
+
+def type_name(entry_type: str) -> str:
+    """``feature_flag`` → ``feature flag``; ``hog_function/destination`` → ``destination``."""
+    if entry_type.startswith("hog_function/"):
+        return entry_type.split("/", 1)[1].replace("_", " ")
+    return TYPE_NAMES.get(entry_type, entry_type.replace("_", " ") or "entry")
+
+
+def entry_name(entry: FileSystemEntry) -> str:
+    """The entry's name as a user reads it: the last segment, unescaped."""
+    return paths.basename(entry.path) or entry.path
+
+
+def row_label(entry: FileSystemEntry, *, marked: bool = False) -> Text:
+    """One tree row: mark, icon, the name literally, and a shortcut arrow."""
+    label = Text()
+    label.append("● " if marked else "  ", style="bold yellow" if marked else "")
+    label.append(icon(entry.type) + " ")
+    name = literal(entry_name(entry))
+    if entry.is_folder:
+        name.stylize("bold")
+    label.append_text(name)
+    if entry.shortcut:
+        label.append(f" {SHORTCUT_MARK}", style="italic dim")
+    return label
+
+
+def display_path(path: str) -> Text:
+    """A whole path as a user reads it: ``Marketing / Q4 / Q1`` keeps the escaped slash
+    visible as ``\\/`` so segments stay unambiguous."""
+    return literal(path, max_length=1000)

@@ -1,0 +1,1 @@
+"""Dialogs and full screens: confirm, prompt, search, count, help."""

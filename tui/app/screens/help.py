@@ -1,0 +1,40 @@
+"""``?``: every key, read from the live bindings (so remapped or hidden keys show true)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "close", "Close", id="help_close"),
+    ]
+
+    def __init__(self, rows: list[tuple[str, str]], read_only: bool) -> None:
+        super().__init__()
+        self.rows = rows
+        self.read_only = read_only
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for keys, description in self.rows:
+            table.add_row(Text(keys), Text(description))
+        with Vertical(id="help"):
+            title = "hogtree keys" + (" (read-only)" if self.read_only else "")
+            yield Static(Text(title, style="bold"), id="dialog-title")
+            with VerticalScroll():
+                yield Static(table)
+            yield Static(Text("esc: close", style="dim"), id="dialog-help")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

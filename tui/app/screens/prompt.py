@@ -1,0 +1,151 @@
+"""A one-line question: ``enter`` submits, ``esc`` cancels. Optionally with folder-path
+completion from the server."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui import paths
+from tui.api import ApiError, PostHogClient
+from tui.app import labels
+
+# How many folder paths the completion list shows.
+COMPLETIONS_SHOWN = 8
+# Typing pauses this long before the server is asked for completions.
+COMPLETION_DEBOUNCE_S = 0.15
+
+
+async def folder_completions(client: PostHogClient, typed: str) -> list[str]:
+    """Folder paths that start with ``typed`` (case-insensitively), from the server."""
+    segments = paths.split(typed)
+    if typed.endswith("/") or not segments:
+        # "Marketing/" → the folders inside Marketing; "" → the top-level folders.
+        parent = paths.join(segments)
+        page = await client.list_entries(
+            parent=parent or None, depth=len(segments) + 1, type="folder", limit=50
+        )
+    else:
+        # "Marketing/Cam" → folders named like "Cam…" under Marketing.
+        page = await client.list_entries(
+            parent=paths.join(segments[:-1]) or None,
+            depth=len(segments),
+            type="folder",
+            search=f'name:"{segments[-1]}"',
+            search_name_only=True,
+            limit=50,
+        )
+    wanted = typed.casefold()
+    found = [e.path for e in page.results if e.path.casefold().startswith(wanted)]
+    return sorted(found, key=str.casefold)
+
+
+class FolderSuggester(Suggester):
+    """Inline completion of a folder path (accept it with ``→``)."""
+
+    def __init__(self, client: PostHogClient) -> None:
+        super().__init__(use_cache=True, case_sensitive=True)
+        self.client = client
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value:
+            return None
+        try:
+            found = await folder_completions(self.client, value)
+        except ApiError:
+            return None
+        return found[0] if found else None
+
+
+class PromptScreen(ModalScreen[str | None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="prompt_cancel"),
+        Binding("down", "focus_list", "Choices", show=False, id="prompt_choices"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        *,
+        value: str = "",
+        placeholder: str = "",
+        help_text: str = "",
+        folders_from: PostHogClient | None = None,
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.initial = value
+        self.placeholder = placeholder
+        self.help_text = help_text
+        self.client = folders_from
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Text(self.title_text, style="bold"), id="dialog-title")
+            yield Input(
+                value=self.initial,
+                placeholder=self.placeholder,
+                suggester=FolderSuggester(self.client) if self.client else None,
+                id="prompt-input",
+            )
+            if self.client is not None:
+                yield OptionList(id="prompt-choices")
+            yield Static(
+                Text(self.help_text or "enter: OK · esc: cancel", style="dim"), id="dialog-help"
+            )
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+        if self.client is not None:
+            self._complete(self.initial)
+
+    @on(Input.Submitted)
+    def submit(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    @on(Input.Changed)
+    def changed(self, event: Input.Changed) -> None:
+        if self.client is not None:
+            self._complete(event.value)
+
+    @work(exclusive=True, group="completions")
+    async def _complete(self, typed: str) -> None:
+        assert self.client is not None
+        await self._sleep(COMPLETION_DEBOUNCE_S)
+        try:
+            found = await folder_completions(self.client, typed)
+        except ApiError:
+            return
+        choices = self.query_one("#prompt-choices", OptionList)
+        choices.clear_options()
+        for path in found[:COMPLETIONS_SHOWN]:
+            choices.add_option(Option(labels.display_path(path), id=path))
+
+    async def _sleep(self, seconds: float) -> None:
+        import asyncio
+
+        await asyncio.sleep(seconds)
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            field = self.query_one(Input)
+            field.value = event.option.id
+            field.cursor_position = len(field.value)
+            field.focus()
+
+    def action_focus_list(self) -> None:
+        if self.client is not None:
+            self.query_one("#prompt-choices", OptionList).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,504 @@
+"""The project tree: folders load lazily, a page at a time, off the UI path.
+
+A folder's children are fetched when it is first expanded (``parent`` + ``depth``, folders
+first, as PostHog's own UI asks), :data:`PAGE_SIZE` at a time. A "loading…" row stands in
+while a request is out; a "load more" row fetches the next page when the cursor reaches
+it. Nothing is fetched twice unless the user reloads, and a reload refreshes one folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from tui import paths
+from tui.api import ApiError, PostHogClient
+from tui.app import labels
+from tui.models import FileSystemEntry
+
+# PostHog's page size; also what its web UI asks for.
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    """A row standing for a real entry."""
+
+    entry: FileSystemEntry
+
+
+@dataclass(frozen=True)
+class MoreRow:
+    """ "load more (n of N)": the next page of ``folder`` loads when the cursor lands here."""
+
+    folder: str
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    """A row that is not an entry: "loading…", "empty", or a failure to retry."""
+
+    folder: str
+    kind: str  # "loading" | "empty" | "failed"
+
+
+Row = EntryRow | MoreRow | NoteRow
+
+
+@dataclass
+class Folder:
+    """What the tree knows of one folder's children on the server."""
+
+    path: str
+    node: TreeNode[Row]
+    loaded: int = 0  # entries fetched so far (the next page's offset)
+    total: int | None = None  # the server's count, once known
+    loading: bool = False
+    # Bumped on reload, so that a page arriving for the old listing is dropped.
+    generation: int = 0
+    ids: set[str] = field(default_factory=set)
+
+    @property
+    def complete(self) -> bool:
+        return self.total is not None and self.loaded >= self.total
+
+
+def _count(n: int) -> str:
+    return f"{n:,}"
+
+
+class ProjectTree(Tree[Row]):
+    """The project's file system as a lazily loaded tree, with marks."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="cursor_down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="cursor_up"),
+        Binding("l,right", "expand_or_show", "Open", show=False, id="expand"),
+        Binding("h,left", "collapse_or_parent", "Fold", show=False, id="collapse"),
+        Binding("enter", "expand_or_show", "Open", show=False, id="select"),
+        Binding("home", "scroll_home", "First", show=False, id="first"),
+        Binding("G,end", "scroll_end", "Last", show=False, id="last"),
+        Binding("g", "vim_g", "g g: first", show=False, id="vim_g"),
+        Binding("pageup", "page_up", "Page up", show=False, id="page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="page_down"),
+        Binding("space", "toggle_mark", "Mark", id="mark"),
+    ]
+
+    class EntryHighlighted(Message):
+        """The cursor moved to ``entry`` (``None``: to a row that is not an entry)."""
+
+        def __init__(self, entry: FileSystemEntry | None) -> None:
+            super().__init__()
+            self.entry = entry
+
+    class EntryOpened(Message):
+        """The user opened an item (not a folder): show it."""
+
+        def __init__(self, entry: FileSystemEntry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    class LoadFailed(Message):
+        def __init__(self, folder: str, error: ApiError) -> None:
+            super().__init__()
+            self.folder = folder
+            self.error = error
+
+    class Busy(Message):
+        """Requests in flight changed (for the status line's spinner)."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("project", data=None, id=id)
+        self.show_root = False
+        self.auto_expand = False  # enter is ours: expand a folder, open an item
+        self.guide_depth = 3
+        self.client: PostHogClient | None = None
+        self.folders: dict[str, Folder] = {}
+        self.marks: dict[str, FileSystemEntry] = {}
+        self._entry_nodes: dict[str, TreeNode[Row]] = {}
+        self._in_flight = 0
+        self._g_pending = False
+
+    # ------------------------------------------------------------------ labels
+
+    def process_label(self, label: str | Text) -> Text:
+        # Never parse a label as markup: names come from the server.
+        text = Text(label) if isinstance(label, str) else label
+        return text
+
+    def _entry_label(self, entry: FileSystemEntry) -> Text:
+        return labels.row_label(entry, marked=entry.id in self.marks)
+
+    def _note_label(self, row: NoteRow | MoreRow) -> Text:
+        if isinstance(row, MoreRow):
+            folder = self.folders[row.folder]
+            remaining = (folder.total or 0) - folder.loaded
+            more = min(PAGE_SIZE, remaining)
+            return Text(
+                f"… load {more} more ({_count(folder.loaded)} of {_count(folder.total or 0)})",
+                style="italic dim",
+            )
+        if row.kind == "loading":
+            return Text("loading…", style="italic dim")
+        if row.kind == "empty":
+            return Text("(empty)", style="italic dim")
+        return Text("⚠ could not load: press R to retry", style="red")
+
+    # ------------------------------------------------------------------ queries
+
+    @property
+    def cursor_entry(self) -> FileSystemEntry | None:
+        node = self.cursor_node
+        if node is not None and isinstance(node.data, EntryRow):
+            return node.data.entry
+        return None
+
+    def node_for(self, entry_id: str) -> TreeNode[Row] | None:
+        return self._entry_nodes.get(entry_id)
+
+    def folder_of_cursor(self) -> str:
+        """The folder the cursor is in or on: a folder itself, else the item's parent."""
+        entry = self.cursor_entry
+        if entry is None:
+            node = self.cursor_node
+            if node is not None and isinstance(node.data, MoreRow | NoteRow):
+                return node.data.folder
+            return ""
+        return entry.path if entry.is_folder else paths.parent(entry.path)
+
+    def folder_to_reload(self) -> str:
+        """The folder R reloads: the open folder under the cursor, else the one holding it."""
+        entry = self.cursor_entry
+        if entry is not None and entry.is_folder and entry.path in self.folders:
+            node = self._entry_nodes.get(entry.id)
+            if node is not None and node.is_expanded:
+                return entry.path
+        if entry is not None:
+            return paths.parent(entry.path)
+        return self.folder_of_cursor()
+
+    def put_cursor_on(self, entry_id: str) -> None:
+        """Move the cursor to ``entry_id`` now, or as soon as a reload brings it."""
+        node = self._entry_nodes.get(entry_id)
+        if node is not None:
+            self.move_cursor(node)
+        else:
+            self._restore_cursor_to = entry_id
+
+    def selection(self) -> list[FileSystemEntry]:
+        """The marked entries, or else the one under the cursor."""
+        if self.marks:
+            return list(self.marks.values())
+        entry = self.cursor_entry
+        return [entry] if entry is not None else []
+
+    # ------------------------------------------------------------------ loading
+
+    def start(self, client: PostHogClient) -> None:
+        """Connect to the server and load the top level."""
+        self.client = client
+        self.clear()
+        self.folders.clear()
+        self._entry_nodes.clear()
+        self.folders[""] = Folder(path="", node=self.root)
+        self.root.expand()
+        self._load_next_page(self.folders[""])
+
+    def _begin(self) -> None:
+        self._in_flight += 1
+        self.post_message(self.Busy(self._in_flight))
+
+    def _end(self) -> None:
+        self._in_flight -= 1
+        self.post_message(self.Busy(self._in_flight))
+
+    def _load_next_page(self, folder: Folder) -> None:
+        if folder.loading or folder.complete or self.client is None:
+            return
+        folder.loading = True
+        self._remove_rows(folder, (MoreRow, NoteRow))
+        folder.node.add_leaf(
+            self._note_label(NoteRow(folder.path, "loading")), NoteRow(folder.path, "loading")
+        )
+        self._fetch_page(folder, folder.loaded, folder.generation)
+
+    @work(group="tree-pages")
+    async def _fetch_page(self, folder: Folder, offset: int, generation: int) -> None:
+        assert self.client is not None
+        self._begin()
+        try:
+            page = await self.client.list_folder(folder.path, offset=offset, limit=PAGE_SIZE)
+        except ApiError as error:
+            if generation == folder.generation:
+                folder.loading = False
+                self._remove_rows(folder, (NoteRow,))
+                failed = NoteRow(folder.path, "failed")
+                folder.node.add_leaf(self._note_label(failed), failed)
+                self.post_message(self.LoadFailed(folder.path, error))
+            return
+        finally:
+            self._end()
+        if generation != folder.generation or self.folders.get(folder.path) is not folder:
+            return  # reloaded (or gone) while this page was out
+        folder.loading = False
+        folder.total = page.count
+        folder.loaded = offset + len(page.results)
+        self._remove_rows(folder, (NoteRow, MoreRow))
+        for entry in page.results:
+            # Offsets shift when entries come and go between pages: never show one twice.
+            if entry.id in folder.ids:
+                continue
+            folder.ids.add(entry.id)
+            self._add_entry(folder, entry)
+        if not page.results and folder.loaded < (folder.total or 0):
+            folder.total = folder.loaded  # the server counted more than it lists
+        if not folder.complete:
+            more = MoreRow(folder.path)
+            folder.node.add_leaf(self._note_label(more), more)
+        elif not folder.ids:
+            empty = NoteRow(folder.path, "empty")
+            folder.node.add_leaf(self._note_label(empty), empty)
+        self._after_page(folder)
+
+    def _after_page(self, folder: Folder) -> None:
+        # The "load more" row the cursor may have been on is now the first new entry, at
+        # the same line: the cursor stays where the user's eyes are.
+        if self.cursor_line < 0 and folder.path == "" and folder.node.children:
+            self.cursor_line = 0
+        self._announce_cursor()
+
+    def _add_entry(self, folder: Folder, entry: FileSystemEntry) -> TreeNode[Row]:
+        label = self._entry_label(entry)
+        if entry.is_folder:
+            node = folder.node.add(label, EntryRow(entry), allow_expand=True)
+        else:
+            node = folder.node.add_leaf(label, EntryRow(entry))
+        self._entry_nodes[entry.id] = node
+        return node
+
+    def _remove_rows(self, folder: Folder, kinds: tuple[type, ...]) -> None:
+        for child in list(folder.node.children):
+            if isinstance(child.data, kinds):
+                child.remove()
+
+    def reload_folder(self, path: str) -> None:
+        """Fetch ``path``'s children afresh (only if the tree has them loaded)."""
+        folder = self.folders.get(path)
+        if folder is None:
+            return
+        keep = self.cursor_entry.id if self.cursor_entry else None
+        self._forget_subtree(folder)
+        folder.generation += 1
+        folder.loaded = 0
+        folder.total = None
+        folder.loading = False
+        folder.ids.clear()
+        folder.node.remove_children()
+        self._restore_cursor_to = keep
+        self._load_next_page(folder)
+
+    _restore_cursor_to: str | None = None
+
+    def _forget_subtree(self, folder: Folder) -> None:
+        prefix = folder.path + "/"
+        for path in [p for p in self.folders if p.startswith(prefix) or (folder.path == "" and p)]:
+            del self.folders[path]
+        for entry_id, node in list(self._entry_nodes.items()):
+            if node.data is None or not isinstance(node.data, EntryRow):
+                continue
+            if folder.path == "" or node.data.entry.path.startswith(prefix):
+                del self._entry_nodes[entry_id]
+
+    def reload_folders(self, folder_paths: Iterable[str]) -> None:
+        """Reload each affected folder once. A folder the tree has not loaded is covered by
+        its nearest loaded ancestor (it may be new); one inside another reloaded folder is
+        covered by that folder's reload."""
+        nearest: set[str] = set()
+        for path in folder_paths:
+            while path and path not in self.folders:
+                path = paths.parent(path)
+            nearest.add(path)
+        chosen: list[str] = []
+        for path in sorted(nearest, key=lambda p: (paths.depth(p), p)):
+            if any(path == c or c == "" or paths.is_within(path, c) for c in chosen):
+                continue
+            chosen.append(path)
+        for path in chosen:
+            self.reload_folder(path)
+
+    # ------------------------------------------------------------------ events
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[Row]) -> None:
+        event.stop()
+        data = event.node.data
+        if not isinstance(data, EntryRow) or not data.entry.is_folder:
+            return
+        folder = self.folders.get(data.entry.path)
+        if folder is None or folder.node is not event.node:
+            folder = Folder(path=data.entry.path, node=event.node)
+            self.folders[data.entry.path] = folder
+        if folder.total is None and not folder.loading:
+            self._load_next_page(folder)
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[Row]) -> None:
+        event.stop()
+        data = event.node.data
+        if isinstance(data, MoreRow):
+            folder = self.folders.get(data.folder)
+            if folder is not None:
+                self._load_next_page(folder)
+        self._announce_cursor()
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[Row]) -> None:
+        event.stop()
+
+    def _announce_cursor(self) -> None:
+        if self._restore_cursor_to is not None:
+            node = self._entry_nodes.get(self._restore_cursor_to)
+            if node is not None:
+                self._restore_cursor_to = None
+                self.move_cursor(node)
+        self.post_message(self.EntryHighlighted(self.cursor_entry))
+
+    # ------------------------------------------------------------------ actions
+
+    def action_expand_or_show(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        data = node.data
+        if isinstance(data, MoreRow):
+            folder = self.folders.get(data.folder)
+            if folder is not None:
+                self._load_next_page(folder)
+        elif isinstance(data, NoteRow) and data.kind == "failed":
+            self.reload_folder(data.folder)
+        elif isinstance(data, EntryRow):
+            if data.entry.is_folder:
+                node.toggle() if node.is_expanded else node.expand()
+            else:
+                self.post_message(self.EntryOpened(data.entry))
+
+    def action_collapse_or_parent(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.allow_expand and node.is_expanded:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)
+
+    def action_vim_g(self) -> None:
+        """``g g`` goes to the first row, as in vim: the first ``g`` waits for the second."""
+        if self._g_pending:
+            self._g_pending = False
+            self.action_scroll_home()
+            return
+        self._g_pending = True
+        self.set_timer(1.0, self._forget_g)
+
+    def _forget_g(self) -> None:
+        self._g_pending = False
+
+    def action_toggle_mark(self) -> None:
+        entry = self.cursor_entry
+        if entry is None:
+            return
+        if entry.id in self.marks:
+            del self.marks[entry.id]
+        else:
+            self.marks[entry.id] = entry
+        node = self._entry_nodes.get(entry.id)
+        if node is not None:
+            node.set_label(self._entry_label(entry))
+        self.action_cursor_down()
+        self._announce_cursor()
+
+    def clear_marks(self) -> None:
+        marked = list(self.marks)
+        self.marks.clear()
+        for entry_id in marked:
+            node = self._entry_nodes.get(entry_id)
+            if node is not None and isinstance(node.data, EntryRow):
+                node.set_label(self._entry_label(node.data.entry))
+
+    # ------------------------------------------------------------------ revealing
+
+    async def reveal(self, entry: FileSystemEntry) -> bool:
+        """Expand the folders down to ``entry`` (loading pages as needed) and put the
+        cursor on it. False when it is not (or no longer) there."""
+        assert self.client is not None
+        segments = paths.split(entry.path)
+        folder = self.folders[""]
+        for depth in range(1, len(segments) + 1):
+            path = paths.join(segments[:depth])
+            target_id = entry.id if depth == len(segments) else None
+            node = await self._find_child(folder, path, target_id)
+            if node is None:
+                return False
+            if depth == len(segments):
+                self.move_cursor(node)
+                self.scroll_to_node(node)
+                self._announce_cursor()
+                return True
+            data = node.data
+            assert isinstance(data, EntryRow)
+            known = self.folders.get(data.entry.path)
+            folder = (
+                known
+                if known is not None and known.node is node
+                else Folder(path=data.entry.path, node=node)
+            )
+            self.folders[data.entry.path] = folder
+            node.expand()
+        return False
+
+    async def _find_child(
+        self, folder: Folder, path: str, entry_id: str | None
+    ) -> TreeNode[Row] | None:
+        """The child of ``folder`` at ``path`` (or with ``entry_id``), paging until found."""
+        assert self.client is not None
+        while True:
+            for child in folder.node.children:
+                data = child.data
+                if isinstance(data, EntryRow) and (
+                    data.entry.id == entry_id
+                    if entry_id
+                    else (data.entry.path == path and data.entry.is_folder)
+                ):
+                    return child
+            if folder.complete and not folder.loading:
+                return None
+            # Load the next page ourselves, waiting for it (not a background worker);
+            # `loading` keeps the expand handler from asking for the same page.
+            folder.loading = True
+            try:
+                page = await self.client.list_folder(
+                    folder.path, offset=folder.loaded, limit=PAGE_SIZE
+                )
+            finally:
+                folder.loading = False
+            folder.total = page.count
+            folder.loaded += len(page.results)
+            self._remove_rows(folder, (NoteRow, MoreRow))
+            for found in page.results:
+                if found.id not in folder.ids:
+                    folder.ids.add(found.id)
+                    self._add_entry(folder, found)
+            if not folder.complete:
+                more = MoreRow(folder.path)
+                folder.node.add_leaf(self._note_label(more), more)
+            if not page.results:
+                return None
