@@ -236,6 +236,12 @@ def test_compressed_and_form_encoded_bodies(live_server: LiveServer, api: httpx.
     old = json.dumps({"api_key": token, "event": "form", "distinct_id": "z"}).encode()
     form = {"data": base64.b64encode(old).decode()}
     expect(httpx.post(f"{live_server.url}/capture/", data=form, timeout=30), 200)
-    assert sorted(names(walk(api))) == ["form", "gzip-js", "gzipped"]
+    plain = {"data": json.dumps({"api_key": token, "event": "form-json", "distinct_id": "z"})}
+    expect(httpx.post(f"{live_server.url}/capture/", data=plain, timeout=30), 200)
+    # What `curl -d '{...}'` sends: JSON labelled as a form.
+    curl = json.dumps({"api_key": token, "event": "curl", "distinct_id": "z"}).encode()
+    form_type = {"Content-Type": "application/x-www-form-urlencoded"}
+    expect(post(live_server, "/capture/", curl, headers=form_type), 200)
+    assert sorted(names(walk(api))) == ["curl", "form", "form-json", "gzip-js", "gzipped"]
     garbled = post(live_server, "/capture/", b"not gzip", headers=headers)
     assert expect(garbled, 400)["code"] == "invalid_payload"

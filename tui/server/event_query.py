@@ -13,7 +13,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
@@ -77,8 +77,6 @@ class EventQuery:
     before: datetime | None = None
     after: datetime | None = None
     properties: ConditionGroup | None = None
-    # Kept so a ``next`` link can repeat the query as it was asked.
-    params: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 def event_query(params: Mapping[str, str], *, now: datetime | None = None) -> EventQuery:
@@ -91,7 +89,6 @@ def event_query(params: Mapping[str, str], *, now: datetime | None = None) -> Ev
         before=parse_moment(params.get("before"), "before", now=moment),
         after=parse_moment(params.get("after"), "after", now=moment),
         properties=parse_properties(params.get("properties")),
-        params=dict(params),
     )
 
 

@@ -69,18 +69,31 @@ def _decode(raw: bytes, request: Request) -> Any:
             raise _malformed("the body is not valid gzip") from None
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/x-www-form-urlencoded"):
-        form = parse_qs(raw.decode("utf-8", "replace"))
-        data = (form.get("data") or [""])[0]
-        try:
-            raw = base64.b64decode(data + "=" * (-len(data) % 4)) if data else b""
-        except (binascii.Error, ValueError):
-            raise _malformed("data is not base64") from None
+        raw = _form_data(raw)
     if not raw.strip():
         raise _malformed("the body is empty")
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise _malformed(f"the body is not JSON ({exc})") from None
+
+
+def _form_data(raw: bytes) -> bytes:
+    """The JSON of a form body: ``data=`` holding base64 or plain JSON, as old SDKs send.
+
+    ``curl -d '{...}'`` also sends JSON labelled as a form (with no ``data`` field); that is
+    taken as the JSON it is, where PostHog would refuse it.
+    """
+    fields = parse_qs(raw.decode("utf-8", "replace"))
+    if not fields.get("data"):
+        return raw
+    data = fields["data"][0]
+    if data.lstrip().startswith(("{", "[")):
+        return data.encode()
+    try:
+        return base64.b64decode(data + "=" * (-len(data) % 4))
+    except (binascii.Error, ValueError):
+        raise _malformed("data is neither JSON nor base64") from None
 
 
 def _events_and_token(payload: Any) -> tuple[list[dict[str, Any]], str | None]:

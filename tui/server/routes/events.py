@@ -30,6 +30,38 @@ VALUES_WINDOW = timedelta(days=7)
 VALUES_LIMIT = 10
 
 
+# Query parameters, documented here because handlers read them from the request (so that
+# bad values get PostHog's answers rather than FastAPI's).
+LIST_PARAMETERS = {
+    "event": "Only events of this name (exact).",
+    "distinct_id": "Only events of this distinct id (exact).",
+    "person_id": "Only events of this person (uuid or numeric id): all its distinct ids.",
+    "before": "Only events before this moment: ISO 8601, or relative like -7d, -24h, -30M.",
+    "after": "Only events after this moment: ISO 8601, or relative like -7d, -24h, -30M.",
+    "properties": 'JSON list of filters, e.g. [{"key": "$browser", "value": ["Safari"],'
+    ' "operator": "exact", "type": "event"}].',
+    "include_person": "true to add each event's person.",
+    "limit": "Page size, default 100, at most 1000.",
+    "offset": "Rows to skip (the next link pages with before instead).",
+    "format": "csv for the page as CSV.",
+}
+VALUES_PARAMETERS = {
+    "key": "The property whose values to list (required).",
+    "event_name": "Events to look in (required; may repeat).",
+    "value": "Only values containing this (case-insensitive).",
+}
+
+
+def _documented(parameters: dict[str, str]) -> dict[str, Any]:
+    return {
+        "parameters": [
+            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+            | {"description": description}
+            for name, description in parameters.items()
+        ]
+    }
+
+
 def _db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
@@ -116,8 +148,21 @@ add_route(
     methods=["GET"],
     response_model=EventsPage,
     responses={200: {"content": {"text/csv": {}}}},
+    openapi_extra=_documented(LIST_PARAMETERS),
 )
 add_route(
-    router, "/events/values", event_values, methods=["GET"], response_model=EventValuesResponse
+    router,
+    "/events/values",
+    event_values,
+    methods=["GET"],
+    response_model=EventValuesResponse,
+    openapi_extra=_documented(VALUES_PARAMETERS),
 )
-add_route(router, "/events/{event_id}", retrieve_event, methods=["GET"], response_model=Event)
+add_route(
+    router,
+    "/events/{event_id}",
+    retrieve_event,
+    methods=["GET"],
+    response_model=Event,
+    openapi_extra=_documented({"include_person": LIST_PARAMETERS["include_person"]}),
+)
