@@ -15,6 +15,7 @@ from tui import __version__
 from tui.server import seed
 from tui.server.auth import Authenticator
 from tui.server.errors import ApiProblem, method_not_allowed, not_found
+from tui.server.export_jobs import ExportJobs
 from tui.server.http import request_validation_problem
 from tui.server.live_events import LiveEvents
 from tui.server.middleware import CatchUnexpectedErrors
@@ -52,6 +53,7 @@ def prepare_database(settings: ServerSettings) -> tuple[Database, Authenticator]
 
 def create_app(settings: ServerSettings) -> FastAPI:
     db, authenticator = prepare_database(settings)
+    export_jobs = ExportJobs(db, delay=settings.export_delay)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -63,6 +65,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
         yield
         if live is not None:
             live.stop()  # before the database closes under it
+        export_jobs.shutdown()  # before the database closes under a running export
         db.close()
 
     app = FastAPI(
@@ -75,6 +78,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.db = db
     app.state.authenticator = authenticator
     app.state.settings = settings
+    app.state.export_jobs = export_jobs
 
     app.include_router(health.router)
     app.include_router(capture.router)
