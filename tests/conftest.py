@@ -121,3 +121,10 @@ def api(live_server: LiveServer) -> Iterator[httpx.Client]:
     """An admin HTTP client on project 1 of an empty server."""
     with live_server.client() as client:
         yield client
+
+
+@pytest.fixture
+def api_demo(demo_server: LiveServer) -> Iterator[httpx.Client]:
+    """An admin HTTP client on project 1 of a demo server."""
+    with demo_server.client() as client:
+        yield client

@@ -201,9 +201,9 @@ class HogtreeApp(App[None]):
             self.status.fail(f"{outcome.message}: {outcome.errors[0]}")
         if outcome.undo is not None:
             self.undo_stack.append(outcome.undo)
-        if outcome.created is not None:
-            self.project_tree.put_cursor_on(outcome.created.id)
         self.project_tree.reload_folders(outcome.reload)
+        if outcome.created is not None:
+            self._reveal(outcome.created)  # open the folders down to it, cursor on it
 
     # ------------------------------------------------------------------ actions
 

@@ -7,5 +7,10 @@ from textual.dom import DOMNode
 
 
 def live_bindings(node: DOMNode) -> list[Binding]:
-    """The bindings ``node`` answers to now (after any keymap), in definition order."""
-    return [binding for bindings in node._bindings.key_to_bindings.values() for binding in bindings]
+    """The bindings ``node`` answers to now, after the app's keymap (the user's remaps), in
+    definition order. Textual applies the keymap to a copy when it dispatches keys; so do we."""
+    bindings = node._bindings.copy()
+    keymap = node.app._keymap
+    if keymap:
+        bindings.apply_keymap(keymap)
+    return [binding for group in bindings.key_to_bindings.values() for binding in group]

@@ -104,6 +104,8 @@ class SearchScreen(ModalScreen[FileSystemEntry | None]):
         results = self.query_one(OptionList)
         if results.option_count:
             results.focus()
+            if results.highlighted is None:
+                results.highlighted = 0
 
     def action_close(self) -> None:
         self.dismiss(None)

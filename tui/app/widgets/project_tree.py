@@ -8,6 +8,7 @@ it. Nothing is fetched twice unless the user reloads, and a reload refreshes one
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -165,6 +166,13 @@ class ProjectTree(Tree[Row]):
             return node.data.entry
         return None
 
+    def _place_cursor(self, node: TreeNode[Row]) -> None:
+        """Move the cursor to ``node`` even if it was added a moment ago: Textual gives a
+        node its line when it next lays the tree out, so lay it out now."""
+        _ = self._tree_lines  # rebuilds the line index if nodes were added or removed
+        self.move_cursor(node)
+        self.scroll_to_node(node, animate=False)
+
     def node_for(self, entry_id: str) -> TreeNode[Row] | None:
         return self._entry_nodes.get(entry_id)
 
@@ -193,7 +201,7 @@ class ProjectTree(Tree[Row]):
         """Move the cursor to ``entry_id`` now, or as soon as a reload brings it."""
         node = self._entry_nodes.get(entry_id)
         if node is not None:
-            self.move_cursor(node)
+            self._place_cursor(node)
         else:
             self._restore_cursor_to = entry_id
 
@@ -369,7 +377,7 @@ class ProjectTree(Tree[Row]):
             node = self._entry_nodes.get(self._restore_cursor_to)
             if node is not None:
                 self._restore_cursor_to = None
-                self.move_cursor(node)
+                self._place_cursor(node)
         self.post_message(self.EntryHighlighted(self.cursor_entry))
 
     # ------------------------------------------------------------------ actions
@@ -449,8 +457,7 @@ class ProjectTree(Tree[Row]):
             if node is None:
                 return False
             if depth == len(segments):
-                self.move_cursor(node)
-                self.scroll_to_node(node)
+                self._place_cursor(node)
                 self._announce_cursor()
                 return True
             data = node.data
@@ -471,6 +478,8 @@ class ProjectTree(Tree[Row]):
         """The child of ``folder`` at ``path`` (or with ``entry_id``), paging until found."""
         assert self.client is not None
         while True:
+            while folder.loading:  # a page is on its way (e.g. a reload): use it
+                await asyncio.sleep(0.02)
             for child in folder.node.children:
                 data = child.data
                 if isinstance(data, EntryRow) and (
