@@ -39,6 +39,7 @@ def run_serve(
         projects=tuple(projects),
         keys=tuple(keys),
         seed=seed,
+        export_delay=export_delay,
         live_events_per_minute=live_events_per_minute,
     )
 
