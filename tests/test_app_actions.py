@@ -258,10 +258,9 @@ async def test_read_only_refuses_and_hides_every_change(
 
 
 async def test_help_lists_the_live_keys(live_server: LiveServer) -> None:
-    app = new_app(live_server.url, ADMIN_KEY)
+    app = new_app(live_server.url, ADMIN_KEY, keymap={"rename": "f2"})
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
-        app.set_keymap({"rename": "f2"})
         await pilot.press("question_mark")
         await settle(pilot, lambda: isinstance(app.screen, HelpScreen))
         rows = dict((d, k) for k, d in app.screen.rows)  # type: ignore[attr-defined]

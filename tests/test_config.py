@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.config import ConfigError, default_config_path, resolve_connection
+from tui.config import ConfigError, default_config_path, load_config, resolve_connection
 
 US_KEY = "phx_us_profile_key_0000000000000000"
 EU_KEY = "phx_eu_profile_key_0000000000000000"
@@ -221,3 +221,16 @@ def test_the_config_file_location(tmp_path: Path) -> None:
         profile="only", env={"HOGTREE_CONFIG": str(elsewhere)}, config_path=None
     )
     assert connection.project_id == 4
+
+
+def test_keys_table_remaps_bindings_by_id(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[keys]\nrename = "f2"\ndelete = "d,shift+delete"\n')
+    assert dict(load_config(path).keys) == {"rename": "f2", "delete": "d,shift+delete"}
+
+
+def test_keys_table_must_map_ids_to_strings(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[keys]\nrename = 2\n")
+    with pytest.raises(ConfigError, match=r"\[keys\] maps a binding id to keys"):
+        load_config(path)

@@ -143,10 +143,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     """The app, on the configured host or on the local demo started in-process."""
     from tui.backend import Backend, LocalBackend, RemoteBackend
-    from tui.config import ConfigError, resolve_connection
+    from tui.config import ConfigError, default_config_path, load_config, resolve_connection
 
     try:
         connection = resolve_connection(host=args.host, project=args.project, profile=args.profile)
+        keymap = dict(load_config(default_config_path()).keys)
     except ConfigError as error:
         print(f"hogtree: {error}", file=sys.stderr)
         return 2
@@ -161,7 +162,7 @@ def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
     from tui.app.app import HogtreeApp
 
-    app = HogtreeApp(backend, read_only=args.read_only, download_dir=download_dir)
+    app = HogtreeApp(backend, read_only=args.read_only, download_dir=download_dir, keymap=keymap)
     try:
         app.run()
     finally:

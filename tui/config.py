@@ -60,6 +60,8 @@ class ConfigFile:
     path: Path
     default_profile: str | None = None
     profiles: Mapping[str, Profile] = field(default_factory=dict)
+    # [keys]: binding id → keys, e.g. rename = "f2" or delete = "d,shift+delete".
+    keys: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,12 @@ def load_config(path: Path) -> ConfigFile:
     if not isinstance(tables, dict):
         raise ConfigError(f"config file {path}: 'profiles' must be a table ([profiles.NAME])")
     profiles = {name: _profile(name, table, path) for name, table in tables.items()}
-    return ConfigFile(path=path, default_profile=default_profile, profiles=profiles)
+    keys = data.get("keys", {})
+    if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
+        raise ConfigError(
+            f'config file {path}: [keys] maps a binding id to keys, e.g. rename = "f2"'
+        )
+    return ConfigFile(path=path, default_profile=default_profile, profiles=profiles, keys=keys)
 
 
 def _profile(name: str, table: Any, path: Path) -> Profile:

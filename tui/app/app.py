@@ -70,9 +70,16 @@ class HogtreeApp(App[None]):
     ]
 
     def __init__(
-        self, backend: Backend, *, read_only: bool = False, download_dir: Path | None = None
+        self,
+        backend: Backend,
+        *,
+        read_only: bool = False,
+        download_dir: Path | None = None,
+        keymap: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
+        if keymap:
+            self.set_keymap(keymap)  # the user's remaps, by binding id
         self.backend = backend
         self.read_only = read_only
         self.download_dir = download_dir or Path.cwd()
