@@ -114,8 +114,12 @@ class PostHogClient:
         # Resource groups beyond the tree. Imported here because their modules import
         # this one (for its request machinery).
         from tui.api.events import EventsApi
+        from tui.api.exports import ExportsApi
+        from tui.api.insights import InsightsApi
 
         self.events = EventsApi(self)
+        self.exports = ExportsApi(self)
+        self.insights = InsightsApi(self)
 
     def __repr__(self) -> str:
         return f"PostHogClient(host={self.host!r}, project_id={self.project_id})"
