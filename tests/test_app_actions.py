@@ -174,7 +174,7 @@ async def test_delete_says_what_goes_and_undo_brings_it_back(
         await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         body = app.screen.body.plain  # type: ignore[attr-defined]
         assert "Weekly signups will be deleted" in body
-        assert "1 insight themselves will be deleted too" in body
+        assert "This also deletes 1 insight (the object itself" in body
         await pilot.press("y")
         await settle(pilot, lambda: app.status.message.startswith("Deleted"))
         assert "1 object" in app.status.message

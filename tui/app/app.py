@@ -391,12 +391,13 @@ class HogtreeApp(App[None]):
             body.append(f"{len(entries)} entries will be deleted")
             body.append(f", with {inside:,} entries inside them.\n" if inside else ".\n")
         if originals:
+            one = len(originals) == 1
+            body.append(f"\nThis also deletes {summarize_types(originals)}", style="bold")
             body.append(
-                f"\n{summarize_types(originals)} themselves will be deleted too, unless "
-                "another entry still points at them",
-                style="bold",
+                f" (the object{'' if one else 's'} {'itself' if one else 'themselves'}, unless "
+                f"another entry still points at {'it' if one else 'them'}). "
+                f"u brings {'it' if one else 'them'} back.\n"
             )
-            body.append(" (u brings them back).\n")
         elif doomed_items:
             body.append("\nOnly shortcuts go: the originals stay.\n")
         question = ConfirmScreen("Delete?", body, yes="Delete", danger=True)

@@ -33,9 +33,9 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(self.body, id="dialog-body")
             with Horizontal(id="dialog-buttons"):
                 yield Button(
-                    f"{self.yes_label} [y]", id="yes", variant="error" if self.danger else "primary"
+                    f"{self.yes_label} (y)", id="yes", variant="error" if self.danger else "primary"
                 )
-                yield Button("Cancel [n]", id="no")
+                yield Button("Cancel (n)", id="no")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
