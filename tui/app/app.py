@@ -127,6 +127,7 @@ class HogtreeApp(App[None]):
         details.web_host = self.backend.web_host  # type: ignore[attr-defined]
         details.project_id = self.backend.project_id  # type: ignore[attr-defined]
         self.status.work = ""
+        self.query_one(SidePane).connect(client, self.download_dir)
         self.project_tree.start(client)
 
     def _connect_failed(self, reason: str) -> None:
