@@ -152,3 +152,22 @@ def test_serve_rejects_a_bad_key_spec(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "project ids after '@' must be numbers" in result.stderr
+
+
+def test_export_delay_makes_exports_wait_as_older_posthog(tmp_path: Path) -> None:
+    args = ["--db", str(tmp_path / "d.sqlite3"), "--api-key", "phx_x", "--export-delay", "30"]
+    with serving(*args) as (url, _):
+        headers = {"Authorization": "Bearer phx_x"}
+        insight = httpx.get(url + "/api/projects/1/insights/", headers=headers).json()["results"][0]
+        created = httpx.post(
+            url + "/api/projects/1/exports/",
+            json={"insight": insight["id"], "export_format": "text/csv"},
+            headers=headers,
+        )
+        assert created.status_code == 201
+        assert created.json()["has_content"] is False
+        content = httpx.get(
+            url + f"/api/projects/1/exports/{created.json()['id']}/content/", headers=headers
+        )
+        assert content.status_code == 425
+        assert content.json()["code"] == "export_not_ready"
