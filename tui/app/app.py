@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from tui import paths
 from tui.api import ApiError, PostHogClient, RetryNotice
@@ -29,6 +29,7 @@ from tui.app.screens.help import HelpScreen
 from tui.app.screens.prompt import PromptScreen
 from tui.app.screens.search import SearchScreen
 from tui.app.widgets.details import web_url
+from tui.app.widgets.key_footer import KeyFooter
 from tui.app.widgets.project_tree import ProjectTree
 from tui.app.widgets.side_pane import SidePane
 from tui.app.widgets.status_line import StatusLine
@@ -48,6 +49,13 @@ class HogtreeApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "hogtree"
     COMMANDS = App.COMMANDS | {HogtreeCommands}
+    # Screen classes for narrower terminals: app.tcss leaves keys out of the footer there.
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012 - Textual declares it as an instance variable
+        (0, "-narrow"),
+        (100, "-medium"),
+        (120, "-wide"),
+        (140, "-full"),
+    ]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="search"),
@@ -96,7 +104,7 @@ class HogtreeApp(App[None]):
             yield ProjectTree(id="tree")
             yield SidePane(id="side")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def project_tree(self) -> ProjectTree:

@@ -96,10 +96,10 @@ def entry_name(entry: FileSystemEntry) -> str:
     return paths.basename(entry.path) or entry.path
 
 
-def row_label(entry: FileSystemEntry, *, marked: bool = False) -> Text:
-    """One tree row: mark, icon, the name literally, and a shortcut arrow."""
+def row_label(entry: FileSystemEntry) -> Text:
+    """One tree row: icon, the name literally, and a shortcut arrow (the tree draws the
+    mark beside it)."""
     label = Text()
-    label.append("● " if marked else "  ", style="bold yellow" if marked else "")
     label.append(icon(entry.type) + " ")
     name = literal(entry_name(entry))
     if entry.is_folder:

@@ -23,8 +23,9 @@ from tui.models import FileSystemEntry
 SEARCH_DEBOUNCE_S = 0.25
 RESULTS_LIMIT = 100
 
+# Two lines, so that an 80-column dialog never wraps inside an example ("two words").
 SYNTAX_HELP = (
-    'name:x  path:x  type:insight  type:hog_function/  ref:x  user:me  "two words"  -negate'
+    'name:x  path:x  type:insight  type:hog_function/  ref:x\nuser:me  "two words"  -negate'
 )
 
 

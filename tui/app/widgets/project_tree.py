@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
@@ -27,6 +28,10 @@ from tui.models import FileSystemEntry
 
 # PostHog's page size; also what its web UI asks for.
 PAGE_SIZE = 100
+
+# Beside a marked entry's icon.
+MARK = "●"
+MARK_STYLE = "bold yellow"
 
 
 @dataclass(frozen=True)
@@ -139,8 +144,19 @@ class ProjectTree(Tree[Row]):
         text = Text(label) if isinstance(label, str) else label
         return text
 
+    def render_label(self, node: TreeNode[Row], base_style: Style, style: Style) -> Text:
+        """Two cells before every icon, so that icons line up: a folder's ▶/▼ and a space,
+        an item's two spaces; a mark ● takes the second cell."""
+        text = super().render_label(node, base_style, style)
+        data = node.data
+        marked = isinstance(data, EntryRow) and data.entry.id in self.marks
+        mark = Text(MARK if marked else " ", style=MARK_STYLE if marked else "")
+        if node.allow_expand:
+            return Text.assemble(text[:1], mark, text[len(self.ICON_NODE) :])
+        return Text.assemble(" ", mark, text)
+
     def _entry_label(self, entry: FileSystemEntry) -> Text:
-        return labels.row_label(entry, marked=entry.id in self.marks)
+        return labels.row_label(entry)
 
     def _note_label(self, row: NoteRow | MoreRow) -> Text:
         if isinstance(row, MoreRow):
