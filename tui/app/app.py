@@ -29,6 +29,7 @@ from tui.app.screens.help import HelpScreen
 from tui.app.screens.prompt import PromptScreen
 from tui.app.screens.search import SearchScreen
 from tui.app.widgets.details import web_url
+from tui.app.widgets.exports_tab import ExportsTab
 from tui.app.widgets.key_footer import KeyFooter
 from tui.app.widgets.project_tree import ProjectTree
 from tui.app.widgets.side_pane import SidePane
@@ -68,6 +69,7 @@ class HogtreeApp(App[None]):
         Binding("d,delete", "delete", "Delete", id="delete"),
         Binding("u", "undo", "Undo", id="undo"),
         Binding("c", "count", "Count", id="count"),
+        Binding("e", "export", "Export", id="export"),
         Binding("o", "copy_url", "Copy URL", show=False, id="copy_url"),
         Binding("R,ctrl+r", "reload", "Reload", id="reload"),
         Binding("tab", "switch_focus", "Pane", show=False, id="switch_focus"),
@@ -458,6 +460,18 @@ class HogtreeApp(App[None]):
             self.status.work = ""
         self.status.say(f"{labels.visible(labels.entry_name(folder))}: {result.count:,} entries")
         await self.push_screen(CountScreen(folder, result))
+
+    def action_export(self) -> None:
+        """Exports tab on screen, then a format for the insight or dashboard under the cursor
+        (not a change to the project: allowed in read-only mode)."""
+        if not self._allowed():
+            return
+        side = self.query_one(SidePane)
+        side.display = True
+        side.tabs.active = "exports"
+        exports = side.query_one(ExportsTab)
+        exports.show(self.project_tree.cursor_entry)
+        exports.choose()
 
     def action_copy_url(self) -> None:
         entry = self.project_tree.cursor_entry

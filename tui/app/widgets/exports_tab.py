@@ -1,33 +1,583 @@
 """The Exports tab: export the selected insight or dashboard, follow it, download it.
 
-Issue 5 fills this in; until then it says what will be here.
+``e`` (or the button) asks for a format, then the export runs in a worker: created, polled
+while the server is still making it (older PostHog, or ``hogtree serve --export-delay``),
+downloaded into the app's download folder under a sanitised name. ``esc`` cancels. The tab
+lists the user's exports of the object under the cursor, newest first; ``enter`` on one
+downloads it again; CSV and XLSX files are previewed as a table.
+
+Nothing here blocks the tree: every request runs in a worker of its own group.
 """
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import Static
+import asyncio
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, cast
 
-from tui.api import PostHogClient
+import anyio
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
+from textual.widgets import Button, DataTable, ProgressBar, Static
+from textual.worker import Worker
+
+from tui.api import ApiError, PostHogClient
+from tui.api.exports import ExportFailedError
+from tui.app import labels
+from tui.app.errors import describe
+from tui.app.screens.export_format import (
+    DASHBOARD_FORMATS,
+    INSIGHT_FORMATS,
+    ExportFormatScreen,
+    format_name,
+)
+from tui.app.widgets.csv_preview import PREVIEW_ROWS, Table, read_table
 from tui.models import FileSystemEntry
+from tui.models.exports import ExportedAsset, ExportFormat
+
+if TYPE_CHECKING:
+    from tui.app.app import HogtreeApp
+
+# The longest an export may take before hogtree stops waiting (the server may go on).
+EXPORT_TIMEOUT = 600.0
+# How often the elapsed time of a running export is redrawn.
+TICK_S = 0.5
+# Pages of the user's exports read to find those of one object (100 each, newest first).
+MAX_LIST_PAGES = 5
+# Moving the cursor quickly over entries fetches only for the one it stops on.
+DEBOUNCE_S = 0.15
+
+EXPORTABLE = {"insight": INSIGHT_FORMATS, "dashboard": DASHBOARD_FORMATS}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an export is of: an insight (by numeric id) or a dashboard."""
+
+    kind: str  # "insight" or "dashboard"
+    id: int
+    name: str
+
+    def owns(self, asset: ExportedAsset) -> bool:
+        if self.kind == "insight":
+            return asset.insight == self.id
+        return asset.dashboard == self.id
+
+
+@dataclass
+class Running:
+    target: Target
+    format: ExportFormat
+    started: float
+    polls: int = 0
+
+
+def human_size(size: int) -> str:
+    if size < 1000:
+        return f"{size} B"
+    for unit in ("kB", "MB", "GB"):
+        size_f = size / 1000
+        if size_f < 1000 or unit == "GB":
+            return f"{size_f:.1f} {unit}"
+        size = int(size_f)
+    return f"{size} B"  # pragma: no cover - the loop always returns
+
+
+def created_text(asset: ExportedAsset) -> str:
+    if asset.created_at is None:
+        return "—"
+    return asset.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 class ExportsTab(Vertical):
+    DEFAULT_CSS = """
+    ExportsTab {
+        height: 1fr;
+    }
+    ExportsTab #exports-target {
+        height: auto;
+    }
+    ExportsTab #exports-actions {
+        height: 1;
+        margin: 1 0 0 0;
+    }
+    ExportsTab #exports-new {
+        min-width: 16;
+    }
+    ExportsTab #exports-progress {
+        height: 1;
+        margin: 1 0 0 0;
+        display: none;
+    }
+    ExportsTab.running #exports-progress {
+        display: block;
+    }
+    ExportsTab #exports-bar {
+        width: 12;
+    }
+    ExportsTab #exports-elapsed {
+        width: 1fr;
+        padding: 0 0 0 1;
+    }
+    ExportsTab #exports-list {
+        height: auto;
+        max-height: 9;
+        margin: 1 0 0 0;
+    }
+    ExportsTab #exports-detail {
+        height: auto;
+        color: $text-muted;
+    }
+    ExportsTab #exports-detail.failed {
+        color: $error;
+    }
+    ExportsTab #exports-preview-title {
+        height: auto;
+        margin: 1 0 0 0;
+    }
+    ExportsTab #exports-preview {
+        height: 1fr;
+        min-height: 4;
+    }
+    ExportsTab .nothing #exports-actions, ExportsTab .nothing #exports-list {
+        display: none;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel_export", "Cancel export", id="cancel_export"),
+    ]
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.client: PostHogClient | None = None
         self.entry: FileSystemEntry | None = None
+        self.target: Target | None = None  # the entry under the cursor, resolved
+        self.assets: dict[int, ExportedAsset] = {}  # the listed exports, by id
+        self.sizes: dict[int, int] = {}  # bytes of the exports downloaded in this session
+        self.running: Running | None = None
+        self.preview_path: Path | None = None
+        self._short_ids: dict[str, int] = {}  # insight short id → numeric id
+        self._export_worker: Worker[None] | None = None
+        self._ticker: Timer | None = None
+
+    # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield Static(
-            "Exports of the selected insight or dashboard arrive in the next release.",
-            classes="placeholder",
+        yield Static(id="exports-target")
+        with Horizontal(id="exports-actions"):
+            yield Button("New export (e)", id="exports-new", compact=True)
+        with Horizontal(id="exports-progress"):
+            yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="exports-bar")
+            yield Static(id="exports-elapsed")
+        table: DataTable[str | Text] = DataTable(
+            id="exports-list", cursor_type="row", show_cursor=True
         )
+        yield table
+        yield Static(id="exports-detail")
+        yield Static(id="exports-preview-title")
+        preview: DataTable[str] = DataTable(id="exports-preview", cursor_type="cell")
+        preview.display = False
+        yield preview
+
+    def on_mount(self) -> None:
+        table = self.list_table
+        table.add_column("Format", key="format")
+        table.add_column("Created", key="created")
+        table.add_column("State", key="state")
+        table.add_column("File", key="file")
+        self._render_target()
+
+    @property
+    def list_table(self) -> DataTable[str | Text]:
+        return cast("DataTable[str | Text]", self.query_one("#exports-list", DataTable))
+
+    @property
+    def preview_table(self) -> DataTable[str]:
+        return cast("DataTable[str]", self.query_one("#exports-preview", DataTable))
+
+    @property
+    def hogtree(self) -> HogtreeApp:
+        return cast("HogtreeApp", self.app)
+
+    # ------------------------------------------------------------------ the side pane's calls
 
     def connect(self, client: PostHogClient) -> None:
         self.client = client
+        if self.is_on_screen:
+            self.refresh_list()
 
     def show(self, entry: FileSystemEntry | None) -> None:
         """The cursor moved to ``entry``. Fetch nothing unless this tab is on screen."""
+        same = (
+            entry is not None
+            and self.entry is not None
+            and (entry.type, entry.ref) == (self.entry.type, self.entry.ref)
+        )
         self.entry = entry
+        if not same:
+            self.target = None
+            self.assets = {}
+            self.list_table.clear()
+            self._clear_preview()
+        self._render_target()
+        if self.is_on_screen:
+            self.refresh_list()
+
+    def on_show(self) -> None:
+        self.refresh_list()
+
+    def exportable(self) -> bool:
+        entry = self.entry
+        return entry is not None and entry.type in EXPORTABLE and bool(entry.ref)
+
+    # ------------------------------------------------------------------ drawing
+
+    def _render_target(self) -> None:
+        entry = self.entry
+        line = Text()
+        if entry is None:
+            line.append("Nothing selected.", style="dim")
+        elif not self.exportable():
+            line.append("Exports are for insights and dashboards.", style="dim")
+        else:
+            line.append(labels.icon(entry.type) + " ")
+            line.append_text(labels.literal(labels.entry_name(entry)))
+            line.append(f"  {labels.type_name(entry.type)}", style="dim")
+        self.query_one("#exports-target", Static).update(line)
+        self.set_class(not self.exportable(), "nothing")
+        if not self.exportable():
+            self._say_detail(Text())
+
+    def _render_list(self) -> None:
+        table = self.list_table
+        keep = table.cursor_row
+        table.clear()
+        for asset in sorted(self.assets.values(), key=_newest_first):
+            table.add_row(
+                format_name(asset.export_format),
+                created_text(asset),
+                self._state(asset),
+                labels.literal(asset.filename or f"export {asset.id}", max_length=80),
+                key=str(asset.id),
+            )
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+        self._describe_highlighted()
+
+    def _state(self, asset: ExportedAsset) -> Text:
+        if asset.exception:
+            return Text("failed", style="bold red")
+        if asset.has_content:
+            size = self.sizes.get(asset.id)
+            return Text("ready" + (f" · {human_size(size)}" if size is not None else ""))
+        return Text("making…", style="italic")
+
+    def _describe_highlighted(self) -> None:
+        asset = self._highlighted()
+        if asset is None:
+            self._say_detail(
+                Text("No exports of this yet: e makes one.", style="dim")
+                if self.target is not None and not self.assets
+                else Text()
+            )
+        elif asset.exception:
+            message = Text("✗ Failed: ")
+            message.append_text(labels.literal(asset.exception, max_length=1000))
+            message.no_wrap = False
+            self._say_detail(message, failed=True)
+        elif asset.has_content:
+            self._say_detail(Text("enter: download again", style="dim"))
+        else:
+            self._say_detail(Text("The server is still making it.", style="dim"))
+
+    def _say_detail(self, text: Text, *, failed: bool = False) -> None:
+        text.no_wrap = False
+        text.overflow = "fold"
+        detail = self.query_one("#exports-detail", Static)
+        detail.update(text)
+        detail.set_class(failed, "failed")
+
+    def _highlighted(self) -> ExportedAsset | None:
+        table = self.list_table
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.assets.get(int(key)) if key is not None else None
+
+    @on(DataTable.RowHighlighted, "#exports-list")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._describe_highlighted()
+
+    # ------------------------------------------------------------------ listing
+
+    def refresh_list(self) -> None:
+        if self.client is not None and self.exportable():
+            self._load_list(self.entry)
+
+    @work(exclusive=True, group="exports-list")
+    async def _load_list(self, entry: FileSystemEntry | None) -> None:
+        await anyio.sleep(DEBOUNCE_S)
+        try:
+            target = await self._resolve(entry)
+            if target is None or entry is not self.entry:
+                return
+            self.target = target
+            assets = await self._exports_of(target)
+        except ApiError as error:
+            self._say_detail(Text(describe(error)), failed=True)
+            return
+        if entry is not self.entry:
+            return
+        self.assets = {asset.id: asset for asset in assets}
+        self._render_list()
+
+    async def _resolve(self, entry: FileSystemEntry | None) -> Target | None:
+        """The insight's numeric id from its short id (cached), or the dashboard's id."""
+        if entry is None or entry.type not in EXPORTABLE or not entry.ref:
+            return None
+        assert self.client is not None
+        name = labels.entry_name(entry)
+        if entry.type == "dashboard":
+            return Target("dashboard", int(entry.ref), name)
+        found = self._short_ids.get(entry.ref)
+        if found is None:
+            found = (await self.client.insights.by_short_id(entry.ref)).id
+            self._short_ids[entry.ref] = found
+        return Target("insight", found, name)
+
+    async def _exports_of(self, target: Target) -> list[ExportedAsset]:
+        assert self.client is not None
+        mine: list[ExportedAsset] = []
+        offset = 0
+        for _ in range(MAX_LIST_PAGES):
+            page = await self.client.exports.list(limit=100, offset=offset)
+            mine += [asset for asset in page.results if target.owns(asset)]
+            if not page.next or not page.results:
+                break
+            offset += len(page.results)
+        return sorted(mine, key=_newest_first)
+
+    # ------------------------------------------------------------------ a new export
+
+    @on(Button.Pressed, "#exports-new")
+    def _new_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.choose()
+
+    def choose(self) -> None:
+        """Ask for a format for the entry under the cursor, then export it."""
+        entry = self.entry
+        status = self.hogtree.status
+        if self.client is None:
+            status.fail("Not connected yet")
+            return
+        if entry is None or not self.exportable():
+            status.fail("Exports are for insights and dashboards")
+            return
+        if self.running is not None:
+            status.fail("An export is running: esc cancels it")
+            return
+        title = labels.literal(labels.entry_name(entry))
+
+        def chosen(format: ExportFormat | None) -> None:
+            if format is not None:
+                self.list_table.focus()  # esc here cancels; tab goes back to the tree
+                self._export_worker = self._export(entry, format)
+
+        self.app.push_screen(ExportFormatScreen(title, EXPORTABLE[entry.type]), chosen)
+
+    @work(exclusive=True, group="export")
+    async def _export(self, entry: FileSystemEntry, format: ExportFormat) -> None:
+        assert self.client is not None
+        status = self.hogtree.status
+        try:
+            target = await self._resolve(entry)
+        except ApiError as error:
+            status.fail(describe(error))
+            return
+        assert target is not None
+        running = Running(target, format, time.monotonic())
+        self.running = running
+        self._start_progress()
+        path: Path | None = None
+        try:
+            if target.kind == "insight":
+                asset = await self.client.exports.create(format, insight=target.id)
+            else:
+                asset = await self.client.exports.create(format, dashboard=target.id)
+            self._merge(asset)
+
+            def polled(elapsed: float, current: ExportedAsset) -> None:
+                running.polls += 1
+                self._tick()
+
+            asset = await self.client.exports.wait(
+                asset, timeout=EXPORT_TIMEOUT, on_progress=polled
+            )
+            self._merge(asset)
+            path = await self.client.exports.download(asset, self.hogtree.download_dir)
+            self.sizes[asset.id] = path.stat().st_size
+            self._merge(asset)
+        except ExportFailedError as error:
+            status.fail(f"Export failed: {labels.visible(error.detail or error.message)}")
+        except ApiError as error:
+            status.fail(describe(error))
+        except OSError as error:
+            status.fail(f"Could not save the export: {labels.visible(str(error))}")
+        except asyncio.CancelledError:
+            self._stop_progress(running)
+            status.say("Export cancelled")
+            raise
+        finally:
+            self._stop_progress(running)
+        self.refresh_list()
+        if path is not None:
+            status.say(f"Saved {path}")
+            if format.is_table:
+                self._preview(path)
+
+    def _merge(self, asset: ExportedAsset) -> None:
+        """Show what is known of ``asset`` now, if it belongs in the list on screen."""
+        if self.target is not None and self.target.owns(asset):
+            self.assets[asset.id] = asset
+            self._render_list()
+
+    def _start_progress(self) -> None:
+        self.add_class("running")
+        self._ticker = self.set_interval(TICK_S, self._tick)
+        self._tick()
+        self.refresh_bindings()
+
+    def _tick(self) -> None:
+        running = self.running
+        if running is None:
+            return
+        seconds = int(time.monotonic() - running.started)
+        what = f"{format_name(running.format)} of {labels.visible(running.target.name)}"
+        waiting = " · the server is making it" if running.polls else ""
+        elapsed = Text(f"{what} · {seconds} s{waiting}")
+        elapsed.append(" · esc cancels", style="dim")
+        self.query_one("#exports-elapsed", Static).update(elapsed)
+        status = self.hogtree.status
+        if status.work == "" or status.work.startswith("exporting "):
+            status.work = f"exporting {what}… {seconds} s"
+
+    def _stop_progress(self, running: Running) -> None:
+        if self.running is not running:
+            return
+        self.running = None
+        if self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+        self.remove_class("running")
+        status = self.hogtree.status
+        if status.work.startswith("exporting "):
+            status.work = ""
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_export":
+            return self.running is not None
+        return True
+
+    def action_cancel_export(self) -> None:
+        worker = self._export_worker
+        running = self.running
+        if worker is None or running is None:
+            return
+        worker.cancel()
+        self._stop_progress(running)
+        self.hogtree.status.say("Export cancelled")
+
+    # ------------------------------------------------------------------ downloading again
+
+    @on(DataTable.RowSelected, "#exports-list")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        key = event.row_key.value
+        asset = self.assets.get(int(key)) if key is not None else None
+        if asset is None:
+            return
+        if asset.exception:
+            self.hogtree.status.fail(f"That export failed: {labels.visible(asset.exception)}")
+            return
+        self._download_again(asset)
+
+    @work(exclusive=True, group="exports-download")
+    async def _download_again(self, asset: ExportedAsset) -> None:
+        assert self.client is not None
+        status = self.hogtree.status
+        name = labels.visible(asset.filename or f"export {asset.id}")
+        status.work = f"downloading {name}…"
+        path: Path | None = None
+        try:
+            path = await self.client.exports.download(asset, self.hogtree.download_dir)
+        except ExportFailedError as error:
+            status.fail(f"That export failed: {labels.visible(error.detail or error.message)}")
+        except ApiError as error:
+            status.fail(describe(error))
+        except OSError as error:
+            status.fail(f"Could not save the export: {labels.visible(str(error))}")
+        finally:
+            if status.work.startswith("downloading "):
+                status.work = ""
+        if path is None:
+            return
+        self.sizes[asset.id] = path.stat().st_size
+        if asset.id in self.assets:
+            self._render_list()
+        status.say(f"Saved {path}")
+        known = asset.format
+        if known is not None and known.is_table:
+            self._preview(path)
+
+    # ------------------------------------------------------------------ preview
+
+    @work(exclusive=True, group="exports-preview")
+    async def _preview(self, path: Path) -> None:
+        try:
+            table = await anyio.to_thread.run_sync(read_table, path)
+        except (OSError, ValueError) as error:
+            self.hogtree.status.fail(f"Could not preview {path.name}: {labels.visible(str(error))}")
+            return
+        self._show_preview(path, table)
+
+    def _show_preview(self, path: Path, table: Table) -> None:
+        self.preview_path = path
+        preview = self.preview_table
+        preview.clear(columns=True)
+        for header in table.headers:
+            preview.add_column(labels.literal(header, max_length=40))
+        for row in table.rows:
+            preview.add_row(*(labels.visible(cell) for cell in row))
+        shown = len(table.rows)
+        title = Text("Preview of ", style="bold")
+        title.append_text(labels.literal(path.name, max_length=60))
+        more = f"first {shown} rows" if table.more else f"{shown} rows"
+        title.append(f" · {more}", style="dim")
+        if not table.headers:
+            title.append(" · empty", style="dim")
+        self.query_one("#exports-preview-title", Static).update(title)
+        preview.display = True
+
+    def _clear_preview(self) -> None:
+        self.preview_path = None
+        self.preview_table.clear(columns=True)
+        self.preview_table.display = False
+        self.query_one("#exports-preview-title", Static).update("")
+
+
+def _newest_first(asset: ExportedAsset) -> tuple[float, int]:
+    created = asset.created_at.timestamp() if asset.created_at is not None else 0.0
+    return (-created, -asset.id)
+
+
+__all__ = ["PREVIEW_ROWS", "ExportsTab", "Target"]

@@ -1,0 +1,345 @@
+"""The Exports tab against a real local server: every format reaches the download folder
+with the right bytes, the polling path (``export_delay``), cancel, failures in the server's
+words, the list of earlier exports, downloading again, the CSV preview."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import conftest
+import pytest
+from app_harness import loaded, move_cursor_to, new_app, settle, tree_of
+from conftest import ADMIN_KEY, LiveServer
+from textual.coordinate import Coordinate
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from tui.api import PostHogClient
+from tui.app.app import HogtreeApp
+from tui.app.screens.export_format import ExportFormatScreen
+from tui.app.widgets.exports_tab import ExportsTab
+from tui.server.runner import start_in_thread
+
+pytestmark = pytest.mark.anyio
+
+INSIGHT = "Marketing/Weekly signups"
+DASHBOARD = "Marketing/Growth dashboard"
+FORMATS = ["PNG", "PDF", "CSV", "XLSX"]  # the chooser's order for an insight
+MAGIC = {"PNG": b"\x89PNG\r\n\x1a\n", "PDF": b"%PDF", "XLSX": b"PK\x03\x04"}
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def downloads(tmp_path: Path) -> Path:
+    """A folder of its own: the server's database lives in tmp_path."""
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def slow_server(tmp_path: Path, demo_database: Path) -> Iterator[LiveServer]:
+    """The demo project on a server that makes exports in the background, a second later
+    (the older PostHog behaviour: the client polls)."""
+    db_path = tmp_path / "slow.sqlite3"
+    shutil.copyfile(demo_database, db_path)
+    background = start_in_thread(conftest.test_settings(db_path, "demo", export_delay=1.0))
+    try:
+        yield LiveServer(url=background.url, db_path=db_path, background=background)
+    finally:
+        background.stop(wait=False)
+
+
+def files_in(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+
+
+def tab_of(app: HogtreeApp) -> ExportsTab:
+    return app.query_one(ExportsTab)
+
+
+def text_of(app: HogtreeApp, selector: str) -> str:
+    return str(app.query_one(selector, Static).render())
+
+
+def entry_ref(server: LiveServer, path: str) -> str:
+    with server.client() as http:
+        results = http.get("file_system/", params={"path": path}).json()["results"]
+    ref: str = results[0]["ref"]
+    return ref
+
+
+def insight_id(server: LiveServer, path: str = INSIGHT) -> int:
+    with server.client() as http:
+        found = http.get("insights/", params={"short_id": entry_ref(server, path)}).json()
+    number: int = found["results"][0]["id"]
+    return number
+
+
+def served(server: LiveServer, asset_id: int) -> bytes:
+    with server.client() as http:
+        response = http.get(f"exports/{asset_id}/content/")
+        response.raise_for_status()
+        return response.content
+
+
+def newest_export(server: LiveServer) -> dict[str, object]:
+    with server.client() as http:
+        first: dict[str, object] = http.get("exports/").json()["results"][0]
+        return first
+
+
+async def cursor_on(pilot: Pilot[None], path: str) -> HogtreeApp:
+    app = await loaded(pilot)
+    tree = tree_of(app)
+    folder = path.rsplit("/", 1)[0]
+    await move_cursor_to(pilot, folder)
+    await pilot.press("l")
+    await settle(pilot, lambda: folder in tree.folders and tree.folders[folder].total is not None)
+    await move_cursor_to(pilot, path)
+    return app
+
+
+async def export(pilot: Pilot[None], format: str, formats: list[str] = FORMATS) -> None:
+    """``e``, then the format chosen in the dialog (PNG is highlighted first)."""
+    app = pilot.app
+    await pilot.press("e")
+    await settle(pilot, lambda: isinstance(app.screen, ExportFormatScreen))
+    await pilot.press(*["down"] * formats.index(format), "enter")
+
+
+async def saved_file(pilot: Pilot[None], folder: Path) -> Path:
+    app = pilot.app
+    assert isinstance(app, HogtreeApp)
+    await settle(pilot, lambda: bool(files_in(folder)) and app.status.message.startswith("Saved"))
+    (path,) = files_in(folder)
+    assert app.status.message == f"Saved {path}"  # the full path
+    return path
+
+
+@pytest.mark.parametrize("format", FORMATS)
+async def test_each_format_of_an_insight_reaches_the_download_folder(
+    demo_server: LiveServer, downloads: Path, format: str
+) -> None:
+    app = new_app(demo_server.url, ADMIN_KEY, download_dir=downloads)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await cursor_on(pilot, INSIGHT)
+        await export(pilot, format)
+        path = await saved_file(pilot, downloads)
+        asset = newest_export(demo_server)
+        assert asset["insight"] == insight_id(demo_server)
+        assert path.name == asset["filename"]
+        content = path.read_bytes()
+        assert content == served(demo_server, int(str(asset["id"])))
+        if format == "CSV":
+            rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+            assert len(rows) > 1 and rows[0]
+        else:
+            assert content.startswith(MAGIC[format])
+        # the new export is listed, newest first
+        await settle(pilot, lambda: tab_of(app).list_table.row_count > 0)
+        table = tab_of(app).list_table
+        assert table.coordinate_to_cell_key(Coordinate(0, 0)).row_key.value == str(asset["id"])
+        assert str(table.get_row_at(0)[0]) == format
+
+
+async def test_a_dashboard_exports_as_png_or_pdf_only(
+    demo_server: LiveServer, downloads: Path
+) -> None:
+    app = new_app(demo_server.url, ADMIN_KEY, download_dir=downloads)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await cursor_on(pilot, DASHBOARD)
+        await pilot.press("e")
+        await settle(pilot, lambda: isinstance(app.screen, ExportFormatScreen))
+        chooser = app.screen
+        assert isinstance(chooser, ExportFormatScreen)
+        assert [f.name for f in chooser.formats] == ["PNG", "PDF"]
+        await pilot.press("enter")  # PNG, selected by default
+        path = await saved_file(pilot, downloads)
+        assert path.read_bytes().startswith(MAGIC["PNG"])
+        asset = newest_export(demo_server)
+        assert asset["dashboard"] == int(entry_ref(demo_server, DASHBOARD))
+        assert path.read_bytes() == served(demo_server, int(str(asset["id"])))
+
+
+async def test_other_entries_say_exports_are_for_insights_and_dashboards(
+    demo_server: LiveServer, downloads: Path
+) -> None:
+    app = new_app(demo_server.url, ADMIN_KEY, download_dir=downloads)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await cursor_on(pilot, "Marketing/Campaigns")
+        await pilot.press("e")
+        await settle(pilot)
+        assert not isinstance(app.screen, ExportFormatScreen)
+        assert "insights and dashboards" in text_of(app, "#exports-target")
+        assert files_in(downloads) == []
+
+
+async def test_read_only_mode_still_exports(demo_server: LiveServer, downloads: Path) -> None:
+    app = new_app(demo_server.url, ADMIN_KEY, download_dir=downloads, read_only=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await cursor_on(pilot, INSIGHT)
+        await export(pilot, "PNG")
+        path = await saved_file(pilot, downloads)
+        assert path.read_bytes().startswith(MAGIC["PNG"])
+
+
+async def test_csv_rows_equal_what_the_server_serves_and_are_previewed(
+    demo_server: LiveServer, downloads: Path
+) -> None:
+    app = new_app(demo_server.url, ADMIN_KEY, download_dir=downloads)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await cursor_on(pilot, INSIGHT)
+        await export(pilot, "CSV")
+        path = await saved_file(pilot, downloads)
+        asset = newest_export(demo_server)
+        served_csv = served(demo_server, int(str(asset["id"]))).decode()
+        expected = list(csv.reader(io.StringIO(served_csv)))
+        with path.open(newline="") as handle:
+            assert list(csv.reader(handle)) == expected
+        tab = tab_of(app)
+        await settle(pilot, lambda: tab.preview_table.display and tab.preview_table.row_count > 0)
+        preview = tab.preview_table
+        assert [str(c.label) for c in preview.columns.values()] == expected[0]
+        assert [[str(v) for v in preview.get_row_at(i)] for i in range(preview.row_count)] == (
+            expected[1 : 1 + preview.row_count]
+        )
+        assert path.name in text_of(app, "#exports-preview-title")
+
+
+async def test_xlsx_is_previewed_too(demo_server: LiveServer, downloads: Path) -> None:
+    app = new_app(demo_server.url, ADMIN_KEY, download_dir=downloads)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await cursor_on(pilot, INSIGHT)
+        await export(pilot, "XLSX")
+        await saved_file(pilot, downloads)
+        tab = tab_of(app)
+        await settle(pilot, lambda: tab.preview_table.display and tab.preview_table.row_count > 0)
+        headers = [str(c.label) for c in tab.preview_table.columns.values()]
+        assert headers and all(headers)
+
+
+async def test_the_polling_path_shows_progress_then_the_file(
+    slow_server: LiveServer, downloads: Path
+) -> None:
+    app = new_app(slow_server.url, ADMIN_KEY, download_dir=downloads)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await cursor_on(pilot, INSIGHT)
+        tab = tab_of(app)
+        await export(pilot, "PNG")
+        # the server answered before the file was ready: polling, with progress shown
+        await settle(pilot, lambda: tab.running is not None and tab.running.polls > 0)
+        assert tab.has_class("running")
+        assert app.status.work.startswith("exporting PNG of Weekly signups")
+        assert "the server is making it" in text_of(app, "#exports-elapsed")
+        assert files_in(downloads) == []
+        # the tree keeps answering while the export runs
+        await pilot.press("tab")
+        assert tree_of(app).has_focus
+        before = tree_of(app).cursor_line
+        await pilot.press("k")
+        assert tree_of(app).cursor_line == before - 1
+        await pilot.press("j")
+        path = await saved_file(pilot, downloads)
+        assert path.read_bytes().startswith(MAGIC["PNG"])
+        assert not tab.has_class("running") and app.status.work == ""
+
+
+async def test_esc_cancels_an_export_and_writes_nothing(
+    slow_server: LiveServer, downloads: Path
+) -> None:
+    app = new_app(slow_server.url, ADMIN_KEY, download_dir=downloads)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await cursor_on(pilot, INSIGHT)
+        tab = tab_of(app)
+        await export(pilot, "CSV")
+        await settle(pilot, lambda: tab.running is not None and tab.running.polls > 0)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert tab.running is None and not tab.has_class("running")
+        assert app.status.message == "Export cancelled"
+        assert app.status.work == ""
+        await pilot.pause(1.5)  # the server finishes it meanwhile: still nothing is saved
+        await settle(pilot)
+        assert list(downloads.iterdir()) == []
+
+
+async def test_a_failed_export_shows_the_servers_exception(
+    demo_server: LiveServer, downloads: Path
+) -> None:
+    # The local server cannot make videos: the asset records why, in `exception`.
+    number = insight_id(demo_server)
+    async with PostHogClient(demo_server.url, 1, ADMIN_KEY, max_retries=0) as client:
+        failed = await client.exports.create("video/mp4", insight=number)
+    assert failed.exception and "not supported" in failed.exception
+    app = new_app(demo_server.url, ADMIN_KEY, download_dir=downloads)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await cursor_on(pilot, INSIGHT)
+        side = app.query_one("#side")
+        side.tabs.active = "exports"  # type: ignore[attr-defined]
+        tab = tab_of(app)
+        await settle(pilot, lambda: tab.list_table.row_count == 1)
+        row = [str(cell) for cell in tab.list_table.get_row_at(0)]
+        assert row[0] == "video/mp4" and row[2] == "failed"
+        assert failed.exception in text_of(app, "#exports-detail").replace("\n", "")
+        # enter on it says the same, and writes nothing
+        tab.list_table.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert failed.exception in app.status.error
+        assert files_in(downloads) == []
+
+
+async def test_the_list_shows_earlier_exports_and_enter_downloads_again(
+    demo_server: LiveServer, downloads: Path
+) -> None:
+    number = insight_id(demo_server)
+    async with PostHogClient(demo_server.url, 1, ADMIN_KEY, max_retries=0) as client:
+        pdf = await client.exports.create("application/pdf", insight=number)
+        csv_asset = await client.exports.create("text/csv", insight=number)
+        # another object's export is not listed
+        await client.exports.create("image/png", dashboard=int(entry_ref(demo_server, DASHBOARD)))
+    app = new_app(demo_server.url, ADMIN_KEY, download_dir=downloads)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await cursor_on(pilot, INSIGHT)
+        app.query_one("#side").tabs.active = "exports"  # type: ignore[attr-defined]
+        tab = tab_of(app)
+        await settle(pilot, lambda: tab.list_table.row_count == 2)
+        table = tab.list_table
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(2)]
+        assert [r[0] for r in rows] == ["CSV", "PDF"]  # newest first
+        assert [r[3] for r in rows] == [csv_asset.filename, pdf.filename]
+        assert all(r[2].startswith("ready") for r in rows)
+        table.focus()
+        await pilot.press("down", "enter")  # the PDF
+        path = await saved_file(pilot, downloads)
+        assert path.read_bytes() == served(demo_server, pdf.id)
+        await settle(pilot, lambda: "kB" in str(table.get_row_at(1)[2]))
+        # again: a second file beside the first, never over it
+        await pilot.press("enter")
+        await settle(pilot, lambda: len(files_in(downloads)) == 2)
+        assert files_in(downloads)[1].read_bytes() == served(demo_server, pdf.id)
+
+
+async def test_the_server_is_asked_for_nothing_while_the_tab_is_hidden(
+    demo_server: LiveServer, downloads: Path
+) -> None:
+    app = new_app(demo_server.url, ADMIN_KEY, download_dir=downloads)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await cursor_on(pilot, INSIGHT)
+        tab = tab_of(app)
+        assert tab.target is None and tab.list_table.row_count == 0
+        app.query_one("#side").tabs.active = "exports"  # type: ignore[attr-defined]
+        await settle(pilot, lambda: tab.target is not None)
+        target = tab.target
+        assert target is not None
+        assert target.kind == "insight" and target.id == insight_id(demo_server)
+        assert "No exports of this yet" in text_of(app, "#exports-detail")
