@@ -71,6 +71,7 @@ class HogtreeApp(App[None]):
         Binding("c", "count", "Count", id="count"),
         Binding("e", "export", "Export", id="export"),
         Binding("o", "copy_url", "Copy URL", show=False, id="copy_url"),
+        Binding("v", "events", "Events", id="events"),
         Binding("R,ctrl+r", "reload", "Reload", id="reload"),
         Binding("tab", "switch_focus", "Pane", show=False, id="switch_focus"),
         Binding("backslash", "toggle_pane", "Side pane", show=False, id="toggle_pane"),
@@ -484,6 +485,13 @@ class HogtreeApp(App[None]):
         # OSC 52: the terminal sets its clipboard, which works over ssh and in tmux.
         self.copy_to_clipboard(url)
         self.status.say(f"Copied {labels.visible(url)}")
+
+    def action_events(self) -> None:
+        """The Events tab on screen, its table focused."""
+        side = self.query_one(SidePane)
+        side.display = True
+        side.tabs.active = "events"
+        side.query_one("#events-table").focus()
 
     def action_reload(self) -> None:
         if self.client is None:

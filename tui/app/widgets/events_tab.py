@@ -1,30 +1,616 @@
 """The Events tab: recent events of the project, filters, live tail, one event's JSON.
 
-Issue 5 fills this in; until then it says what will be here.
+Events load only while the tab is on screen, newest first, a page at a time: the cursor
+(or the scroll) reaching the last row follows the server's ``next``. Three filters (event
+name, distinct id, ``key=value``) complete from what the server returned. ``t`` tails:
+every :attr:`EventsTab.tail_interval` seconds it asks for events after the newest one and
+puts them on top, the cursor staying on the event it was on. ``enter`` shows an event's
+JSON; ``i`` filters by the events of the insight under the tree's cursor.
 """
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import Static
+import contextlib
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any, ClassVar
 
-from tui.api import PostHogClient
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
+from textual.events import Hide, Show
+from textual.message import Message
+from textual.suggester import Suggester
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
+
+from tui.api import ApiError, PostHogClient
+from tui.app import labels
+from tui.app.errors import describe
+from tui.app.screens.event_json import EventJsonScreen
+from tui.app.widgets.status_line import StatusLine
 from tui.models import FileSystemEntry
+from tui.models.events import Event, EventsPage, PropertyFilter
+
+# Where an event happened, first found wins; then what it ran in.
+PLACE_KEYS = ("$current_url", "$pathname", "$screen_name")
+CLIENT_KEYS = ("$browser", "$os")
+# How many of an event's own (non-$) properties the summary names when it has no place.
+OWN_PROPERTIES_SHOWN = 3
+# Cells are cut here: one row per event, never a wall of text.
+MAX_NAME_CELL = 28
+MAX_SUMMARY_CELL = 60
+# A tail poll follows ``next`` at most this many pages (a burst of events).
+TAIL_PAGES = 10
+# Event names offered to events/values/ when no event filter is set (it requires some).
+VALUES_EVENT_NAMES = 20
+# The tab's label while the tail runs.
+TAB_LABEL = "Events"
+TAB_LABEL_TAILING = "Events ●"
+
+
+def format_time(moment: datetime, now: datetime, tz: tzinfo | None = None) -> str:
+    """``14:03:07`` today, ``Nov 24 14:03`` this year, ``2024-11-24`` before, in
+    ``tz`` (the machine's local time zone when ``None``)."""
+    local = moment.astimezone(tz)
+    today = now.astimezone(tz)
+    if local.date() == today.date():
+        return local.strftime("%H:%M:%S")
+    if local.year == today.year:
+        return local.strftime("%b %d %H:%M")
+    return local.strftime("%Y-%m-%d")
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def summarize(properties: dict[str, Any]) -> str:
+    """A short line of an event's properties: where it happened and in what, or else its
+    own properties as ``key=value``."""
+    parts: list[str] = []
+    place = next((properties[k] for k in PLACE_KEYS if properties.get(k) not in (None, "")), None)
+    if place is not None:
+        shown = _text(place)
+        for scheme in ("https://", "http://"):
+            shown = shown.removeprefix(scheme)
+        parts.append(shown)
+    parts += [_text(properties[k]) for k in CLIENT_KEYS if properties.get(k) not in (None, "")]
+    if not parts:
+        own = [(k, v) for k, v in properties.items() if not k.startswith("$")]
+        parts = [f"{k}={_text(v)}" for k, v in own[:OWN_PROPERTIES_SHOWN]]
+    return " · ".join(parts)
+
+
+# ``key!=value`` (is not), ``key~value`` (contains, any case), ``key=value`` (exact),
+# ``key`` alone (is set). The first operator found from the left wins.
+_OPERATORS = (("!=", "is_not"), ("~", "icontains"), ("=", "exact"))
+
+
+def parse_property_filter(text: str) -> PropertyFilter | None:
+    """The property filter a user typed, or ``None`` for none; ``ValueError`` if unusable."""
+    text = text.strip()
+    if not text:
+        return None
+    found = [(text.find(mark), mark, op) for mark, op in _OPERATORS if mark in text]
+    if not found:
+        return PropertyFilter(key=text, operator="is_set")
+    at, mark, operator = min(found, key=lambda f: (f[0], -len(f[1])))
+    key, value = text[:at].strip(), text[at + len(mark) :].strip()
+    if not key:
+        raise ValueError("a property filter reads key=value")
+    return PropertyFilter(
+        key=key, value=value if operator == "icontains" else [value], operator=operator
+    )
+
+
+def split_property_text(text: str) -> tuple[str, str, str]:
+    """``"$browser=Saf"`` → (``"$browser"``, ``"="``, ``"Saf"``); no operator → (text, "", "")."""
+    found = [(text.find(mark), mark) for mark, _ in _OPERATORS if mark in text]
+    if not found:
+        return text, "", ""
+    at, mark = min(found, key=lambda f: (f[0], -len(f[1])))
+    return text[:at], mark, text[at + len(mark) :]
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    event: str = ""
+    distinct_id: str = ""
+    prop: str = ""
+
+    def query(self) -> dict[str, Any]:
+        """Keyword arguments of ``client.events.page``."""
+        condition = parse_property_filter(self.prop)
+        return {
+            "event": self.event or None,
+            "distinct_id": self.distinct_id or None,
+            "properties": [condition] if condition is not None else None,
+        }
+
+    def __bool__(self) -> bool:
+        return bool(self.event or self.distinct_id or self.prop.strip())
+
+
+def _first_completion(candidates: Iterable[str], typed: str) -> str | None:
+    folded = typed.casefold()
+    for candidate in sorted(set(candidates), key=str.casefold):
+        if candidate != typed and candidate.casefold().startswith(folded):
+            return candidate
+    return None
+
+
+class SeenSuggester(Suggester):
+    """Inline completion (accept with ``→``) from what the loaded events held."""
+
+    def __init__(self, source: Callable[[], Iterable[str]]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.source = source
+
+    async def get_suggestion(self, value: str) -> str | None:
+        return _first_completion(self.source(), value) if value else None
+
+
+class PropertySuggester(Suggester):
+    """``key`` completes from the property keys seen; ``key=val`` from the values the
+    server knows (``events/values/``) for the event filter or the event names seen."""
+
+    def __init__(self, tab: EventsTab) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.tab = tab
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value:
+            return None
+        key, mark, typed = split_property_text(value)
+        if not mark:
+            return _first_completion(self.tab.keys_seen, value)
+        client = self.tab.client
+        names = self.tab.value_event_names()
+        if client is None or not key.strip() or not names:
+            return None
+        try:
+            found = await client.events.values(key.strip(), names, value=typed or None)
+        except ApiError:
+            return None
+        values = [_text(v.name) for v in found.results if v.name is not None]
+        completion = _first_completion(values, typed) if typed else (values[0] if values else None)
+        return f"{key}{mark}{completion}" if completion is not None else None
+
+
+class EventsTable(DataTable[Text]):
+    """The events; says when it is scrolled to its end, so the next page can load."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("end,G", "scroll_bottom", "Last", show=False, id="events_last"),
+        Binding("home", "scroll_top", "First", show=False, id="events_first"),
+        Binding("j", "cursor_down", "Down", show=False, id="events_down"),
+        Binding("k", "cursor_up", "Up", show=False, id="events_up"),
+    ]
+
+    class ReachedEnd(Message):
+        pass
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if self.row_count and self.max_scroll_y > 0 and new_value >= self.max_scroll_y:
+            self.post_message(self.ReachedEnd())
 
 
 class EventsTab(Vertical):
+    DEFAULT_CSS = """
+    EventsTab {
+        height: 1fr;
+    }
+    EventsTab #events-filters {
+        height: 1;
+    }
+    EventsTab #events-filters Input {
+        width: 1fr;
+        margin-right: 1;
+    }
+    EventsTab #events-filters Input#events-property {
+        margin-right: 0;
+    }
+    EventsTab #events-info {
+        height: 1;
+        color: $text-muted;
+    }
+    EventsTab #events-info.-tailing {
+        color: $success;
+    }
+    EventsTab #events-info.-error {
+        color: $error;
+    }
+    EventsTab EventsTable {
+        height: 1fr;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "tail", "Tail", id="events_tail"),
+        Binding("i", "insight_events", "Insight's events", id="events_insight"),
+        Binding("f", "focus_filter", "Filter", show=False, id="events_filter"),
+    ]
+
+    # Events per request; seconds between tail polls; seconds a filter waits for typing.
+    page_size: ClassVar[int] = 100
+    tail_interval: ClassVar[float] = 3.0
+    filter_debounce: ClassVar[float] = 0.6
+    # Times are shown in this zone (None: the machine's local time).
+    timezone: ClassVar[tzinfo | None] = None
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.client: PostHogClient | None = None
         self.entry: FileSystemEntry | None = None
+        self.events: list[Event] = []
+        self.ids: set[str] = set()
+        self.filters = EventFilters()
+        self.names_seen: set[str] = set()
+        self.distinct_ids_seen: set[str] = set()
+        self.keys_seen: set[str] = set()
+        self.exhausted = False
+        self.loading = False
+        self.tailing = False
+        self.started = False
+        self.on_screen = False
+        self._pages: AsyncIterator[EventsPage] | None = None
+        self._generation = 0
+        self._tail_timer: Timer | None = None
+        self._filter_timer: Timer | None = None
+
+    # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield Static("Recent events arrive in the next release.", classes="placeholder")
+        with Horizontal(id="events-filters"):
+            yield Input(
+                placeholder="event",
+                id="events-event",
+                compact=True,
+                suggester=SeenSuggester(lambda: self.names_seen),
+            )
+            yield Input(
+                placeholder="distinct id",
+                id="events-distinct",
+                compact=True,
+                suggester=SeenSuggester(lambda: self.distinct_ids_seen),
+            )
+            yield Input(
+                placeholder="key=value",
+                id="events-property",
+                compact=True,
+                suggester=PropertySuggester(self),
+            )
+        yield Static("", id="events-info")
+        table = EventsTable(id="events-table", cursor_type="row", zebra_stripes=True)
+        table.add_column("time", key="time")
+        table.add_column("event", key="event")
+        table.add_column("distinct id", key="distinct_id")
+        table.add_column("properties", key="properties")
+        yield table
+
+    @property
+    def table(self) -> EventsTable:
+        return self.query_one(EventsTable)
+
+    def now(self) -> datetime:
+        """The moment times are shown relative to (tests fix it)."""
+        return datetime.now(UTC)
+
+    # ------------------------------------------------------------------ wiring
 
     def connect(self, client: PostHogClient) -> None:
         self.client = client
+        self._load_if_shown()
 
     def show(self, entry: FileSystemEntry | None) -> None:
         """The cursor moved to ``entry`` (an insight offers its events as a filter)."""
         self.entry = entry
+
+    def on_show(self, event: Show) -> None:
+        self.on_screen = True
+        self._load_if_shown()
+        if self.tailing:
+            self._tail_tick()  # catch up at once on what came while hidden
+
+    def on_hide(self, event: Hide) -> None:
+        self.on_screen = False
+
+    def _load_if_shown(self) -> None:
+        if self.client is not None and self.on_screen and not self.started:
+            self.started = True
+            self.reload()
+
+    # ------------------------------------------------------------------ loading
+
+    def current_filters(self) -> EventFilters:
+        return EventFilters(
+            event=self.query_one("#events-event", Input).value.strip(),
+            distinct_id=self.query_one("#events-distinct", Input).value.strip(),
+            prop=self.query_one("#events-property", Input).value.strip(),
+        )
+
+    def reload(self) -> None:
+        """Start again from the newest events matching the filters."""
+        filters = self.current_filters()
+        try:
+            filters.query()
+        except ValueError as error:
+            self._say(str(error), error=True)
+            return
+        self.filters = filters
+        self._generation += 1
+        self.events = []
+        self.ids = set()
+        self.exhausted = False
+        self._pages = None
+        self.table.clear()
+        if self.client is None:
+            return
+        self._load(self._generation)
+
+    def load_more(self) -> None:
+        if self.client is None or self.loading or self.exhausted or not self.started:
+            return
+        self._load(self._generation)
+
+    @work(exclusive=True, group="events-load")
+    async def _load(self, generation: int) -> None:
+        assert self.client is not None
+        if self._pages is None:
+            self._pages = self.client.events.iter_pages(
+                limit=self.page_size, **self.filters.query()
+            )
+        pages = self._pages
+        self.loading = True
+        self._say("loading events…")
+        try:
+            page = await anext(pages)
+        except StopAsyncIteration:
+            page = EventsPage()
+        except ApiError as error:
+            if generation == self._generation:
+                self.loading = False
+                self.exhausted = True
+                self._fail(describe(error))
+            return
+        if generation != self._generation:
+            return
+        self.loading = False
+        if page.next is None or not page.results:
+            self.exhausted = True
+        self._append(page.results)
+        self._say_state()
+
+    def _learn(self, event: Event) -> None:
+        self.names_seen.add(event.event)
+        self.distinct_ids_seen.add(event.distinct_id)
+        self.keys_seen.update(event.properties)
+
+    def _cells(self, event: Event) -> tuple[Text, Text, Text, Text]:
+        return (
+            Text(format_time(event.timestamp, self.now(), self.timezone), no_wrap=True),
+            labels.literal(event.event, max_length=MAX_NAME_CELL),
+            labels.literal(event.distinct_id, max_length=MAX_NAME_CELL),
+            labels.literal(summarize(event.properties), max_length=MAX_SUMMARY_CELL),
+        )
+
+    def _fresh(self, events: Iterable[Event]) -> list[Event]:
+        fresh: list[Event] = []
+        for event in events:
+            if event.id not in self.ids:
+                self.ids.add(event.id)
+                self._learn(event)
+                fresh.append(event)
+        return fresh
+
+    def _append(self, events: Iterable[Event]) -> None:
+        fresh = self._fresh(events)
+        self.events += fresh
+        table = self.table
+        for event in fresh:
+            table.add_row(*self._cells(event), key=event.id)
+
+    def _prepend(self, events: list[Event]) -> int:
+        """Put newer events on top; the cursor stays on the event it was on."""
+        fresh = self._fresh(events)
+        if not fresh:
+            return 0
+        table = self.table
+        keep = self.cursor_event
+        scroll_y = table.scroll_y
+        self.events = fresh + self.events
+        table.clear()
+        for event in self.events:
+            table.add_row(*self._cells(event), key=event.id)
+        if keep is not None:
+            table.move_cursor(row=table.get_row_index(keep.id), scroll=False)
+        if scroll_y > 0:
+            # Keep what the user looks at in place: the new rows arrive above it.
+            self.call_after_refresh(table.scroll_to, y=scroll_y + len(fresh), animate=False)
+        return len(fresh)
+
+    @property
+    def cursor_event(self) -> Event | None:
+        table = self.table
+        if not self.events or not 0 <= table.cursor_row < len(self.events):
+            return None
+        return self.events[table.cursor_row]
+
+    @on(DataTable.RowHighlighted, "#events-table")
+    def _row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+        if self.events and message.cursor_row >= len(self.events) - 1:
+            self.load_more()
+
+    @on(EventsTable.ReachedEnd)
+    def _reached_end(self) -> None:
+        self.load_more()
+
+    # ------------------------------------------------------------------ filters
+
+    @on(Input.Changed, "#events-filters Input")
+    def _filter_changed(self) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(self.filter_debounce, self._apply_filters)
+
+    @on(Input.Submitted, "#events-filters Input")
+    def _filter_submitted(self) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._apply_filters(force=True)
+        self.table.focus()
+
+    def _apply_filters(self, force: bool = False) -> None:
+        if self.client is None:
+            return
+        if force or self.current_filters() != self.filters or not self.started:
+            self.started = True
+            self.reload()
+
+    def value_event_names(self) -> list[str]:
+        """The event names ``events/values/`` is asked about."""
+        if self.filters.event:
+            return [self.filters.event]
+        return sorted(self.names_seen, key=str.casefold)[:VALUES_EVENT_NAMES]
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#events-event", Input).focus()
+
+    # ------------------------------------------------------------------ live tail
+
+    def action_tail(self) -> None:
+        self.tailing = not self.tailing
+        if self.tailing:
+            self._tail_timer = self.set_interval(self.tail_interval, self._tail_tick)
+            self._tail_tick()
+        else:
+            if self._tail_timer is not None:
+                self._tail_timer.stop()
+                self._tail_timer = None
+            self.workers.cancel_group(self, "events-tail")
+        self._set_tab_label(TAB_LABEL_TAILING if self.tailing else TAB_LABEL)
+        self._say_state()
+
+    def _set_tab_label(self, label: str) -> None:
+        pane = next((a for a in self.ancestors if isinstance(a, TabPane)), None)
+        tabs = next((a for a in self.ancestors if isinstance(a, TabbedContent)), None)
+        if pane is None or tabs is None or pane.id is None:
+            return
+        with contextlib.suppress(NoMatches, ValueError):
+            tabs.get_tab(pane.id).label = label
+
+    def _tail_tick(self) -> None:
+        # Nothing is fetched while the tab is off screen; showing it again catches up.
+        if self.tailing and self.on_screen and self.client is not None and not self.loading:
+            self._poll_newer(self._generation)
+
+    @work(exclusive=True, group="events-tail")
+    async def _poll_newer(self, generation: int) -> None:
+        assert self.client is not None
+        query = self.filters.query()
+        # A millisecond of overlap: an event stored with the newest one's exact timestamp
+        # is not lost; the ids already shown are skipped.
+        after = self.events[0].timestamp - timedelta(milliseconds=1) if self.events else None
+        newer: list[Event] = []
+        try:
+            pages = self.client.events.iter_pages(limit=self.page_size, after=after, **query)
+            count = 0
+            async for page in pages:
+                newer += page.results
+                count += 1
+                if count >= TAIL_PAGES:
+                    break
+        except ApiError as error:
+            self._fail(describe(error))
+            return
+        if generation != self._generation or not self.tailing:
+            return
+        added = self._prepend(newer)
+        self._say_state(f"+{added} new" if added else "")
+
+    # ------------------------------------------------------------------ one event
+
+    @on(DataTable.RowSelected, "#events-table")
+    def _row_selected(self, message: DataTable.RowSelected) -> None:
+        if 0 <= message.cursor_row < len(self.events):
+            self.app.push_screen(EventJsonScreen(self.events[message.cursor_row]))
+
+    # ------------------------------------------------------------------ insight shortcut
+
+    def action_insight_events(self) -> None:
+        entry = self.entry
+        if entry is None or entry.type != "insight" or not entry.ref or self.client is None:
+            self._say("Put the tree's cursor on an insight first", error=True)
+            return
+        self._insight_events(entry.ref)
+
+    @work(exclusive=True, group="events-insight")
+    async def _insight_events(self, ref: str) -> None:
+        assert self.client is not None
+        try:
+            insight = await self.client.insights.by_short_id(ref)
+        except ApiError as error:
+            self._fail(describe(error))
+            return
+        names = insight_event_names(insight.query)
+        if not names:
+            self._say("This insight counts no particular event", error=True)
+            return
+        self.prefill_event(names[0])
+        if len(names) > 1:
+            others = ", ".join(labels.visible(n) for n in names[1:])
+            self._say_state(f"the insight also counts {others}")
+
+    def prefill_event(self, name: str) -> None:
+        """Filter by ``name`` now (the input shows it)."""
+        box = self.query_one("#events-event", Input)
+        with box.prevent(Input.Changed):
+            box.value = name
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self.started = True
+        self.reload()
+
+    # ------------------------------------------------------------------ saying things
+
+    def _say(self, message: str, *, error: bool = False) -> None:
+        info = self.query_one("#events-info", Static)
+        info.set_class(error, "-error")
+        info.set_class(self.tailing and not error, "-tailing")
+        info.update(Text(message))
+
+    def _say_state(self, extra: str = "") -> None:
+        parts = [f"{len(self.events):,} event{'' if len(self.events) == 1 else 's'}"]
+        if not self.exhausted and self.events:
+            parts[0] += " (more below)"
+        if self.filters:
+            parts.append("filtered")
+        parts.append("● tail on" if self.tailing else "t: tail")
+        if extra:
+            parts.append(extra)
+        self._say(" · ".join(parts))
+
+    def _fail(self, message: str) -> None:
+        self._say(message, error=True)
+        with contextlib.suppress(NoMatches):
+            self.app.query_one(StatusLine).fail(message)
+
+
+def insight_event_names(query: dict[str, Any] | None) -> list[str]:
+    """The events an insight's query counts (``query.source.series[].event``)."""
+    if not isinstance(query, dict):
+        return []
+    source = query.get("source", query)
+    series = source.get("series") if isinstance(source, dict) else None
+    names: list[str] = []
+    for item in series if isinstance(series, list) else []:
+        name = item.get("event") if isinstance(item, dict) else None
+        if isinstance(name, str) and name and name not in names:
+            names.append(name)
+    return names
