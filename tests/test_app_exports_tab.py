@@ -14,7 +14,6 @@ import conftest
 import pytest
 from app_harness import loaded, move_cursor_to, new_app, settle, tree_of
 from conftest import ADMIN_KEY, LiveServer
-from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -145,10 +144,11 @@ async def test_each_format_of_an_insight_reaches_the_download_folder(
         else:
             assert content.startswith(MAGIC[format])
         # the new export is listed, newest first
-        await settle(pilot, lambda: tab_of(app).list_table.row_count > 0)
-        table = tab_of(app).list_table
-        assert table.coordinate_to_cell_key(Coordinate(0, 0)).row_key.value == str(asset["id"])
-        assert str(table.get_row_at(0)[0]) == format
+        tab = tab_of(app)
+        await settle(pilot, lambda: bool(tab.rows()))
+        assert tab.listed()[0].id == asset["id"]
+        assert tab.rows()[0][0] == format and tab.rows()[0][3] == path.name
+        assert path.name in str(tab.list_view.get_option_at_index(0).prompt)
 
 
 async def test_a_dashboard_exports_as_png_or_pdf_only(
@@ -286,12 +286,12 @@ async def test_a_failed_export_shows_the_servers_exception(
         side = app.query_one("#side")
         side.tabs.active = "exports"  # type: ignore[attr-defined]
         tab = tab_of(app)
-        await settle(pilot, lambda: tab.list_table.row_count == 1)
-        row = [str(cell) for cell in tab.list_table.get_row_at(0)]
+        await settle(pilot, lambda: tab.list_view.option_count == 1)
+        (row,) = tab.rows()
         assert row[0] == "video/mp4" and row[2] == "failed"
         assert failed.exception in text_of(app, "#exports-detail").replace("\n", "")
         # enter on it says the same, and writes nothing
-        tab.list_table.focus()
+        tab.list_view.focus()
         await pilot.press("enter")
         await settle(pilot)
         assert failed.exception in app.status.error
@@ -312,17 +312,16 @@ async def test_the_list_shows_earlier_exports_and_enter_downloads_again(
         await cursor_on(pilot, INSIGHT)
         app.query_one("#side").tabs.active = "exports"  # type: ignore[attr-defined]
         tab = tab_of(app)
-        await settle(pilot, lambda: tab.list_table.row_count == 2)
-        table = tab.list_table
-        rows = [[str(c) for c in table.get_row_at(i)] for i in range(2)]
+        await settle(pilot, lambda: tab.list_view.option_count == 2)
+        rows = tab.rows()
         assert [r[0] for r in rows] == ["CSV", "PDF"]  # newest first
         assert [r[3] for r in rows] == [csv_asset.filename, pdf.filename]
         assert all(r[2].startswith("ready") for r in rows)
-        table.focus()
+        tab.list_view.focus()
         await pilot.press("down", "enter")  # the PDF
         path = await saved_file(pilot, downloads)
         assert path.read_bytes() == served(demo_server, pdf.id)
-        await settle(pilot, lambda: "kB" in str(table.get_row_at(1)[2]))
+        await settle(pilot, lambda: "kB" in tab.rows()[1][2])  # its size, once known
         # again: a second file beside the first, never over it
         await pilot.press("enter")
         await settle(pilot, lambda: len(files_in(downloads)) == 2)
@@ -336,7 +335,7 @@ async def test_the_server_is_asked_for_nothing_while_the_tab_is_hidden(
     async with app.run_test(size=(120, 40)) as pilot:
         await cursor_on(pilot, INSIGHT)
         tab = tab_of(app)
-        assert tab.target is None and tab.list_table.row_count == 0
+        assert tab.target is None and tab.list_view.option_count == 0
         app.query_one("#side").tabs.active = "exports"  # type: ignore[attr-defined]
         await settle(pilot, lambda: tab.target is not None)
         target = tab.target

@@ -24,7 +24,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Button, DataTable, ProgressBar, Static
+from textual.widgets import Button, DataTable, OptionList, ProgressBar, Static
+from textual.widgets.option_list import Option
 from textual.worker import Worker
 
 from tui.api import ApiError, PostHogClient
@@ -127,8 +128,12 @@ class ExportsTab(Vertical):
     }
     ExportsTab #exports-list {
         height: auto;
-        max-height: 9;
+        max-height: 12;
         margin: 1 0 0 0;
+        border: none;
+        padding: 0;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     ExportsTab #exports-detail {
         height: auto;
@@ -176,10 +181,7 @@ class ExportsTab(Vertical):
         with Horizontal(id="exports-progress"):
             yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="exports-bar")
             yield Static(id="exports-elapsed")
-        table: DataTable[str | Text] = DataTable(
-            id="exports-list", cursor_type="row", show_cursor=True
-        )
-        yield table
+        yield OptionList(id="exports-list")
         yield Static(id="exports-detail")
         yield Static(id="exports-preview-title")
         preview: DataTable[str] = DataTable(id="exports-preview", cursor_type="cell")
@@ -187,16 +189,12 @@ class ExportsTab(Vertical):
         yield preview
 
     def on_mount(self) -> None:
-        table = self.list_table
-        table.add_column("Format", key="format")
-        table.add_column("Created", key="created")
-        table.add_column("State", key="state")
-        table.add_column("File", key="file")
         self._render_target()
 
     @property
-    def list_table(self) -> DataTable[str | Text]:
-        return cast("DataTable[str | Text]", self.query_one("#exports-list", DataTable))
+    def list_view(self) -> OptionList:
+        """The exports of the object under the cursor: one option each, newest first."""
+        return self.query_one("#exports-list", OptionList)
 
     @property
     def preview_table(self) -> DataTable[str]:
@@ -224,7 +222,7 @@ class ExportsTab(Vertical):
         if not same:
             self.target = None
             self.assets = {}
-            self.list_table.clear()
+            self.list_view.clear_options()
             self._clear_preview()
         self._render_target()
         if self.is_on_screen:
@@ -255,20 +253,39 @@ class ExportsTab(Vertical):
         if not self.exportable():
             self._say_detail(Text())
 
-    def _render_list(self) -> None:
-        table = self.list_table
-        keep = table.cursor_row
-        table.clear()
-        for asset in sorted(self.assets.values(), key=_newest_first):
-            table.add_row(
+    def rows(self) -> list[tuple[str, str, str, str]]:
+        """What the list shows, top to bottom: (format, created, state, file name)."""
+        return [
+            (
                 format_name(asset.export_format),
                 created_text(asset),
-                self._state(asset),
-                labels.literal(asset.filename or f"export {asset.id}", max_length=80),
-                key=str(asset.id),
+                self._state(asset).plain,
+                labels.visible(asset.filename or f"export {asset.id}"),
             )
-        if table.row_count:
-            table.move_cursor(row=min(keep, table.row_count - 1))
+            for asset in self.listed()
+        ]
+
+    def listed(self) -> list[ExportedAsset]:
+        return sorted(self.assets.values(), key=_newest_first)
+
+    def _render_list(self) -> None:
+        options = self.list_view
+        keep = options.highlighted or 0
+        options.clear_options()
+        for asset in self.listed():
+            prompt = Text()
+            prompt.append(format_name(asset.export_format).ljust(5), style="bold")
+            prompt.append(f"  {created_text(asset)}  ")
+            prompt.append_text(self._state(asset))
+            prompt.append("\n")
+            name = labels.literal(asset.filename or f"export {asset.id}")
+            name.stylize("dim")
+            prompt.append_text(name)
+            prompt.no_wrap = True  # a long name ends in "…", never cut mid-word
+            prompt.overflow = "ellipsis"
+            options.add_option(Option(prompt, id=str(asset.id)))
+        if options.option_count:
+            options.highlighted = min(keep, options.option_count - 1)
         self._describe_highlighted()
 
     def _state(self, asset: ExportedAsset) -> Text:
@@ -293,7 +310,9 @@ class ExportsTab(Vertical):
             message.no_wrap = False
             self._say_detail(message, failed=True)
         elif asset.has_content:
-            self._say_detail(Text("enter: download again", style="dim"))
+            message = labels.literal(asset.filename or f"export {asset.id}", max_length=1000)
+            message.append(" · enter: download again", style="dim")
+            self._say_detail(message)
         else:
             self._say_detail(Text("The server is still making it.", style="dim"))
 
@@ -305,14 +324,14 @@ class ExportsTab(Vertical):
         detail.set_class(failed, "failed")
 
     def _highlighted(self) -> ExportedAsset | None:
-        table = self.list_table
-        if not table.row_count:
+        options = self.list_view
+        if options.highlighted is None or not options.option_count:
             return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        key = options.get_option_at_index(options.highlighted).id
         return self.assets.get(int(key)) if key is not None else None
 
-    @on(DataTable.RowHighlighted, "#exports-list")
-    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    @on(OptionList.OptionHighlighted, "#exports-list")
+    def _row_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
         self._describe_highlighted()
 
@@ -389,7 +408,7 @@ class ExportsTab(Vertical):
 
         def chosen(format: ExportFormat | None) -> None:
             if format is not None:
-                self.list_table.focus()  # esc here cancels; tab goes back to the tree
+                self.list_view.focus()  # esc here cancels; tab goes back to the tree
                 self._export_worker = self._export(entry, format)
 
         self.app.push_screen(ExportFormatScreen(title, EXPORTABLE[entry.type]), chosen)
@@ -499,10 +518,10 @@ class ExportsTab(Vertical):
 
     # ------------------------------------------------------------------ downloading again
 
-    @on(DataTable.RowSelected, "#exports-list")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(OptionList.OptionSelected, "#exports-list")
+    def _row_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        key = event.row_key.value
+        key = event.option.id
         asset = self.assets.get(int(key)) if key is not None else None
         if asset is None:
             return
