@@ -19,6 +19,7 @@ from textual.widgets import Input
 from tui.app.app import HogtreeApp
 from tui.app.screens.event_json import EventJsonScreen
 from tui.app.widgets.events_tab import EventsTab, format_time, parse_property_filter, summarize
+from tui.models import FileSystemEntry
 
 pytestmark = pytest.mark.anyio
 
@@ -267,9 +268,44 @@ async def test_the_insight_shortcut_filters_by_its_events(
         tab = await open_events(pilot)
         await pilot.press("i")
         box = tab.query_one("#events-event", Input)
-        await settle(pilot, lambda: box.value == series[0]["event"] and not tab.loading)
-        assert tab.filters.event == series[0]["event"]
-        assert {e.event for e in tab.events} <= {series[0]["event"]}
+        names = list(dict.fromkeys(s["event"] for s in series))
+        await settle(pilot, lambda: box.value == " | ".join(names) and not tab.loading)
+        assert tab.filters.names == names
+        assert {e.event for e in tab.events} <= set(names)
+
+
+async def test_an_insight_of_two_events_shows_both_merged_newest_first(
+    demo_server: LiveServer, api_demo: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(EventsTab, "page_size", 30)
+    insights = expect(api_demo.get("insights/", params={"limit": 500}), 200)["results"]
+    insight = next(
+        i
+        for i in insights
+        if i["query"] and len({s["event"] for s in i["query"]["source"]["series"]}) == 2
+    )
+    names = list(dict.fromkeys(s["event"] for s in insight["query"]["source"]["series"]))
+    found = expect(
+        api_demo.get("file_system/", params={"ref": insight["short_id"], "type": "insight"}), 200
+    )["results"]
+    entry = FileSystemEntry.model_validate(found[0])
+    # What the server has of either event, newest first: the first two pages of 30.
+    either: list[dict[str, Any]] = []
+    for name in names:
+        either += expect(api_demo.get("events/", params={"event": name, "limit": 60}), 200)[
+            "results"
+        ]
+    either.sort(key=lambda e: e["timestamp"], reverse=True)
+    app = new_app(demo_server.url, ADMIN_KEY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_events(pilot)
+        tab.show(entry)
+        await pilot.press("i")
+        await settle(pilot, lambda: tab.filters.names == names and not tab.loading)
+        assert table_ids(tab) == [e["id"] for e in either[:30]]
+        await pilot.press("end")
+        await settle(pilot, lambda: len(tab.events) >= 60 and not tab.loading)
+        assert table_ids(tab) == [e["id"] for e in either[:60]]
 
 
 # ---------------------------------------------------------------------- pictures
@@ -341,3 +377,32 @@ def test_events_tab_picture(
     """The Events tab beside an empty tree: fixed events, newest first, cursor on row 2."""
     app = new_app(snapshot_events.url, ADMIN_KEY)
     assert snap_compare(app, terminal_size=size, run_before=_show_events)
+
+
+async def test_the_tail_waits_while_hidden_and_tree_keys_keep_working(
+    demo_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(EventsTab, "tail_interval", 0.1)
+    app = new_app(demo_server.url, ADMIN_KEY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_events(pilot)
+        await pilot.press("t")
+        await settle(pilot, lambda: tab.tailing)
+        polls: list[int] = []
+        original = tab._poll_newer
+        monkeypatch.setattr(tab, "_poll_newer", lambda g: (polls.append(g), original(g)))
+        # The tree keeps answering while the tail runs.
+        tree = tree_of(app)
+        tree.focus()
+        before = tree.cursor_line
+        await pilot.press("j")
+        await settle(pilot, lambda: tree.cursor_line == before + 1)
+        # Another tab on screen: no polling until the Events tab shows again.
+        app.query_one("SidePane").tabs.active = "details"  # type: ignore[attr-defined]
+        await settle(pilot, lambda: not tab.on_screen)
+        polls.clear()
+        await pilot.pause(0.5)
+        assert polls == []
+        await pilot.press("v")
+        await settle(pilot, lambda: bool(polls))
+        assert tab.tailing

@@ -11,6 +11,7 @@ JSON; ``i`` filters by the events of the insight under the tree's cursor.
 from __future__ import annotations
 
 import contextlib
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -34,7 +35,7 @@ from tui.app.errors import describe
 from tui.app.screens.event_json import EventJsonScreen
 from tui.app.widgets.status_line import StatusLine
 from tui.models import FileSystemEntry
-from tui.models.events import Event, EventsPage, PropertyFilter
+from tui.models.events import Event, PropertyFilter
 
 # Where an event happened, first found wins; then what it ran in.
 PLACE_KEYS = ("$current_url", "$pathname", "$screen_name")
@@ -48,6 +49,8 @@ MAX_SUMMARY_CELL = 60
 TAIL_PAGES = 10
 # Event names offered to events/values/ when no event filter is set (it requires some).
 VALUES_EVENT_NAMES = 20
+# Between event names in the event filter: events named either way.
+EVENT_SEPARATOR = "|"
 # The tab's label while the tail runs.
 TAB_LABEL = "Events"
 TAB_LABEL_TAILING = "Events ●"
@@ -123,14 +126,24 @@ class EventFilters:
     distinct_id: str = ""
     prop: str = ""
 
-    def query(self) -> dict[str, Any]:
-        """Keyword arguments of ``client.events.page``."""
+    @property
+    def names(self) -> list[str]:
+        """The event names asked for: ``a | b`` means either (a query each, merged)."""
+        found: list[str] = []
+        for name in self.event.split(EVENT_SEPARATOR):
+            if name.strip() and name.strip() not in found:
+                found.append(name.strip())
+        return found
+
+    def queries(self) -> list[dict[str, Any]]:
+        """Keyword arguments of ``client.events.page``: one set per event name."""
         condition = parse_property_filter(self.prop)
-        return {
-            "event": self.event or None,
+        base: dict[str, Any] = {
+            "event": None,
             "distinct_id": self.distinct_id or None,
             "properties": [condition] if condition is not None else None,
         }
+        return [base | {"event": name} for name in self.names] or [base]
 
     def __bool__(self) -> bool:
         return bool(self.event or self.distinct_id or self.prop.strip())
@@ -145,14 +158,60 @@ def _first_completion(candidates: Iterable[str], typed: str) -> str | None:
 
 
 class SeenSuggester(Suggester):
-    """Inline completion (accept with ``→``) from what the loaded events held."""
+    """Inline completion (accept with ``→``) from what the loaded events held; with a
+    ``separator``, of the last of several values."""
 
-    def __init__(self, source: Callable[[], Iterable[str]]) -> None:
+    def __init__(self, source: Callable[[], Iterable[str]], separator: str | None = None) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
         self.source = source
+        self.separator = separator
 
     async def get_suggestion(self, value: str) -> str | None:
-        return _first_completion(self.source(), value) if value else None
+        head, last = "", value
+        if self.separator and self.separator in value:
+            at = value.rindex(self.separator) + len(self.separator)
+            head, last = value[:at], value[at:]
+            head, last = head + last[: len(last) - len(last.lstrip())], last.lstrip()
+        if not last:
+            return None
+        found = _first_completion(self.source(), last)
+        return head + found if found is not None else None
+
+
+async def event_pages(
+    client: PostHogClient, queries: list[dict[str, Any]], limit: int
+) -> AsyncIterator[tuple[list[Event], bool]]:
+    """Pages of events newest first, each with whether more may follow. One query follows
+    the server's ``next``; several (one per event name) are merged by time."""
+    if len(queries) == 1:
+        async for page in client.events.iter_pages(limit=limit, **queries[0]):
+            yield page.results, page.next is not None and bool(page.results)
+        return
+    streams = [client.events.iter_pages(limit=limit, **query) for query in queries]
+    buffers: list[deque[Event]] = [deque() for _ in streams]
+    done = [False] * len(streams)
+
+    async def fill(i: int) -> None:
+        while not buffers[i] and not done[i]:
+            try:
+                buffers[i].extend((await anext(streams[i])).results)
+            except StopAsyncIteration:
+                done[i] = True
+
+    while True:
+        out: list[Event] = []
+        while len(out) < limit:
+            for i in range(len(streams)):
+                await fill(i)
+            live = [i for i, buffer in enumerate(buffers) if buffer]
+            if not live:
+                break
+            newest = max(live, key=lambda i: buffers[i][0].timestamp)
+            out.append(buffers[newest].popleft())
+        more = any(buffers) or not all(done)
+        yield out, more
+        if not more:
+            return
 
 
 class PropertySuggester(Suggester):
@@ -259,7 +318,7 @@ class EventsTab(Vertical):
         self.tailing = False
         self.started = False
         self.on_screen = False
-        self._pages: AsyncIterator[EventsPage] | None = None
+        self._pages: AsyncIterator[tuple[list[Event], bool]] | None = None
         self._generation = 0
         self._tail_timer: Timer | None = None
         self._filter_timer: Timer | None = None
@@ -272,7 +331,7 @@ class EventsTab(Vertical):
                 placeholder="event",
                 id="events-event",
                 compact=True,
-                suggester=SeenSuggester(lambda: self.names_seen),
+                suggester=SeenSuggester(lambda: self.names_seen, EVENT_SEPARATOR),
             )
             yield Input(
                 placeholder="distinct id",
@@ -339,7 +398,7 @@ class EventsTab(Vertical):
         """Start again from the newest events matching the filters."""
         filters = self.current_filters()
         try:
-            filters.query()
+            filters.queries()
         except ValueError as error:
             self._say(str(error), error=True)
             return
@@ -363,16 +422,14 @@ class EventsTab(Vertical):
     async def _load(self, generation: int) -> None:
         assert self.client is not None
         if self._pages is None:
-            self._pages = self.client.events.iter_pages(
-                limit=self.page_size, **self.filters.query()
-            )
+            self._pages = event_pages(self.client, self.filters.queries(), self.page_size)
         pages = self._pages
         self.loading = True
         self._say("loading events…")
         try:
-            page = await anext(pages)
+            events, more = await anext(pages)
         except StopAsyncIteration:
-            page = EventsPage()
+            events, more = [], False
         except ApiError as error:
             if generation == self._generation:
                 self.loading = False
@@ -382,9 +439,9 @@ class EventsTab(Vertical):
         if generation != self._generation:
             return
         self.loading = False
-        if page.next is None or not page.results:
+        if not more:
             self.exhausted = True
-        self._append(page.results)
+        self._append(events)
         self._say_state()
 
     def _learn(self, event: Event) -> None:
@@ -475,8 +532,8 @@ class EventsTab(Vertical):
 
     def value_event_names(self) -> list[str]:
         """The event names ``events/values/`` is asked about."""
-        if self.filters.event:
-            return [self.filters.event]
+        if self.filters.names:
+            return self.filters.names
         return sorted(self.names_seen, key=str.casefold)[:VALUES_EVENT_NAMES]
 
     def action_focus_filter(self) -> None:
@@ -513,24 +570,25 @@ class EventsTab(Vertical):
     @work(exclusive=True, group="events-tail")
     async def _poll_newer(self, generation: int) -> None:
         assert self.client is not None
-        query = self.filters.query()
         # A millisecond of overlap: an event stored with the newest one's exact timestamp
         # is not lost; the ids already shown are skipped.
         after = self.events[0].timestamp - timedelta(milliseconds=1) if self.events else None
         newer: list[Event] = []
         try:
-            pages = self.client.events.iter_pages(limit=self.page_size, after=after, **query)
-            count = 0
-            async for page in pages:
-                newer += page.results
-                count += 1
-                if count >= TAIL_PAGES:
-                    break
+            for query in self.filters.queries():
+                pages = self.client.events.iter_pages(limit=self.page_size, after=after, **query)
+                count = 0
+                async for page in pages:
+                    newer += page.results
+                    count += 1
+                    if count >= TAIL_PAGES:
+                        break
         except ApiError as error:
             self._fail(describe(error))
             return
         if generation != self._generation or not self.tailing:
             return
+        newer.sort(key=lambda event: event.timestamp, reverse=True)
         added = self._prepend(newer)
         self._say_state(f"+{added} new" if added else "")
 
@@ -562,10 +620,7 @@ class EventsTab(Vertical):
         if not names:
             self._say("This insight counts no particular event", error=True)
             return
-        self.prefill_event(names[0])
-        if len(names) > 1:
-            others = ", ".join(labels.visible(n) for n in names[1:])
-            self._say_state(f"the insight also counts {others}")
+        self.prefill_event(f" {EVENT_SEPARATOR} ".join(names))
 
     def prefill_event(self, name: str) -> None:
         """Filter by ``name`` now (the input shows it)."""
