@@ -45,6 +45,10 @@ OWN_PROPERTIES_SHOWN = 3
 # Cells are cut here: one row per event, never a wall of text.
 MAX_NAME_CELL = 28
 MAX_SUMMARY_CELL = 60
+# A table this wide (cells) shows the four columns on one line; a narrower one shows the
+# event over its distinct id and properties, in a details column at least MIN_DETAILS wide.
+WIDE_TABLE = 96
+MIN_DETAILS = 16
 # A tail poll follows ``next`` at most this many pages (a burst of events).
 TAIL_PAGES = 10
 # Event names offered to events/values/ when no event filter is set (it requires some).
@@ -254,6 +258,12 @@ class EventsTable(DataTable[Text]):
     class ReachedEnd(Message):
         pass
 
+    class Resized(Message):
+        pass
+
+    def on_resize(self) -> None:
+        self.post_message(self.Resized())
+
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         if self.row_count and self.max_scroll_y > 0 and new_value >= self.max_scroll_y:
@@ -322,6 +332,8 @@ class EventsTab(Vertical):
         self._generation = 0
         self._tail_timer: Timer | None = None
         self._filter_timer: Timer | None = None
+        self._wide = False
+        self._details_width = 0
 
     # ------------------------------------------------------------------ layout
 
@@ -346,12 +358,7 @@ class EventsTab(Vertical):
                 suggester=PropertySuggester(self),
             )
         yield Static("", id="events-info")
-        table = EventsTable(id="events-table", cursor_type="row", zebra_stripes=True)
-        table.add_column("time", key="time")
-        table.add_column("event", key="event")
-        table.add_column("distinct id", key="distinct_id")
-        table.add_column("properties", key="properties")
-        yield table
+        yield EventsTable(id="events-table", cursor_type="row", zebra_stripes=True)
 
     @property
     def table(self) -> EventsTable:
@@ -408,7 +415,7 @@ class EventsTab(Vertical):
         self.ids = set()
         self.exhausted = False
         self._pages = None
-        self.table.clear()
+        self._rebuild()
         if self.client is None:
             return
         self._load(self._generation)
@@ -449,13 +456,65 @@ class EventsTab(Vertical):
         self.distinct_ids_seen.add(event.distinct_id)
         self.keys_seen.update(event.properties)
 
-    def _cells(self, event: Event) -> tuple[Text, Text, Text, Text]:
-        return (
-            Text(format_time(event.timestamp, self.now(), self.timezone), no_wrap=True),
-            labels.literal(event.event, max_length=MAX_NAME_CELL),
-            labels.literal(event.distinct_id, max_length=MAX_NAME_CELL),
-            labels.literal(summarize(event.properties), max_length=MAX_SUMMARY_CELL),
-        )
+    def _time(self, event: Event) -> str:
+        return format_time(event.timestamp, self.now(), self.timezone)
+
+    def _cells(self, event: Event) -> tuple[Text, ...]:
+        """One row: four columns when the table is wide; else the time, and the event over
+        its distinct id and property summary (two lines, each cut with an ellipsis)."""
+        time = Text(self._time(event), no_wrap=True)
+        name = labels.literal(event.event, max_length=MAX_NAME_CELL)
+        who = labels.literal(event.distinct_id, max_length=MAX_NAME_CELL)
+        summary = labels.literal(summarize(event.properties), max_length=MAX_SUMMARY_CELL)
+        if self._wide:
+            return time, name, who, summary
+        details = Text(no_wrap=True, overflow="ellipsis")
+        details.append_text(name)
+        details.append("\n")
+        details.append_text(who.copy())
+        details.stylize("cyan", len(name) + 1)
+        if summary.plain:
+            details.append(" · ", style="dim")
+            details.append_text(summary)
+        return time, details
+
+    def _layout(self) -> tuple[bool, int]:
+        """(wide, width of the details column) for the table's current width."""
+        table = self.table
+        # Room for the vertical scrollbar is kept whether it shows or not: a layout that
+        # depended on it would change as rows arrive.
+        width = table.size.width - table.styles.scrollbar_size_vertical
+        time_width = max((len(self._time(e)) for e in self.events), default=8)
+        # Each column pads one cell either side.
+        return width >= WIDE_TABLE, max(MIN_DETAILS, width - time_width - 4)
+
+    def _rebuild(self, keep: Event | None = None) -> None:
+        """Lay every row out again (after a resize, or with new rows on top); the cursor
+        stays on ``keep`` (by default the event it is on)."""
+        table = self.table
+        keep = keep or self.cursor_event
+        self._wide, self._details_width = self._layout()
+        table.clear(columns=True)
+        table.add_column("time", key="time")
+        if self._wide:
+            table.add_column("event", key="event")
+            table.add_column("distinct id", key="distinct_id")
+            table.add_column("properties", key="properties")
+        else:
+            table.add_column("event", key="details", width=self._details_width)
+        for event in self.events:
+            table.add_row(*self._cells(event), key=event.id, height=self._row_height)
+        if keep is not None:
+            table.move_cursor(row=table.get_row_index(keep.id), scroll=False)
+
+    @property
+    def _row_height(self) -> int:
+        return 1 if self._wide else 2
+
+    @on(EventsTable.Resized)
+    def _resized(self) -> None:
+        if self._layout() != (self._wide, self._details_width) or not self.table.columns:
+            self._rebuild()
 
     def _fresh(self, events: Iterable[Event]) -> list[Event]:
         fresh: list[Event] = []
@@ -469,9 +528,12 @@ class EventsTab(Vertical):
     def _append(self, events: Iterable[Event]) -> None:
         fresh = self._fresh(events)
         self.events += fresh
+        if self._layout() != (self._wide, self._details_width) or not self.table.columns:
+            self._rebuild()  # e.g. older times need a wider time column
+            return
         table = self.table
         for event in fresh:
-            table.add_row(*self._cells(event), key=event.id)
+            table.add_row(*self._cells(event), key=event.id, height=self._row_height)
 
     def _prepend(self, events: list[Event]) -> int:
         """Put newer events on top; the cursor stays on the event it was on."""
@@ -479,17 +541,14 @@ class EventsTab(Vertical):
         if not fresh:
             return 0
         table = self.table
-        keep = self.cursor_event
         scroll_y = table.scroll_y
+        keep = self.cursor_event
         self.events = fresh + self.events
-        table.clear()
-        for event in self.events:
-            table.add_row(*self._cells(event), key=event.id)
-        if keep is not None:
-            table.move_cursor(row=table.get_row_index(keep.id), scroll=False)
+        self._rebuild(keep)
         if scroll_y > 0:
             # Keep what the user looks at in place: the new rows arrive above it.
-            self.call_after_refresh(table.scroll_to, y=scroll_y + len(fresh), animate=False)
+            moved = scroll_y + len(fresh) * self._row_height
+            self.call_after_refresh(table.scroll_to, y=moved, animate=False)
         return len(fresh)
 
     @property
