@@ -21,6 +21,7 @@ from tui.api import PostHogClient
 from tui.app.app import HogtreeApp
 from tui.app.screens.export_format import ExportFormatScreen
 from tui.app.widgets.exports_tab import ExportsTab
+from tui.server import export_sources
 from tui.server.runner import start_in_thread
 
 pytestmark = pytest.mark.anyio
@@ -262,6 +263,7 @@ async def test_esc_cancels_an_export_and_writes_nothing(
         tab = tab_of(app)
         await export(pilot, "CSV")
         await settle(pilot, lambda: tab.running is not None and tab.running.polls > 0)
+        await settle(pilot, lambda: tab.list_view.has_focus)  # where the export was started
         await pilot.press("escape")
         await settle(pilot)
         assert tab.running is None and not tab.has_class("running")
@@ -342,3 +344,39 @@ async def test_the_server_is_asked_for_nothing_while_the_tab_is_hidden(
         assert target is not None
         assert target.kind == "insight" and target.id == insight_id(demo_server)
         assert "No exports of this yet" in text_of(app, "#exports-detail")
+
+
+async def test_an_export_failing_in_the_app_says_why_and_saves_nothing(
+    demo_server: LiveServer, downloads: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(*args: object) -> object:
+        raise RuntimeError("the chart renderer ran out of ink")
+
+    # A fault the real server cannot be made to produce: it runs in this process.
+    monkeypatch.setattr(export_sources, "gather", explode)
+    app = new_app(demo_server.url, ADMIN_KEY, download_dir=downloads)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await cursor_on(pilot, INSIGHT)
+        await export(pilot, "PDF")
+        await settle(pilot, lambda: bool(app.status.error))
+        assert app.status.error == "Export failed: RuntimeError: the chart renderer ran out of ink"
+        tab = tab_of(app)
+        await settle(pilot, lambda: bool(tab.rows()))
+        assert tab.rows()[0][:3:2] == ("PDF", "failed")
+        assert "ran out of ink" in text_of(app, "#exports-detail")
+        assert tab.running is None and app.status.work == ""
+        assert list(downloads.iterdir()) == []
+
+
+async def test_a_damaged_table_file_is_a_message_not_a_crash(
+    demo_server: LiveServer, downloads: Path
+) -> None:
+    broken = downloads / "broken.xlsx"
+    broken.write_bytes(b"not a zip")
+    app = new_app(demo_server.url, ADMIN_KEY, download_dir=downloads)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        tab_of(app)._preview(broken)
+        await settle(pilot)
+        assert app.status.error.startswith("Could not preview broken.xlsx")
+        assert app.is_running

@@ -28,7 +28,7 @@ from textual.widgets import Button, DataTable, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
-from tui.api import ApiError, PostHogClient
+from tui.api import ApiError, NotFoundError, PostHogClient
 from tui.api.exports import ExportFailedError
 from tui.app import labels
 from tui.app.errors import describe
@@ -106,7 +106,6 @@ class ExportsTab(Vertical):
     }
     ExportsTab #exports-actions {
         height: 1;
-        margin: 1 0 0 0;
     }
     ExportsTab #exports-new {
         min-width: 16;
@@ -128,8 +127,8 @@ class ExportsTab(Vertical):
     }
     ExportsTab #exports-list {
         height: auto;
-        max-height: 12;
-        margin: 1 0 0 0;
+        max-height: 6;
+        margin: 0;
         border: none;
         padding: 0;
         text-wrap: nowrap;
@@ -145,10 +144,12 @@ class ExportsTab(Vertical):
     ExportsTab #exports-preview-title {
         height: auto;
         margin: 1 0 0 0;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     ExportsTab #exports-preview {
         height: 1fr;
-        min-height: 4;
+        min-height: 3;
     }
     ExportsTab .nothing #exports-actions, ExportsTab .nothing #exports-list {
         display: none;
@@ -365,6 +366,10 @@ class ExportsTab(Vertical):
         assert self.client is not None
         name = labels.entry_name(entry)
         if entry.type == "dashboard":
+            if not entry.ref.isdigit():
+                raise NotFoundError(
+                    f"no dashboard has the id {labels.visible(entry.ref)!r}", status=404
+                )
             return Target("dashboard", int(entry.ref), name)
         found = self._short_ids.get(entry.ref)
         if found is None:
@@ -408,7 +413,9 @@ class ExportsTab(Vertical):
 
         def chosen(format: ExportFormat | None) -> None:
             if format is not None:
-                self.list_view.focus()  # esc here cancels; tab goes back to the tree
+                # esc here cancels; tab goes back to the tree. After the refresh: closing the
+                # dialog gives the focus back to where it was first.
+                self.call_after_refresh(self.list_view.focus)
                 self._export_worker = self._export(entry, format)
 
         self.app.push_screen(ExportFormatScreen(title, EXPORTABLE[entry.type]), chosen)
@@ -564,7 +571,7 @@ class ExportsTab(Vertical):
     async def _preview(self, path: Path) -> None:
         try:
             table = await anyio.to_thread.run_sync(read_table, path)
-        except (OSError, ValueError) as error:
+        except Exception as error:  # a damaged file is a message, never a crash
             self.hogtree.status.fail(f"Could not preview {path.name}: {labels.visible(str(error))}")
             return
         self._show_preview(path, table)
@@ -578,12 +585,9 @@ class ExportsTab(Vertical):
         for row in table.rows:
             preview.add_row(*(labels.visible(cell) for cell in row))
         shown = len(table.rows)
-        title = Text("Preview of ", style="bold")
-        title.append_text(labels.literal(path.name, max_length=60))
         more = f"first {shown} rows" if table.more else f"{shown} rows"
-        title.append(f" · {more}", style="dim")
-        if not table.headers:
-            title.append(" · empty", style="dim")
+        title = Text(f"Preview ({more}{', empty' if not table.headers else ''}): ", style="bold")
+        title.append_text(labels.literal(path.name, max_length=120))
         self.query_one("#exports-preview-title", Static).update(title)
         preview.display = True
 
