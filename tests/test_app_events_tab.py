@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from app_harness import loaded, move_cursor_to, new_app, settle, tree_of
-from conftest import ADMIN_KEY, LiveServer
+from conftest import ADMIN_KEY, READ_KEY, LiveServer
 from event_helpers import expect, iso, project_token, sdk_event, send_batch
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -410,3 +410,16 @@ async def test_the_tail_waits_while_hidden_and_tree_keys_keep_working(
         await pilot.press("v")
         await settle(pilot, lambda: bool(polls))
         assert tab.tailing
+
+
+async def test_a_key_without_query_read_says_so_in_the_tab(demo_server: LiveServer) -> None:
+    app = new_app(demo_server.url, READ_KEY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, lambda: app.client is not None)
+        await pilot.press("v")
+        tab = tab_of(app)
+        info = tab.query_one("#events-info")
+        await settle(pilot, lambda: tab.exhausted and not tab.loading)
+        shown = str(info.render())
+        assert "query:read" in shown and info.has_class("-error")
+        assert tab.table.row_count == 0
