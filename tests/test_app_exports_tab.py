@@ -380,3 +380,21 @@ async def test_a_damaged_table_file_is_a_message_not_a_crash(
         await settle(pilot)
         assert app.status.error.startswith("Could not preview broken.xlsx")
         assert app.is_running
+
+
+async def test_the_new_export_button_opens_the_chooser_too(
+    demo_server: LiveServer, downloads: Path
+) -> None:
+    app = new_app(demo_server.url, ADMIN_KEY, download_dir=downloads)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await cursor_on(pilot, DASHBOARD)
+        app.query_one("#side").tabs.active = "exports"  # type: ignore[attr-defined]
+        await settle(pilot, lambda: tab_of(app).target is not None)
+        await pilot.click("#exports-new")
+        await settle(pilot, lambda: isinstance(app.screen, ExportFormatScreen))
+        chooser = app.screen
+        assert isinstance(chooser, ExportFormatScreen)
+        chooser.query_one("#export-formats").action_cursor_down()  # type: ignore[attr-defined]
+        chooser.query_one("#export-formats").action_select()  # type: ignore[attr-defined]
+        path = await saved_file(pilot, downloads)
+        assert path.suffix == ".pdf" and path.read_bytes().startswith(MAGIC["PDF"])
