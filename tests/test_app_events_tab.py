@@ -13,12 +13,14 @@ import pytest
 from app_harness import loaded, move_cursor_to, new_app, settle, tree_of
 from conftest import ADMIN_KEY, READ_KEY, LiveServer
 from event_helpers import expect, iso, project_token, sdk_event, send_batch
+from textual.coordinate import Coordinate
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, TabbedContent
 
 from tui.app.app import HogtreeApp
 from tui.app.screens.event_json import EventJsonScreen
 from tui.app.widgets.events_tab import EventsTab, format_time, parse_property_filter, summarize
+from tui.app.widgets.side_pane import SidePane
 from tui.models import FileSystemEntry
 
 pytestmark = pytest.mark.anyio
@@ -52,7 +54,8 @@ def server_ids(api: httpx.Client, **params: Any) -> tuple[list[str], str | None]
 def table_ids(tab: EventsTab) -> list[str]:
     table = tab.table
     return [
-        str(table.coordinate_to_cell_key((row, 0)).row_key.value) for row in range(table.row_count)
+        str(table.coordinate_to_cell_key(Coordinate(row, 0)).row_key.value)
+        for row in range(table.row_count)
     ]
 
 
@@ -130,7 +133,9 @@ async def test_the_end_of_the_table_loads_the_next_page(
     monkeypatch.setattr(EventsTab, "page_size", 20)
     first, next_url = server_ids(api_demo, limit=20)
     assert next_url is not None
-    second = [e["id"] for e in expect(api_demo.get(next_url), 200)["results"]]
+    second_page = expect(api_demo.get(next_url), 200)
+    second = [e["id"] for e in second_page["results"]]
+    third = [e["id"] for e in expect(api_demo.get(second_page["next"]), 200)["results"]]
     app = new_app(demo_server.url, ADMIN_KEY)
     async with app.run_test(size=(120, 40)) as pilot:
         tab = await open_events(pilot)
@@ -139,6 +144,10 @@ async def test_the_end_of_the_table_loads_the_next_page(
         await settle(pilot, lambda: len(tab.events) >= 40 and not tab.loading)
         ids = table_ids(tab)
         assert ids == first + second and len(set(ids)) == 40
+        # Scrolling (the wheel, the scrollbar) to the end loads the page after.
+        tab.table.scroll_end(animate=False, immediate=True)
+        await settle(pilot, lambda: len(tab.events) >= 60 and not tab.loading)
+        assert table_ids(tab) == first + second + third
 
 
 async def test_each_filter_shows_exactly_what_the_server_filters(
@@ -213,6 +222,8 @@ async def test_live_tail_puts_a_captured_event_on_top_and_keeps_the_cursor(
         await pilot.press("t")
         await settle(pilot, lambda: tab.tailing)
         assert "tail on" in str(tab.query_one("#events-info").render())
+        tabs = app.query_one(TabbedContent)
+        assert "●" in str(tabs.get_tab("events").label)
         new_id = str(uuid.uuid4())
         at = datetime.now(UTC) + timedelta(minutes=1)
         response = httpx.post(
@@ -235,6 +246,7 @@ async def test_live_tail_puts_a_captured_event_on_top_and_keeps_the_cursor(
         await pilot.press("t")
         await settle(pilot, lambda: not tab.tailing)
         assert tab._tail_timer is None
+        assert "●" not in str(tabs.get_tab("events").label)
 
 
 async def test_enter_shows_the_events_json(demo_server: LiveServer) -> None:
@@ -315,7 +327,7 @@ async def test_an_insight_of_two_events_shows_both_merged_newest_first(
 # ---------------------------------------------------------------------- pictures
 
 SNAPSHOT_NOW = datetime(2025, 11, 3, 12, 0, tzinfo=UTC)
-SNAPSHOT_EVENTS = [
+SNAPSHOT_EVENTS: list[tuple[str, str, dict[str, Any]]] = [
     (
         "$pageview",
         "ada@example.com",
@@ -394,7 +406,12 @@ async def test_the_tail_waits_while_hidden_and_tree_keys_keep_working(
         await settle(pilot, lambda: tab.tailing)
         polls: list[int] = []
         original = tab._poll_newer
-        monkeypatch.setattr(tab, "_poll_newer", lambda g: (polls.append(g), original(g)))
+
+        def counted(generation: int) -> object:
+            polls.append(generation)
+            return original(generation)
+
+        monkeypatch.setattr(tab, "_poll_newer", counted)
         # The tree keeps answering while the tail runs.
         tree = tree_of(app)
         tree.focus()
@@ -402,7 +419,7 @@ async def test_the_tail_waits_while_hidden_and_tree_keys_keep_working(
         await pilot.press("j")
         await settle(pilot, lambda: tree.cursor_line == before + 1)
         # Another tab on screen: no polling until the Events tab shows again.
-        app.query_one("SidePane").tabs.active = "details"  # type: ignore[attr-defined]
+        app.query_one(SidePane).tabs.active = "details"
         await settle(pilot, lambda: not tab.on_screen)
         polls.clear()
         await pilot.pause(0.5)
