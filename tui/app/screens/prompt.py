@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.suggester import Suggester
+from textual.suggester import Suggester, SuggestionReady
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -66,6 +66,23 @@ class FolderSuggester(Suggester):
         return found[0] if found else None
 
 
+class FolderInput(Input):
+    """An Input whose inline completion survives being focused.
+
+    Textual's Input drops its suggestion when it gains focus; a suggestion for the value
+    it opened with may arrive before that (a fast server), and would be lost. Ask again.
+    """
+
+    def on_focus(self) -> None:
+        if self.suggester is not None and self.value:
+            self.run_worker(self._suggest(self.suggester, self.value))
+
+    async def _suggest(self, suggester: Suggester, value: str) -> None:
+        suggestion = await suggester.get_suggestion(value)
+        if suggestion is not None:
+            self.post_message(SuggestionReady(value, suggestion))
+
+
 class PromptScreen(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="prompt_cancel"),
@@ -91,7 +108,7 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Text(self.title_text, style="bold"), id="dialog-title")
-            yield Input(
+            yield FolderInput(
                 value=self.initial,
                 placeholder=self.placeholder,
                 suggester=FolderSuggester(self.client) if self.client else None,
