@@ -14,6 +14,7 @@ import conftest
 import pytest
 from app_harness import loaded, move_cursor_to, new_app, settle, tree_of
 from conftest import ADMIN_KEY, LiveServer
+from openpyxl import load_workbook  # type: ignore[import-untyped]
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -45,17 +46,27 @@ def downloads(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def slow_server(tmp_path: Path, demo_database: Path) -> Iterator[LiveServer]:
-    """The demo project on a server that makes exports in the background, a second later
-    (the older PostHog behaviour: the client polls)."""
+def start_slow(tmp_path: Path, demo_database: Path, delay: float) -> Iterator[LiveServer]:
     db_path = tmp_path / "slow.sqlite3"
     shutil.copyfile(demo_database, db_path)
-    background = start_in_thread(conftest.test_settings(db_path, "demo", export_delay=1.0))
+    background = start_in_thread(conftest.test_settings(db_path, "demo", export_delay=delay))
     try:
         yield LiveServer(url=background.url, db_path=db_path, background=background)
     finally:
         background.stop(wait=False)
+
+
+@pytest.fixture
+def slow_server(tmp_path: Path, demo_database: Path) -> Iterator[LiveServer]:
+    """The demo project on a server that makes exports in the background, a second later
+    (the older PostHog behaviour: the client polls)."""
+    yield from start_slow(tmp_path, demo_database, 1.0)
+
+
+@pytest.fixture
+def slower_server(tmp_path: Path, demo_database: Path) -> Iterator[LiveServer]:
+    """As slow_server, with time enough to cancel on a busy machine."""
+    yield from start_slow(tmp_path, demo_database, 3.0)
 
 
 def files_in(folder: Path) -> list[Path]:
@@ -221,11 +232,25 @@ async def test_xlsx_is_previewed_too(demo_server: LiveServer, downloads: Path) -
     async with app.run_test(size=(120, 40)) as pilot:
         await cursor_on(pilot, INSIGHT)
         await export(pilot, "XLSX")
-        await saved_file(pilot, downloads)
+        path = await saved_file(pilot, downloads)
         tab = tab_of(app)
         await settle(pilot, lambda: tab.preview_table.display and tab.preview_table.row_count > 0)
-        headers = [str(c.label) for c in tab.preview_table.columns.values()]
-        assert headers and all(headers)
+        # what openpyxl reads from the same file, numbers as the sheet stores them
+        sheet = load_workbook(path, read_only=True).worksheets[0]
+        expected = [
+            ["" if v is None else _number_text(v) for v in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
+        preview = tab.preview_table
+        assert [str(c.label) for c in preview.columns.values()] == expected[0]
+        shown = [[str(v) for v in preview.get_row_at(i)] for i in range(preview.row_count)]
+        assert shown == expected[1 : 1 + preview.row_count]
+
+
+def _number_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 async def test_the_polling_path_shows_progress_then_the_file(
@@ -255,9 +280,9 @@ async def test_the_polling_path_shows_progress_then_the_file(
 
 
 async def test_esc_cancels_an_export_and_writes_nothing(
-    slow_server: LiveServer, downloads: Path
+    slower_server: LiveServer, downloads: Path
 ) -> None:
-    app = new_app(slow_server.url, ADMIN_KEY, download_dir=downloads)
+    app = new_app(slower_server.url, ADMIN_KEY, download_dir=downloads)
     async with app.run_test(size=(120, 40)) as pilot:
         await cursor_on(pilot, INSIGHT)
         tab = tab_of(app)
@@ -269,7 +294,13 @@ async def test_esc_cancels_an_export_and_writes_nothing(
         assert tab.running is None and not tab.has_class("running")
         assert app.status.message == "Export cancelled"
         assert app.status.work == ""
-        await pilot.pause(1.5)  # the server finishes it meanwhile: still nothing is saved
+        assert files_in(downloads) == []
+        # the server finishes it meanwhile (it cannot be deleted): still nothing is saved
+        exported = newest_export(slower_server)
+        with slower_server.client() as http:
+            await settle(
+                pilot, lambda: http.get(f"exports/{exported['id']}/").json()["has_content"]
+            )
         await settle(pilot)
         assert list(downloads.iterdir()) == []
 
