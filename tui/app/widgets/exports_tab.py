@@ -407,7 +407,7 @@ class ExportsTab(Vertical):
             status.fail("Exports are for insights and dashboards")
             return
         if self.running is not None:
-            status.fail("An export is running: esc cancels it")
+            status.fail("An export is running: esc in the Exports list cancels it")
             return
         title = labels.literal(labels.entry_name(entry))
 
