@@ -142,7 +142,10 @@ class PromptScreen(ModalScreen[str | None]):
             found = await folder_completions(self.client, typed)
         except ApiError:
             return
-        choices = self.query_one("#prompt-choices", OptionList)
+        shown = self.query("#prompt-choices").results(OptionList)
+        choices = next(shown, None)
+        if choices is None:  # the prompt was answered while the server was asked
+            return
         choices.clear_options()
         for path in found[:COMPLETIONS_SHOWN]:
             choices.add_option(Option(labels.display_path(path), id=path))
