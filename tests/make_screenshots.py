@@ -1,0 +1,76 @@
+"""Regenerate the pictures in screenshots/ from the app itself:
+
+    python tests/make_screenshots.py [OUT_DIR]
+
+Each picture is the app on a local server over the fixed picture project
+(tests/snapshot_data.py), after the same steps as the snapshot tests, so the SVGs only
+change when the app's look does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+import tempfile
+import zlib
+from pathlib import Path
+
+from app_harness import new_app
+from conftest import ADMIN_KEY
+from snapshot_data import SCENES, build_database, start_server, utc_clock
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+# file name (without .svg) → (scene, terminal size)
+SHOTS: dict[str, tuple[str, tuple[int, int]]] = {
+    "main": ("main", (120, 40)),
+    "load-more": ("load-more", (120, 40)),
+    "search": ("search", (120, 40)),
+    "move": ("move", (120, 40)),
+    "delete": ("delete", (120, 40)),
+    "help": ("help", (120, 40)),
+    "main-80x24": ("main", (80, 24)),
+}
+
+
+def _stable_ids(svg: str, name: str) -> str:
+    """Rich names the SVG's styles with a random number; a fixed one per picture keeps an
+    unchanged picture byte for byte the same."""
+    return re.sub(r"\bterminal-\d+-", f"terminal-{zlib.crc32(name.encode())}-", svg)
+
+
+async def shoot(url: str, scene: str, size: tuple[int, int]) -> str:
+    app = new_app(url, ADMIN_KEY)
+    async with app.run_test(size=size) as pilot:
+        await SCENES[scene](pilot)
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        return app.export_screenshot(title="hogtree", simplify=True)
+
+
+async def shoot_all(url: str, out_dir: Path) -> list[Path]:
+    written = []
+    for name, (scene, size) in SHOTS.items():
+        path = out_dir / f"{name}.svg"
+        path.write_text(_stable_ids(await shoot(url, scene, size), name), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def main(argv: list[str]) -> int:
+    out_dir = Path(argv[1]) if len(argv) > 1 else REPOSITORY / "screenshots"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp, utc_clock():
+        server = start_server(build_database(Path(tmp) / "pictures.sqlite3"))
+        try:
+            written = asyncio.run(shoot_all(server.url, out_dir))
+        finally:
+            server.background.stop()
+    for path in written:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
