@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import zlib
@@ -58,6 +60,36 @@ async def shoot_all(url: str, out_dir: Path) -> list[Path]:
     return written
 
 
+# The side pane's tabs are pictured by their own snapshot tests, each on data of its own
+# (exports with fixed dates, events at fixed times): re-accept those pictures, then copy
+# them here. file name → (test selector, the accepted picture it writes).
+TAB_SHOTS: dict[str, tuple[str, str]] = {
+    "exports": (
+        "tests/test_app_exports_snapshots.py::test_exports_tab",
+        "tests/__snapshots__/test_app_exports_snapshots/test_exports_tab[120x40].svg",
+    ),
+    "events": (
+        "tests/test_app_events_tab.py::test_events_tab_picture",
+        "tests/__snapshots__/test_app_events_tab/test_events_tab_picture[120x40].svg",
+    ),
+}
+
+
+def shoot_tabs(out_dir: Path) -> list[Path]:
+    selectors = [selector for selector, _ in TAB_SHOTS.values()]
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "--snapshot-update", *selectors],
+        cwd=REPOSITORY,
+        check=True,
+    )
+    written = []
+    for name, (_, accepted) in TAB_SHOTS.items():
+        path = out_dir / f"{name}.svg"
+        shutil.copyfile(REPOSITORY / accepted, path)
+        written.append(path)
+    return written
+
+
 def main(argv: list[str]) -> int:
     out_dir = Path(argv[1]) if len(argv) > 1 else REPOSITORY / "screenshots"
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -67,6 +99,7 @@ def main(argv: list[str]) -> int:
             written = asyncio.run(shoot_all(server.url, out_dir))
         finally:
             server.background.stop()
+    written += shoot_tabs(out_dir)
     for path in written:
         print(path)
     return 0
