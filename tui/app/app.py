@@ -520,7 +520,8 @@ class HogtreeApp(App[None]):
     def key_rows(self) -> list[tuple[str, str]]:
         """Every key the user can press now, from the live bindings (remaps included)."""
         by_action: dict[str, tuple[list[str], str]] = {}
-        for target in (self.project_tree, self):
+        # hogtree's own keys first; the tree's navigation (some of it Textual's) after.
+        for target in (self, self.project_tree):
             for binding in live_bindings(target):
                 if not self.check_action(binding.action, ()):
                     continue
@@ -528,6 +529,4 @@ class HogtreeApp(App[None]):
                 shown = self.get_key_display(binding)
                 if shown not in keys:
                     keys.append(shown)
-        rows = [(" ".join(keys), description) for keys, description in by_action.values()]
-        rows.append(("ctrl+p", "Command palette: every action, jump to a folder"))
-        return rows
+        return [(" ".join(keys), description) for keys, description in by_action.values()]
