@@ -159,3 +159,28 @@ async def test_quitting_the_local_demo_leaves_no_thread_behind(tmp_path: Path) -
         await pilot.press("q")
     leftover = [t for t in threading.enumerate() if t.ident not in before and t.is_alive()]
     assert not [t for t in leftover if t.name == "hogtree-server"]
+
+
+async def test_a_reload_keeps_open_folders_open_and_shows_the_servers_truth(
+    demo_server: LiveServer, api_demo: httpx.Client
+) -> None:
+    app = new_app(demo_server.url, ADMIN_KEY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        tree = tree_of(app)
+        for folder in ("Marketing", "Marketing/Campaigns"):
+            await move_cursor_to(pilot, folder)
+            await pilot.press("l")
+            await settle(
+                pilot, lambda f=folder: f in tree.folders and tree.folders[f].total is not None
+            )
+        # a change made elsewhere: the reload must show it
+        api_demo.post("file_system/", json={"path": "Marketing/Campaigns/Made elsewhere"})
+        await move_cursor_to(pilot, "Archive")
+        await pilot.press("R")  # Archive is folded: R reloads the top level it sits in
+        await settle(pilot, lambda: "Marketing/Campaigns/Made elsewhere" in visible_names(app))
+        shown = visible_names(app)
+        assert [p for p in shown if p.startswith("Marketing/Campaigns/")] == server_children(
+            api_demo, "Marketing/Campaigns", 3
+        )
+        assert tree.cursor_entry is not None and tree.cursor_entry.path == "Archive"

@@ -136,6 +136,7 @@ class ProjectTree(Tree[Row]):
         self._entry_nodes: dict[str, TreeNode[Row]] = {}
         self._in_flight = 0
         self._g_pending = False
+        self._reopen: set[str] = set()  # folders to open again when a reload brings them
 
     # ------------------------------------------------------------------ labels
 
@@ -307,6 +308,9 @@ class ProjectTree(Tree[Row]):
         label = self._entry_label(entry)
         if entry.is_folder:
             node = folder.node.add(label, EntryRow(entry), allow_expand=True)
+            if entry.path in self._reopen:
+                self._reopen.discard(entry.path)
+                node.expand()  # its NodeExpanded loads its first page
         else:
             node = folder.node.add_leaf(label, EntryRow(entry))
         self._entry_nodes[entry.id] = node
@@ -323,6 +327,13 @@ class ProjectTree(Tree[Row]):
         if folder is None:
             return
         keep = self.cursor_entry.id if self.cursor_entry else None
+        # The folders open inside this one open again (and load afresh) as their rows return,
+        # so a reload refreshes what the user sees instead of folding it all away.
+        self._reopen |= {
+            p
+            for p, f in self.folders.items()
+            if p != path and (path == "" or paths.is_within(p, path)) and f.node.is_expanded
+        }
         self._forget_subtree(folder)
         folder.generation += 1
         folder.loaded = 0
