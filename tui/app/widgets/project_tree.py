@@ -24,7 +24,7 @@ from textual.widgets.tree import TreeNode
 from tui import paths
 from tui.api import ApiError, PostHogClient
 from tui.app import labels
-from tui.models import FileSystemEntry
+from tui.models import FileSystemEntry, FileSystemPage
 
 # PostHog's page size; also what its web UI asks for.
 PAGE_SIZE = 100
@@ -137,6 +137,7 @@ class ProjectTree(Tree[Row]):
         self._in_flight = 0
         self._g_pending = False
         self._reopen: set[str] = set()  # folders to open again when a reload brings them
+        self._restore_cursor_to: str | None = None  # entry to put the cursor on once loaded
 
     # ------------------------------------------------------------------ labels
 
@@ -189,9 +190,6 @@ class ProjectTree(Tree[Row]):
         _ = self._tree_lines  # rebuilds the line index if nodes were added or removed
         self.move_cursor(node)
         self.scroll_to_node(node, animate=False)
-
-    def node_for(self, entry_id: str) -> TreeNode[Row] | None:
-        return self._entry_nodes.get(entry_id)
 
     def folder_of_cursor(self) -> str:
         """The folder the cursor is in or on: a folder itself, else the item's parent."""
@@ -278,6 +276,11 @@ class ProjectTree(Tree[Row]):
         if generation != folder.generation or self.folders.get(folder.path) is not folder:
             return  # reloaded (or gone) while this page was out
         folder.loading = False
+        self._apply_page(folder, page, offset)
+        self._after_page(folder)
+
+    def _apply_page(self, folder: Folder, page: FileSystemPage, offset: int) -> None:
+        """Show a page of ``folder``'s children, then a "load more" or "(empty)" row."""
         folder.total = page.count
         folder.loaded = offset + len(page.results)
         self._remove_rows(folder, (NoteRow, MoreRow))
@@ -295,7 +298,6 @@ class ProjectTree(Tree[Row]):
         elif not folder.ids:
             empty = NoteRow(folder.path, "empty")
             folder.node.add_leaf(self._note_label(empty), empty)
-        self._after_page(folder)
 
     def _after_page(self, folder: Folder) -> None:
         # The "load more" row the cursor may have been on is now the first new entry, at
@@ -343,8 +345,6 @@ class ProjectTree(Tree[Row]):
         folder.node.remove_children()
         self._restore_cursor_to = keep
         self._load_next_page(folder)
-
-    _restore_cursor_to: str | None = None
 
     def _forget_subtree(self, folder: Folder) -> None:
         prefix = folder.path + "/"
@@ -526,15 +526,6 @@ class ProjectTree(Tree[Row]):
                 )
             finally:
                 folder.loading = False
-            folder.total = page.count
-            folder.loaded += len(page.results)
-            self._remove_rows(folder, (NoteRow, MoreRow))
-            for found in page.results:
-                if found.id not in folder.ids:
-                    folder.ids.add(found.id)
-                    self._add_entry(folder, found)
-            if not folder.complete:
-                more = MoreRow(folder.path)
-                folder.node.add_leaf(self._note_label(more), more)
+            self._apply_page(folder, page, folder.loaded)
             if not page.results:
                 return None
