@@ -4,7 +4,8 @@ The routes come from the running app itself, so a new endpoint cannot be forgott
 missing from :data:`ENDPOINTS` fails :func:`test_every_route_is_in_the_matrix`. Each route is
 asked by: no key (401), an unknown key (401), keys lacking exactly the scope it needs (403,
 one key per scope, each holding every other scope), a key limited to another project (403),
-and the right key (the route's success). Around every refused request the whole database is
+the right key on a project that does not exist (404), and the right key (the route's
+success). Around every refused request the whole database is
 fingerprinted (every row of every table, read from the file): a refusal that still wrote is
 the worst kind of bug. The right key's request then shows the refusal was not vacuous: the
 same request from a writing endpoint does change the database.
@@ -30,6 +31,7 @@ from insight_helpers import create_insight, insert_events, stamp, today, trends_
 from server_helpers import (
     AUTHENTICATION_FAILED,
     NOT_AUTHENTICATED,
+    PROJECT_NOT_FOUND,
     expect,
     list_all,
     missing_scope,
@@ -45,6 +47,7 @@ from tui.server.store.file_system import now
 
 PROJECTS = (1, 2)
 OTHER_PROJECT = 2  # P1_KEY may use project 1 only
+NO_PROJECT = 3
 UNKNOWN_KEY = "phx_matrix_nobody_issued_this_0000000"
 # The scope families the server checks; a "key without the scope" holds all the others.
 SCOPE_FAMILIES = ("file_system", "export", "query", "insight", "dashboard", "evaluation")
@@ -456,8 +459,10 @@ def refused_without_writing(
     project: int,
     endpoint: Endpoint,
 ) -> httpx.Response:
-    admin = matrix.admin(project)
-    call = endpoint.prepare(matrix, admin, project)
+    # Targets live in the project asked about; a project that does not exist gets project
+    # 1's, as an attacker guessing ids would.
+    home = project if project in PROJECTS else 1
+    call = endpoint.prepare(matrix, matrix.admin(home), home)
     before = fingerprint(matrix.db)
     resp = send(matrix, method, route_path, key, project, call)
     assert fingerprint(matrix.db) == before, f"{method} {route_path} with a refused key wrote"
@@ -475,12 +480,14 @@ def expected_refusals(endpoint: Endpoint) -> list[tuple[str, str | None, int, in
         not_allowed = None  # filled per method by the caller
         cases.append(("unrelated scope", UNRELATED_SCOPE_KEY, 1, 405, not_allowed))
         cases.append(("another project's key", P1_KEY, OTHER_PROJECT, 405, not_allowed))
+        cases.append(("a project that does not exist", ADMIN_KEY, NO_PROJECT, 405, not_allowed))
         return cases
     for scope in endpoint.scopes:
         cases.append((f"without {scope}", key_without(scope), 1, 403, missing_scope(scope)))
     cases.append(
         ("another project's key", P1_KEY, OTHER_PROJECT, 403, no_project_access(OTHER_PROJECT))
     )
+    cases.append(("a project that does not exist", ADMIN_KEY, NO_PROJECT, 404, PROJECT_NOT_FOUND))
     return cases
 
 
