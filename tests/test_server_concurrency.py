@@ -58,6 +58,8 @@ ANCHORS = tuple(f"{ROOT}/Area {n}" for n in range(4))
 # A folder linked only when it holds at most this many entries (PostHog's UI asks first
 # above 50): linking folders of links would otherwise grow the tree without bound.
 MAX_LINKED_SUBTREE = 30
+# Fewer successful operations than this (a machine far too busy) would prove too little.
+MIN_SUCCESSES = 100
 ITEM_TYPE = "notebook"  # deletable, and its deletion is reported by ref
 
 # Test-only instrumentation: every row a write transaction touches, in commit order.
@@ -265,13 +267,18 @@ def _learn(known: Known, op: Op) -> None:
         known.forget(op.target)
 
 
-def _client_loop(url: str, seed: int, known: Known, deadline: float, log: list[Op]) -> None:
+def _client_loop(
+    url: str, seed: int, known: Known, deadline: float, log: list[Op], errors: list[str]
+) -> None:
     rng = random.Random(seed)
-    with http_client(f"{url}/api/projects/{PROJECT}/", ADMIN_KEY) as client:
-        while time.monotonic() < deadline:
-            op = _one_op(rng, client, known)
-            if op is not None:
-                log.append(op)
+    try:
+        with http_client(f"{url}/api/projects/{PROJECT}/", ADMIN_KEY) as client:
+            while time.monotonic() < deadline:
+                op = _one_op(rng, client, known)
+                if op is not None:
+                    log.append(op)
+    except Exception as exc:  # a dropped connection or a body that is not JSON: a finding
+        errors.append(f"client {seed}: {exc!r}")
 
 
 # --------------------------------------------------------------------------- checking
@@ -400,10 +407,13 @@ def test_concurrent_clients_leave_the_tree_a_serial_run_would(setup: Setup) -> N
     )  # fmt: skip
     known = Known(setup.anchors)
     logs: list[list[Op]] = [[] for _ in range(CLIENTS)]
+    errors: list[str] = []
     try:
         deadline = time.monotonic() + SECONDS
         threads = [
-            threading.Thread(target=_client_loop, args=(url, seed, known, deadline, logs[seed]))
+            threading.Thread(
+                target=_client_loop, args=(url, seed, known, deadline, logs[seed], errors)
+            )
             for seed in range(CLIENTS)
         ]
         for thread in threads:
@@ -415,7 +425,7 @@ def test_concurrent_clients_leave_the_tree_a_serial_run_would(setup: Setup) -> N
         process.wait(timeout=30)
     ops = [op for log in logs for op in log]
 
-    problems: list[str] = []
+    problems: list[str] = list(errors)
     unexpected = [op for op in ops if op.status not in (200, 201, 204, 400, 404)]
     problems += [f"unexpected answer: {op}" for op in unexpected]
     refusals = [op for op in ops if op.status == 400]
@@ -468,5 +478,5 @@ def test_concurrent_clients_leave_the_tree_a_serial_run_would(setup: Setup) -> N
         f" itself), {len(rows)} entries at the end, {len(problems)} inconsistencies"
     )
     assert problems == []
-    # A run that did nothing much proves nothing.
-    assert len(ordered) >= 50 * SECONDS and conflicts > 0
+    # A run that did little, or whose clients never got in each other's way, proves little.
+    assert len(ordered) >= MIN_SUCCESSES and conflicts > 0

@@ -130,11 +130,11 @@ class WriteLock:
 
 @dataclass
 class Server:
-    """``hogtree serve`` on one database file and port, restartable after a kill."""
+    """``hogtree serve`` on one database file, restartable after a kill."""
 
     db_path: Path
-    port: int
     log: Path
+    port: int = 0  # chosen at each start
     process: subprocess.Popen[str] | None = None
 
     @property
@@ -142,6 +142,8 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
+        # A fresh port each time: the killed process's may linger in TIME_WAIT.
+        self.port = free_port()
         with self.log.open("a") as log:
             _, self.process = start_serve(
                 "--db", str(self.db_path), "--seed", "empty", "--api-key", ADMIN_KEY,
@@ -161,7 +163,7 @@ class Server:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
-    server = Server(db_path=tmp_path / "crash.sqlite3", port=free_port(), log=tmp_path / "log")
+    server = Server(db_path=tmp_path / "crash.sqlite3", log=tmp_path / "log")
     try:
         yield server
     finally:
