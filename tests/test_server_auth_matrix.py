@@ -92,16 +92,25 @@ def _keys() -> tuple[ApiKeySpec, ...]:
 
 
 @dataclass
+class Seeded:
+    """What the endpoints act on, per project, made before the server started."""
+
+    insight: dict[int, int] = field(default_factory=dict)
+    # ref of a dashboard that prepare soft-deletes
+    undo_dashboard: dict[int, str] = field(default_factory=dict)
+    # ref of a notebook that prepare leaves without an entry
+    notebook: dict[int, str] = field(default_factory=dict)
+    token: dict[int, str] = field(default_factory=dict)  # the public capture token
+
+
+@dataclass
 class Matrix:
     """The module's server, a read-only look at its database, and what endpoints act on."""
 
     url: str
     app: Any
     db: sqlite3.Connection
-    insight: dict[int, int]  # per project
-    undo_dashboard: dict[int, str]  # ref of a dashboard that prepare soft-deletes
-    notebook: dict[int, str]  # ref of a notebook that prepare leaves without an entry
-    token: dict[int, str]  # the public capture token
+    seeded: Seeded
     counter: Iterator[int] = field(default_factory=itertools.count)
     clients: dict[tuple[str | None, str], httpx.Client] = field(default_factory=dict)
 
@@ -116,14 +125,6 @@ class Matrix:
 
     def unique(self) -> int:
         return next(self.counter)
-
-
-@dataclass
-class Seeded:
-    insight: dict[int, int] = field(default_factory=dict)
-    undo_dashboard: dict[int, str] = field(default_factory=dict)
-    notebook: dict[int, str] = field(default_factory=dict)
-    token: dict[int, str] = field(default_factory=dict)
 
 
 def _seed(settings: ServerSettings) -> Seeded:
@@ -172,10 +173,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
                 url=background.url,
                 app=background.server.config.app,
                 db=db,
-                insight=seeded.insight,
-                undo_dashboard=seeded.undo_dashboard,
-                notebook=seeded.notebook,
-                token=seeded.token,
+                seeded=seeded,
             )
             try:
                 yield matrix
@@ -246,7 +244,7 @@ def new_entry(matrix: Matrix, admin: httpx.Client, project: int) -> Call:
 def soft_deleted_dashboard(matrix: Matrix, admin: httpx.Client, project: int) -> Call:
     """Give the dashboard an entry, then delete all its entries: the last delete soft-deletes
     it, so ``undo_delete`` has something to restore."""
-    ref = matrix.undo_dashboard[project]
+    ref = matrix.seeded.undo_dashboard[project]
     _entry(admin, f"Matrix/undo {matrix.unique()}", type="dashboard", ref=ref)
     for entry in list_all(admin, type="dashboard", ref=ref):
         assert admin.delete(f"file_system/{entry['id']}/").status_code in (200, 204)
@@ -255,7 +253,7 @@ def soft_deleted_dashboard(matrix: Matrix, admin: httpx.Client, project: int) ->
 
 def unfiled_notebook(matrix: Matrix, admin: httpx.Client, project: int) -> Call:
     """Detach the notebook from its entries so that ``unfiled`` has one to create."""
-    ref = matrix.notebook[project]
+    ref = matrix.seeded.notebook[project]
     for entry in list_all(admin, type="notebook", ref=ref):
         detached = {"ref": f"detached {matrix.unique()}"}
         expect(admin.patch(f"file_system/{entry['id']}/", json=detached), 200)
@@ -272,7 +270,7 @@ def property_values(matrix: Matrix, admin: httpx.Client, project: int) -> Call:
 
 
 def export_body(matrix: Matrix, admin: httpx.Client, project: int) -> Call:
-    return Call(json={"insight": matrix.insight[project], "export_format": "text/csv"})
+    return Call(json={"insight": matrix.seeded.insight[project], "export_format": "text/csv"})
 
 
 def an_export(matrix: Matrix, admin: httpx.Client, project: int) -> Call:
@@ -281,11 +279,11 @@ def an_export(matrix: Matrix, admin: httpx.Client, project: int) -> Call:
 
 
 def an_insight(matrix: Matrix, admin: httpx.Client, project: int) -> Call:
-    return Call(path={"insight_id": str(matrix.insight[project])})
+    return Call(path={"insight_id": str(matrix.seeded.insight[project])})
 
 
 def a_dashboard(matrix: Matrix, admin: httpx.Client, project: int) -> Call:
-    dashboard_id = objects_id(matrix, project, "dashboard", matrix.undo_dashboard[project])
+    dashboard_id = objects_id(matrix, project, "dashboard", matrix.seeded.undo_dashboard[project])
     return Call(path={"dashboard_id": str(dashboard_id)})
 
 
@@ -571,7 +569,7 @@ def _any_target(matrix: Matrix, admin: httpx.Client) -> Call:
             "evaluation_id": "1",
             "event_id": an_event(matrix, admin, 1).path["event_id"],
             "export_id": an_export(matrix, admin, 1).path["export_id"],
-            "insight_id": str(matrix.insight[1]),
+            "insight_id": str(matrix.seeded.insight[1]),
             "dashboard_id": a_dashboard(matrix, admin, 1).path["dashboard_id"],
         }
     )
@@ -642,5 +640,5 @@ def test_capture_takes_only_a_project_token(matrix: Matrix, path: str, slash: st
 
     before = fingerprint(matrix.db)
     client = matrix.client(None)
-    assert expect(client.post(url, json=body(matrix.token[1])), 200) == {"status": 1}
+    assert expect(client.post(url, json=body(matrix.seeded.token[1])), 200) == {"status": 1}
     assert fingerprint(matrix.db) != before
