@@ -24,6 +24,7 @@ Every operation and its answer is recorded. Then, from the database file:
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import shutil
@@ -100,7 +101,7 @@ class Known:
         self.anchors = anchors  # id -> path
         self.items: dict[str, str] = {}  # originals and item shortcuts
         self.folders: dict[str, str] = {}  # real folders a client created (movable)
-        self.tokens = iter(range(10**9))
+        self.tokens = itertools.count()
 
     def token(self) -> int:
         with self._lock:
