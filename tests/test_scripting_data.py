@@ -86,7 +86,7 @@ def test_export_waits_with_a_progress_line_on_a_terminal(
 ) -> None:
     # A server that makes exports in the background, as older PostHog does.
     db_path = tmp_path / "slow.sqlite3"
-    slow = start_in_thread(server_settings(db_path, "empty", export_delay=1.0))
+    slow = start_in_thread(server_settings(db_path, "empty", export_delay=0.5))
     try:
         dashboard = create_dashboard(db_path, "KPIs", [])
         server = LiveServer(url=slow.url, db_path=db_path, background=slow)
