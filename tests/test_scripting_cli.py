@@ -4,6 +4,7 @@ command, and no host at all (the local demo started in the command's own process
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from conftest import test_settings as server_settings
 from scripting_helpers import at_path, command, environment, run
 
 from tui.cli import build_parser, main
-from tui.scripting.arguments import COMMANDS
+from tui.scripting.arguments import COMMANDS, offer_completion
 from tui.server.runner import start_in_thread
 
 
@@ -78,3 +79,33 @@ def test_no_host_runs_on_the_local_demo_in_the_commands_process(
         background.stop()
     assert (folder["type"], folder["depth"]) == ("folder", 2)
     assert demo_folder["type"] == "folder"
+
+
+def test_tab_completes_commands_and_options(tmp_path: Path) -> None:
+    pytest.importorskip("argcomplete")
+    offered = tmp_path / "offered"
+    completions = {}
+    for line in ("hogtree e", "hogtree ls --ty", "hogtree --pro"):
+        env = environment(tmp_path) | {
+            # What argcomplete's shell hook sets, and where it should write the answer.
+            "_ARGCOMPLETE": "1",
+            "COMP_LINE": line,
+            "COMP_POINT": str(len(line)),
+            "_ARGCOMPLETE_STDOUT_FILENAME": str(offered),
+        }
+        assert run(command(), env).code == 0
+        completions[line] = sorted(offered.read_text().replace(" ", "").split("\v"))
+    assert completions == {
+        "hogtree e": ["events", "export"],
+        "hogtree ls --ty": ["--type"],
+        "hogtree --pro": ["--profile", "--project"],
+    }
+
+
+def test_an_ordinary_run_does_not_import_the_completion(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("_ARGCOMPLETE", raising=False)
+    monkeypatch.delitem(sys.modules, "argcomplete", raising=False)
+    offer_completion(build_parser())
+    assert "argcomplete" not in sys.modules

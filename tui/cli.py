@@ -12,6 +12,7 @@ import platformdirs
 from tui import __version__
 from tui.scripting.arguments import COMMANDS as SCRIPTING_COMMANDS
 from tui.scripting.arguments import add_commands as add_scripting_commands
+from tui.scripting.arguments import offer_completion
 
 DEFAULT_PORT = 8010
 
@@ -124,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    offer_completion(parser)
     args = parser.parse_args(argv)
     if args.command == "serve":
         from tui.server.serve import run_serve

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import copy
+import importlib
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +14,9 @@ from typing import Any
 COMMANDS = ("ls", "find", "mkdir", "mv", "ln", "rm", "count", "export", "events")
 # Those that change the project: refused with --read-only.
 MUTATING = frozenset({"mkdir", "mv", "ln", "rm"})
+# Options whose values are local files or folders: the only ones tab completes values of
+# (a PATH names an entry on the server, which completion does not ask for).
+_LOCAL_FILE_OPTIONS = frozenset({"db", "download_dir", "output"})
 # Options of the top-level parser not repeated after a subcommand.
 _NOT_REPEATED = frozenset({"help", "version"})
 
@@ -264,3 +269,30 @@ def _repeat_options(top: argparse.ArgumentParser, sub: argparse.ArgumentParser) 
         clone = copy.copy(action)
         clone.default = argparse.SUPPRESS
         group._add_action(clone)
+
+
+def offer_completion(parser: argparse.ArgumentParser) -> None:
+    """Tab completion of commands and options in bash, zsh and fish, through argcomplete
+    (``pip install 'hogtree[completion]'``, then the one line of the README). Only when a
+    shell asks (it sets ``_ARGCOMPLETE``): an ordinary run imports nothing more."""
+    if "_ARGCOMPLETE" not in os.environ:
+        return
+    try:
+        # Imported by name: argcomplete is optional, and mypy need not find it.
+        argcomplete = importlib.import_module("argcomplete")
+    except ImportError:
+        return
+    for action in _all_actions(parser):
+        if action.dest in _LOCAL_FILE_OPTIONS:
+            action.completer = argcomplete.completers.FilesCompleter()  # type: ignore[attr-defined]
+    # Nothing else completes local file names: a PATH is an entry on the server.
+    argcomplete.autocomplete(parser, default_completer=argcomplete.completers.SuppressCompleter())
+
+
+def _all_actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    found = list(parser._actions)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found += _all_actions(sub)
+    return found
