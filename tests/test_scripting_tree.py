@@ -91,6 +91,20 @@ def test_ls_on_a_terminal_prints_aligned_columns(
         assert row[header.index("NAME") :] == name
 
 
+def test_names_reach_a_pipe_harmless_and_json_exact(
+    server: LiveServer, env: dict[str, str], http: httpx.Client
+) -> None:
+    # An OSC sequence that would retitle the terminal, and a bidi override.
+    hostile = create(http, "Evil/\x1b]0;pwned\x07 \u202etxt.exe", "insight", ref="ev")
+
+    piped = run(on_host(server, "ls", "Evil"), env)
+    as_json = run(on_host(server, "ls", "Evil", "--json"), env)
+
+    assert piped.lines == ["Evil/␛]0;pwned␇ <U+202E>txt.exe"]
+    assert "\x1b" not in as_json.out and "\u202e" not in as_json.out
+    assert json.loads(as_json.out)["path"] == hostile["path"]
+
+
 def test_ls_of_nothing_is_an_error_on_stderr(server: LiveServer, env: dict[str, str]) -> None:
     result = run(on_host(server, "ls", "Nope/Not here"), env)
     assert (result.code, result.out) == (1, "")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import json
 from collections import deque
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 from tui.api import PostHogClient
 from tui.models.events import Event, PropertyFilter, parse_property_filter
 from tui.scripting.errors import UsageError
-from tui.scripting.output import Output, pad, safe
+from tui.scripting.output import Output, json_text, pad, safe
 
 # PostHog clamps a page of events to 1000.
 MAX_PAGE = 1000
@@ -89,7 +88,7 @@ class EventPrinter:
         if self.out.json:
             self.out.json_line(event.model_dump(mode="json"))
         elif self.writer is not None:
-            properties = _json(event.properties)
+            properties = json_text(event.properties, separators=(",", ":"))
             self.writer.writerow(
                 (event.timestamp.isoformat(), event.event, event.distinct_id, event.id, properties)
             )
@@ -103,10 +102,6 @@ class EventPrinter:
             fields = (event.timestamp.isoformat(), event.event, event.distinct_id, event.id)
             # safe() turns a tab inside a value into a visible ␉: the columns stay four.
             self.out.line("\t".join(safe(field) for field in fields))
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 async def events(client: PostHogClient, args: argparse.Namespace, out: Output) -> int:

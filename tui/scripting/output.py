@@ -10,6 +10,7 @@ values for scripts that need them.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,10 @@ from tui import paths
 from tui.app.labels import SHORTCUT_MARK, visible
 from tui.models import FileSystemEntry
 
+# Characters json.dumps(ensure_ascii=False) leaves raw that a terminal may obey or that
+# reorder text: C1 controls, bidi overrides and isolates, zero-width and line separators.
+# They only ever occur inside JSON strings, where a \uXXXX escape means the same.
+_JSON_UNSAFE = re.compile("[\x80-\x9f\u200b-\u200f\u2028-\u202e\u2060\u2066-\u2069\ufeff]")
 # Between two columns of a table.
 GUTTER = "  "
 # The entry table's columns, left to right; the name goes last so a long one only makes
@@ -50,6 +55,12 @@ def format_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> list[
         cells = [pad(cell, widths[i]) for i, cell in enumerate(row[:-1])]
         lines.append(GUTTER.join([*cells, row[-1]]).rstrip())
     return lines
+
+
+def json_text(value: Any, **options: Any) -> str:
+    """``value`` as JSON, names readable (not ``\\u``-escaped) yet nothing a terminal obeys."""
+    text = json.dumps(value, ensure_ascii=False, **options)
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def entry_json(entry: FileSystemEntry) -> dict[str, Any]:
@@ -90,8 +101,7 @@ class Output:
         self.stream.write(text + "\n")
 
     def json_line(self, value: Any) -> None:
-        # ensure_ascii=False keeps names readable; JSON escapes every control character.
-        self.stream.write(json.dumps(value, ensure_ascii=False) + "\n")
+        self.stream.write(json_text(value) + "\n")
 
     def lines(self, lines: Iterable[str]) -> None:
         for text in lines:
