@@ -40,7 +40,10 @@ class Plan:
     def describe(self) -> list[str]:
         if len(self.targets) == 1:
             target = self.targets[0]
-            kind = type_name(target.entry.type) if target.entry is not None else "folder"
+            entry = target.entry
+            kind = type_name(entry.type) if entry is not None else "folder"
+            if entry is not None and entry.shortcut:
+                kind += " shortcut"
             first = f"Deletes {kind} {target.describe()}"
             first += f" and the {self.inside:,} entries inside it." if self.inside else "."
         else:
@@ -49,19 +52,28 @@ class Plan:
         lines = [first]
         originals = self.originals
         if originals:
+            them, themselves = (
+                ("it", "object itself") if len(originals) == 1 else ("them", "objects themselves")
+            )
             lines.append(
-                f"This deletes {summarize_types(originals)} — the objects themselves, unless"
-                " another entry still points at them."
+                f"This deletes {summarize_types(originals)} — the {themselves}, unless another"
+                f" entry still points at {them}."
             )
         elif self.items:
             lines.append("Only shortcuts go: the objects they point at stay.")
         return lines
 
 
+def _takes_contents(target: Found) -> bool:
+    """A folder's delete takes all it holds; a shortcut's (even to a folder) only itself."""
+    return target.is_folder and not (target.entry is not None and target.entry.shortcut)
+
+
 async def _plan(client: PostHogClient, targets: list[Found]) -> Plan:
     plan = Plan(targets)
     for target in targets:
-        if target.entry is not None and not target.is_folder:
+        if not _takes_contents(target):
+            assert target.entry is not None
             plan.items.append(target.entry)
             continue
         async for page in client.iter_entries(page_size=LIST_PAGE_SIZE, parent=target.path):
@@ -86,7 +98,7 @@ async def rm(client: PostHogClient, args: argparse.Namespace, out: Output, stdin
     for target in targets:
         if target.is_top:
             raise CommandError("the top level cannot be deleted: name the entries inside it")
-        if target.is_folder and not args.recursive:
+        if _takes_contents(target) and not args.recursive:
             raise CommandError(
                 f"{target.describe()} is a folder: -r deletes it with everything inside"
             )
