@@ -13,7 +13,8 @@ from conftest import test_settings as server_settings
 from scripting_helpers import at_path, command, environment, run
 
 from tui.cli import build_parser, main
-from tui.scripting.arguments import COMMANDS, offer_completion
+from tui.scripting import events
+from tui.scripting.arguments import COMMANDS, DEFAULT_LIMIT_TEXT, offer_completion
 from tui.server.runner import start_in_thread
 
 
@@ -41,6 +42,12 @@ def test_each_commands_help_has_options_and_examples(
     assert "--host HOST" in shown  # hogtree's own options, valid after the command too
     examples = shown.split("examples:\n")[1]
     assert examples.startswith(f"  hogtree {name} ")
+
+
+def test_the_help_states_the_events_limits_that_apply() -> None:
+    assert (
+        f"{events.DEFAULT_LIMIT}; {events.DEFAULT_FOLLOW_LIMIT} with --follow" == DEFAULT_LIMIT_TEXT
+    )
 
 
 def test_connection_options_work_before_and_after_the_command() -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from tui.api import PostHogClient
 from tui.models.events import Event, PropertyFilter, parse_property_filter
 from tui.scripting.errors import UsageError
-from tui.scripting.output import Output, json_text, pad, safe
+from tui.scripting.output import GUTTER, Output, json_text, pad, safe
 
 # PostHog clamps a page of events to 1000.
 MAX_PAGE = 1000
@@ -75,7 +75,7 @@ class EventPrinter:
             pad(event, EVENT_WIDTH),
             pad(distinct_id, DISTINCT_ID_WIDTH),
         ]
-        return "  ".join([*cells, where]).rstrip()
+        return GUTTER.join([*cells, where]).rstrip()
 
     def add(self, events: list[Event]) -> None:
         if not self.started:
