@@ -7,13 +7,14 @@ server holds afterwards, over HTTP.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import READ_KEY, LiveServer, _start
+from conftest import ADMIN_KEY, READ_KEY, LiveServer, _start
 from insight_helpers import create_dashboard, create_insight
 from scripting_helpers import (
     at_path,
@@ -26,6 +27,8 @@ from scripting_helpers import (
     run,
     run_on_tty,
 )
+
+from tui.api import PostHogClient
 
 
 @pytest.fixture(scope="module")
@@ -109,6 +112,19 @@ def test_ls_of_nothing_is_an_error_on_stderr(server: LiveServer, env: dict[str, 
     result = run(on_host(server, "ls", "Nope/Not here"), env)
     assert (result.code, result.out) == (1, "")
     assert result.err == "hogtree ls: Not found: nothing at Nope/Not here\n"
+
+
+def test_listings_follow_every_page(server: LiveServer, http: httpx.Client) -> None:
+    """The client's pager behind ls, find and rm, with pages small enough to need several."""
+    for i in range(5):
+        create(http, f"Pages/e{i}", "insight", ref=f"page{i}")
+
+    async def walk() -> list[list[str]]:
+        async with PostHogClient(server.url, 1, ADMIN_KEY) as client:
+            pages = client.iter_entries(page_size=2, parent="Pages", order_by="path")
+            return [[entry.path for entry in page.results] async for page in pages]
+
+    assert asyncio.run(walk()) == [["Pages/e0", "Pages/e1"], ["Pages/e2", "Pages/e3"], ["Pages/e4"]]
 
 
 def test_find_uses_posthogs_search_syntax(
