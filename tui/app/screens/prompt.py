@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from tui import paths
 from tui.api import ApiError, PostHogClient
 from tui.app import labels
+from tui.app.widgets.safe_input import SafeInput
 
 # How many folder paths the completion list shows.
 COMPLETIONS_SHOWN = 8
@@ -66,7 +67,7 @@ class FolderSuggester(Suggester):
         return found[0] if found else None
 
 
-class FolderInput(Input):
+class FolderInput(SafeInput):
     """An Input whose inline completion survives being focused.
 
     Textual's Input drops its suggestion when it gains focus; a suggestion for the value
@@ -104,10 +105,15 @@ class PromptScreen(ModalScreen[str | None]):
         self.placeholder = placeholder
         self.help_text = help_text
         self.client = folders_from
+        # The input shows names in their visible form (no control characters reach the
+        # terminal); what the server calls each name shown, to answer with the real one.
+        self.raw_names: dict[str, str] = {labels.visible(value): value}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(Text(self.title_text, style="bold"), id="dialog-title")
+            # One line however long the name in it: the dialog keeps its shape.
+            title = Text(self.title_text, style="bold", no_wrap=True, overflow="ellipsis")
+            yield Static(title, id="dialog-title")
             yield FolderInput(
                 value=self.initial,
                 placeholder=self.placeholder,
@@ -127,7 +133,16 @@ class PromptScreen(ModalScreen[str | None]):
 
     @on(Input.Submitted)
     def submit(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
+        self.dismiss(self.raw_name(event.value))
+
+    def raw_name(self, shown: str) -> str:
+        """The name as the server has it for ``shown``, when it was offered (the value the
+        prompt opened with, a completion); what the user typed otherwise."""
+        if shown in self.raw_names:
+            return self.raw_names[shown]
+        if shown.endswith("/") and shown[:-1] in self.raw_names:
+            return self.raw_names[shown[:-1]] + "/"
+        return shown
 
     @on(Input.Changed)
     def changed(self, event: Input.Changed) -> None:
@@ -146,6 +161,7 @@ class PromptScreen(ModalScreen[str | None]):
         choices = next(shown, None)
         if choices is None:  # the prompt was answered while the server was asked
             return
+        self.raw_names.update((labels.visible(path), path) for path in found)
         choices.clear_options()
         for path in found[:COMPLETIONS_SHOWN]:
             choices.add_option(Option(labels.display_path(path), id=path))

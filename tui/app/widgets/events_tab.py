@@ -31,6 +31,7 @@ from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 
 from tui.api import ApiError, PostHogClient
 from tui.app import labels
+from tui.app.widgets.safe_input import SafeInput
 from tui.app.errors import describe
 from tui.app.screens.event_json import EventJsonScreen
 from tui.app.widgets.status_line import StatusLine
@@ -339,19 +340,19 @@ class EventsTab(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="events-filters"):
-            yield Input(
+            yield SafeInput(
                 placeholder="event",
                 id="events-event",
                 compact=True,
                 suggester=SeenSuggester(lambda: self.names_seen, EVENT_SEPARATOR),
             )
-            yield Input(
+            yield SafeInput(
                 placeholder="distinct id",
                 id="events-distinct",
                 compact=True,
                 suggester=SeenSuggester(lambda: self.distinct_ids_seen),
             )
-            yield Input(
+            yield SafeInput(
                 placeholder="key=value",
                 id="events-property",
                 compact=True,
@@ -697,7 +698,7 @@ class EventsTab(Vertical):
         info = self.query_one("#events-info", Static)
         info.set_class(error, "-error")
         info.set_class(self.tailing and not error, "-tailing")
-        info.update(Text(message))
+        info.update(Text(labels.visible(message)))
 
     def _say_state(self, extra: str = "") -> None:
         parts = [f"{len(self.events):,} event{'' if len(self.events) == 1 else 's'}"]
