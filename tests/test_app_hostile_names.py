@@ -11,8 +11,8 @@ import httpx
 import pytest
 from app_harness import loaded, move_cursor_to, new_app, settle, tree_of
 from conftest import ADMIN_KEY, LiveServer
-from rich.cells import cell_len
 from hostile_names import HOSTILE_NAMES, RAW_PAYLOADS, leaked, top_level_path
+from rich.cells import cell_len
 from terminal import Terminal, foreign_controls, hogtree_argv
 
 from tui import paths

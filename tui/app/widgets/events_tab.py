@@ -31,9 +31,9 @@ from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 
 from tui.api import ApiError, PostHogClient
 from tui.app import labels
-from tui.app.widgets.safe_input import SafeInput
 from tui.app.errors import describe
 from tui.app.screens.event_json import EventJsonScreen
+from tui.app.widgets.safe_input import SafeInput
 from tui.app.widgets.status_line import StatusLine
 from tui.models import FileSystemEntry
 from tui.models.events import Event, PropertyFilter
