@@ -10,6 +10,8 @@ from tui.app import labels
 
 # Frames of the "work in progress" spinner; it only turns while something runs.
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+# The path gets at most half the line when something else is said, but never less than this.
+MIN_PATH_CELLS = 20
 
 
 class StatusLine(Static):
@@ -45,7 +47,11 @@ class StatusLine(Static):
 
     def render(self) -> Text:
         parts: list[Text] = []
-        parts.append(labels.display_path(self.path) if self.path else Text("/", style="dim"))
+        path = labels.display_path(self.path) if self.path else Text("/", style="dim")
+        if self.marked or self.work or self.error or self.message:
+            # A long path must not push what happened off the line.
+            path.truncate(max(MIN_PATH_CELLS, self.size.width // 2), overflow="ellipsis")
+        parts.append(path)
         if self.marked:
             parts.append(Text(f"{self.marked} marked", style="bold"))
         if self.work:
