@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from tui.app import labels
+
+logger = logging.getLogger(__name__)
 
 # Frames of the "work in progress" spinner; it only turns while something runs.
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -43,6 +47,7 @@ class StatusLine(Static):
         self.error = ""
 
     def fail(self, error: str) -> None:
+        logger.warning("%s", error)  # for --debug: every failure the user was shown
         self.error = error
 
     def render(self) -> Text:
