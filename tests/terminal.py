@@ -53,6 +53,11 @@ def foreign_controls(output: str) -> list[str]:
     return found
 
 
+def plain(output: str) -> str:
+    """``output`` without the app's colours and cursor moves: the characters it drew."""
+    return _APP_SEQUENCES.sub("", output)
+
+
 class Terminal:
     """``argv`` in a pty of ``size`` (columns, rows); stdin, stdout and stderr all on it,
     as in a terminal window."""
