@@ -209,3 +209,25 @@ def test_the_terminal_gets_no_control_sequence_from_any_name(
     for name in HOSTILE_NAMES.values():
         assert labels.visible(name)[:SHOWN_PREFIX] in output
     assert len(RAW_PAYLOADS) >= 10
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("\x1b[31mred", "␛[31mred"),
+        ("bell\x07", "bell␇"),
+        ("c1\x9b1m", "c1<U+009B>1m"),
+        ("abc\u202etxt.exe", "abc<U+202E>txt.exe"),
+        ("a\u200bb", "a<U+200B>b"),
+        ("a\u200db", "a<U+200D>b"),  # a joiner between letters hides a difference
+        ("👨\u200d👩\u200d👧", "👨\u200d👩\u200d👧"),  # between emoji it makes one
+        ("❤\ufe0f\u200d🔥", "❤\ufe0f\u200d🔥"),
+        ("e\u0301", "e\u0301"),  # é as letter and accent: shown as it is
+        ("\u0301start", "\u25cc\u0301start"),  # a mark with nothing to sit on
+        ("Z" + "\u0351" * 6, "Z" + "\u0351" * 4 + "<U+0351><U+0351>"),  # Zalgo cut down
+        ("[bold]x[/]", "[bold]x[/]"),  # markup is only text: labels are never parsed
+    ],
+)
+def test_visible_forms(name: str, shown: str) -> None:
+    assert labels.visible(name) == shown
+    assert labels.visible(shown) == shown  # showing twice changes nothing

@@ -6,10 +6,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
 from tui import __version__
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
 
 DEFAULT_PORT = 8010
 
@@ -175,7 +179,7 @@ def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if not download_dir.is_dir():
         parser.error(f"--download-dir {download_dir} is not a folder")
 
-    log_path = _start_debug_log(backend.description) if args.debug else None
+    log_path = _start_debug_log(backend.description, connection.api_key) if args.debug else None
 
     from tui.app.app import HogtreeApp
 
@@ -189,11 +193,14 @@ def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
-def _start_debug_log(description: str) -> Path:
+def _start_debug_log(description: str, api_key: SecretStr | None) -> Path:
     import logging
 
+    from tui.api.redaction import remember_secret
     from tui.debuglog import start_debug_log
 
+    if api_key is not None:  # redacted from the first record on, before a client exists
+        remember_secret(api_key)
     path = Path(start_debug_log().baseFilename)
     print(f"hogtree: debug log: {path}", file=sys.stderr)
     logging.getLogger("tui.cli").info("hogtree %s on %s", __version__, description)
