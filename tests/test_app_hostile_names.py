@@ -11,7 +11,7 @@ import httpx
 import pytest
 from app_harness import loaded, move_cursor_to, new_app, settle, tree_of
 from conftest import ADMIN_KEY, LiveServer
-from hostile_names import HOSTILE_NAMES, RAW_PAYLOADS, leaked, top_level_path
+from hostile_names import HOSTILE_NAMES, leaked, top_level_path
 from rich.cells import cell_len
 from terminal import Terminal, foreign_controls, hogtree_argv
 
@@ -47,7 +47,8 @@ def hostile(api: httpx.Client) -> dict[str, dict[str, Any]]:
 
 
 def drawn(app: HogtreeApp) -> str:
-    """What the app's driver writes to the terminal to draw the whole screen now."""
+    """What the app's driver writes to the terminal to draw the whole screen now: Textual's
+    App._display hands the driver exactly this ``render_segments`` text."""
     update = app.screen._compositor.render_full_update()
     return update.render_segments(app.console)
 
@@ -208,7 +209,6 @@ def test_the_terminal_gets_no_control_sequence_from_any_name(
     assert leaked(output) == [], "a name's control sequence reached the terminal"
     for name in HOSTILE_NAMES.values():
         assert labels.visible(name)[:SHOWN_PREFIX] in output
-    assert len(RAW_PAYLOADS) >= 10
 
 
 @pytest.mark.parametrize(
