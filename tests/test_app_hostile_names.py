@@ -5,6 +5,8 @@ both as its driver would write the screen and from a real ``hogtree`` process in
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,6 +22,7 @@ from tui.app import labels
 from tui.app.app import HogtreeApp
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.prompt import PromptScreen
+from tui.app.widgets.exports_tab import ExportsTab
 from tui.config import ENV_API_KEY, ENV_CONFIG
 
 pytestmark = pytest.mark.anyio
@@ -178,6 +181,32 @@ async def test_a_url_with_a_line_break_is_not_copied(
         assert copied == []
         assert "Not copied" in app.status.error
         assert_obeys_nothing(drawn(app))
+
+
+async def test_a_previewed_table_shows_cells_literally(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    """An export's cells come from the server too: markup in them is text (and "[/]" no
+    crash), escapes are made visible."""
+    cells = ["[/]", "[link=https://evil.example]click[/link]", HOSTILE_NAMES["CSI colour"]]
+    table = tmp_path / "export.csv"
+    with table.open("w", newline="", encoding="utf-8") as stream:
+        csv.writer(stream).writerows([["a", "b", "c"], cells])
+    app = new_app(live_server.url, ADMIN_KEY, download_dir=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("e")  # the Exports tab on screen
+        await pilot.press("escape")
+        exports = app.query_one(ExportsTab)
+        exports._preview(table)
+        await settle(pilot, lambda: exports.preview_table.row_count == 1)
+        await pilot.pause()
+        assert app.is_running
+        assert_obeys_nothing(drawn(app))
+        assert [str(cell) for cell in exports.preview_table.get_row_at(0)] == [
+            labels.visible(cell) for cell in cells
+        ]
+        assert "[link=https://evil.example]click" in screen_text(app)
 
 
 def test_the_terminal_gets_no_control_sequence_from_any_name(

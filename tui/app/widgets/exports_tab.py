@@ -583,7 +583,8 @@ class ExportsTab(Vertical):
         for header in table.headers:
             preview.add_column(labels.literal(header, max_length=40))
         for row in table.rows:
-            preview.add_row(*(labels.visible(cell) for cell in row))
+            # Text, not str: a DataTable parses a str cell as markup ("[/]" would crash it).
+            preview.add_row(*(labels.literal(cell) for cell in row))
         shown = len(table.rows)
         more = f"first {shown} rows" if table.more else f"{shown} rows"
         title = Text(f"Preview ({more}{', empty' if not table.headers else ''}): ", style="bold")
