@@ -185,7 +185,7 @@ class ExportsTab(Vertical):
         yield OptionList(id="exports-list")
         yield Static(id="exports-detail")
         yield Static(id="exports-preview-title")
-        preview: DataTable[str] = DataTable(id="exports-preview", cursor_type="cell")
+        preview: DataTable[Text] = DataTable(id="exports-preview", cursor_type="cell")
         preview.display = False
         yield preview
 
@@ -198,8 +198,8 @@ class ExportsTab(Vertical):
         return self.query_one("#exports-list", OptionList)
 
     @property
-    def preview_table(self) -> DataTable[str]:
-        return cast("DataTable[str]", self.query_one("#exports-preview", DataTable))
+    def preview_table(self) -> DataTable[Text]:
+        return cast("DataTable[Text]", self.query_one("#exports-preview", DataTable))
 
     @property
     def hogtree(self) -> HogtreeApp:
