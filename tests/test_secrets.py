@@ -150,6 +150,7 @@ def test_a_traceback_with_locals_does_not_show_the_key(
     assert "request = <Request('POST'" in output  # ... with its locals
     assert "_send_handling_auth" in output  # through the frames that hold the auth
     log = Path(LOG_LINE.findall(output)[0]).read_text(encoding="utf-8")
+    assert "stopped by an unexpected error" in log and f"RuntimeError: {CRASH_MESSAGE}" in log
     for place, text in {"traceback": output, "debug log": log}.items():
         assert READ_KEY not in text, place
 
