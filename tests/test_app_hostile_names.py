@@ -13,9 +13,11 @@ import httpx
 import pytest
 from app_harness import loaded, move_cursor_to, new_app, settle, tree_of
 from conftest import ADMIN_KEY, LiveServer
+from event_helpers import ago, sdk_event, send_batch
 from hostile_names import HOSTILE_NAMES, leaked, top_level_path
 from rich.cells import cell_len
 from terminal import Terminal, foreign_controls, hogtree_argv
+from test_app_events_tab import open_events
 
 from tui import paths
 from tui.app import labels
@@ -23,6 +25,7 @@ from tui.app.app import HogtreeApp
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.prompt import PromptScreen
 from tui.app.widgets.exports_tab import ExportsTab
+from tui.app.widgets.safe_input import SafeInput
 from tui.config import ENV_API_KEY, ENV_CONFIG
 
 pytestmark = pytest.mark.anyio
@@ -207,6 +210,23 @@ async def test_a_previewed_table_shows_cells_literally(
             labels.visible(cell) for cell in cells
         ]
         assert "[link=https://evil.example]click" in screen_text(app)
+
+
+async def test_an_event_name_prefilled_is_shown_visibly_and_filters_by_the_real_name(
+    live_server: LiveServer,
+) -> None:
+    """The Events tab's filter prefilled with a hostile event name (as an insight's
+    shortcut does) shows it made visible, yet asks the server for the real name."""
+    hostile = "sig\x1b[31mnup\u202e"
+    send_batch(live_server, [sdk_event(name, "ada", ago(minutes=1)) for name in (hostile, "x")])
+    app = new_app(live_server.url, ADMIN_KEY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_events(pilot)
+        tab.prefill_event(hostile)
+        await settle(pilot, lambda: not tab.loading and len(tab.events) == 1)
+        assert tab.events[0].event == hostile  # the server's answer to the real name
+        assert app.query_one("#events-event", SafeInput).value == "sig␛[31mnup<U+202E>"
+        assert_obeys_nothing(drawn(app))
 
 
 def test_the_terminal_gets_no_control_sequence_from_any_name(

@@ -105,9 +105,6 @@ class PromptScreen(ModalScreen[str | None]):
         self.placeholder = placeholder
         self.help_text = help_text
         self.client = folders_from
-        # The input shows names in their visible form (no control characters reach the
-        # terminal); what the server calls each name shown, to answer with the real one.
-        self.raw_names: dict[str, str] = {labels.visible(value): value}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -137,11 +134,12 @@ class PromptScreen(ModalScreen[str | None]):
 
     def raw_name(self, shown: str) -> str:
         """The name as the server has it for ``shown``, when it was offered (the value the
-        prompt opened with, a completion); what the user typed otherwise."""
-        if shown in self.raw_names:
-            return self.raw_names[shown]
-        if shown.endswith("/") and shown[:-1] in self.raw_names:
-            return self.raw_names[shown[:-1]] + "/"
+        prompt opened with, a completion, a folder chosen); what the user typed otherwise."""
+        field = self.query_one(FolderInput)
+        if (raw := field.original(shown)) is not None:
+            return raw
+        if shown.endswith("/") and (raw := field.original(shown[:-1])) is not None:
+            return raw + "/"  # a folder taken from the list, "/" typed after it
         return shown
 
     @on(Input.Changed)
@@ -161,7 +159,6 @@ class PromptScreen(ModalScreen[str | None]):
         choices = next(shown, None)
         if choices is None:  # the prompt was answered while the server was asked
             return
-        self.raw_names.update((labels.visible(path), path) for path in found)
         choices.clear_options()
         for path in found[:COMPLETIONS_SHOWN]:
             choices.add_option(Option(labels.display_path(path), id=path))

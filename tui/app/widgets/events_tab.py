@@ -397,9 +397,10 @@ class EventsTab(Vertical):
 
     def current_filters(self) -> EventFilters:
         return EventFilters(
-            event=self.query_one("#events-event", Input).value.strip(),
-            distinct_id=self.query_one("#events-distinct", Input).value.strip(),
-            prop=self.query_one("#events-property", Input).value.strip(),
+            # raw_value: an event name prefilled from an insight, as the server spells it
+            event=self.query_one("#events-event", SafeInput).raw_value.strip(),
+            distinct_id=self.query_one("#events-distinct", SafeInput).raw_value.strip(),
+            prop=self.query_one("#events-property", SafeInput).raw_value.strip(),
         )
 
     def reload(self) -> None:
