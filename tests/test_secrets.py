@@ -24,7 +24,7 @@ from crash_runner import CRASH_MESSAGE
 from pydantic import SecretStr
 from rich.console import Console
 from rich.traceback import Traceback
-from terminal import Terminal, hogtree_argv, plain
+from terminal import Terminal, foreign_controls, hogtree_argv, plain
 
 from tui.api import InsecureTransportError, PostHogClient
 from tui.api.auth import BearerAuth, is_loopback
@@ -237,12 +237,16 @@ def test_the_log_filter_redacts_a_key_a_library_might_log(tmp_path: Path) -> Non
             raise ValueError(f"echoed {ADMIN_KEY}")
         except ValueError:
             logging.getLogger("tui.app").exception("worker failed")
+        # names and server messages may hold what a terminal obeys: `cat` of the log is safe
+        logging.getLogger("tui.app").warning("Could not rename %s", "\x1b]52;c;aGk=\x07x\u202e")
         handler.flush()
         log = Path(handler.baseFilename).read_text(encoding="utf-8")
     finally:
         stop_debug_log(handler)
     assert log.count("[redacted]") == 3, log  # the header, the message, the exception
     assert ADMIN_KEY not in log
+    assert "Could not rename \\x1b]52;c;aGk=\\x07x\\u202e" in log
+    assert foreign_controls(log) == [] and "\u202e" not in log
     assert stat.S_IMODE(Path(handler.baseFilename).stat().st_mode) == 0o600
 
 
@@ -380,6 +384,16 @@ def test_the_program_refuses_plain_http_with_a_clear_message(
 
 
 # ---------------------------------------------------------------------- malformed keys
+
+
+def test_a_blank_key_variable_counts_as_unset(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no API key"):
+        resolve_connection(
+            host="https://us.posthog.com",
+            project=1,
+            env={ENV_API_KEY: "  \n"},
+            config_path=tmp_path / "none.toml",
+        )
 
 
 def test_a_pasted_line_break_is_trimmed_and_the_key_works(live_server: LiveServer) -> None:

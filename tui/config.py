@@ -145,7 +145,7 @@ def _profile(name: str, table: Any, path: Path) -> Profile:
         name=name,
         host=table.get("host") or None,
         project=project,
-        api_key=SecretStr(table["api_key"].strip()) if table.get("api_key") else None,
+        api_key=SecretStr(table["api_key"].strip()) if table.get("api_key", "").strip() else None,
     )
 
 
@@ -196,12 +196,14 @@ def resolve_connection(
     profile_key = chosen.api_key
     if chosen.host and resolved_host != _host(chosen.host, _name(chosen)):
         profile_key = None
-    api_key = SecretStr(env[ENV_API_KEY].strip()) if env.get(ENV_API_KEY) else profile_key
+    # Whitespace around a key is a copy-and-paste accident; a blank variable is unset.
+    env_key = SecretStr(env.get(ENV_API_KEY, "").strip())
+    api_key = env_key if env_key.get_secret_value() else profile_key
     if api_key is not None:
         try:
             check_key(api_key)
         except ValueError as exc:
-            where = ENV_API_KEY if env.get(ENV_API_KEY) else _name(chosen)
+            where = ENV_API_KEY if api_key is env_key else _name(chosen)
             raise ConfigError(f"{exc} ({where})") from None
 
     if resolved_host is None:

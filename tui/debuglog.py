@@ -24,6 +24,23 @@ DIR_MODE = 0o700
 LEVELS = {"tui": logging.DEBUG, "httpx": logging.INFO, "httpcore": logging.WARNING}
 
 
+# Control characters a terminal would obey, written as escapes: a log is read with
+# ``cat`` or ``less -R``, and names, paths and server messages in it may hold anything.
+# Line breaks and tabs stay (tracebacks span lines).
+_ESCAPES = {
+    code: f"\\x{code:02x}"
+    for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))
+    if code not in (9, 10)
+} | {code: f"\\u{code:04x}" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+class EscapingFormatter(logging.Formatter):
+    """Formats as usual, then escapes what a terminal showing the log would obey."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(record).translate(_ESCAPES)
+
+
 def default_log_dir() -> Path:
     return Path(platformdirs.user_log_dir("hogtree"))
 
@@ -38,7 +55,7 @@ def start_debug_log(directory: Path | None = None) -> logging.FileHandler:
     # Created here with its mode, rather than by the handler under the umask.
     os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
     handler = logging.FileHandler(path, mode="a", encoding="utf-8")
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(EscapingFormatter(LOG_FORMAT))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.addHandler(handler)

@@ -495,7 +495,9 @@ class HogtreeApp(App[None]):
         if labels.visible(url) != url or any(char.isspace() for char in url):
             # The href comes from the server: a line break in it, pasted into a shell,
             # would run what follows.
-            self.status.fail(f"Not copied: this entry's URL holds control characters: {url}")
+            self.status.fail(
+                f"Not copied: this entry's URL holds control characters: {labels.visible(url)}"
+            )
             return
         # OSC 52: the terminal sets its clipboard, which works over ssh and in tmux.
         self.copy_to_clipboard(url)
