@@ -157,7 +157,7 @@ def entry_id(path: str, shortcut: bool = False) -> str:
     return str(uuid.uuid5(ID_NAMESPACE, f"{path}|{'shortcut' if shortcut else 'entry'}"))
 
 
-class _Filler:
+class Filler:
     """Writes entries with dates one step apart, in the order they are written."""
 
     def __init__(self, conn: sqlite3.Connection, user_id: int) -> None:
@@ -238,7 +238,7 @@ class _Filler:
 def fill(conn: sqlite3.Connection) -> None:
     """Write the picture project into project 1 (inside the caller's transaction)."""
     user_id = accounts.create_user(conn, "Maya", "Chen", "maya@hogtree.example")
-    filler = _Filler(conn, user_id)
+    filler = Filler(conn, user_id)
     for folder in TREE:
         filler.folder(folder)
     for folder, items in TREE.items():
@@ -253,14 +253,18 @@ def fill(conn: sqlite3.Connection) -> None:
         "UPDATE file_system SET last_viewed_at = ? WHERE project_id = ? AND path = ?",
         (MAIN_ENTRY_VIEWED, PROJECT_ID, MAIN_ENTRY),
     )
-    # Fixed ids, so the Details pane (and any id-keyed order) is the same every run.
+    fix_ids(conn)
+
+
+def fix_ids(conn: sqlite3.Connection) -> None:
+    """Fixed ids, so the Details pane (and any id-keyed order) is the same every run; and
+    a check that nothing carries the moment the project was built."""
     rows = conn.execute("SELECT pk, path, shortcut FROM file_system").fetchall()
     for row in rows:
         conn.execute(
             "UPDATE file_system SET id = ? WHERE pk = ?",
             (entry_id(row["path"], bool(row["shortcut"])), row["pk"]),
         )
-    # Nothing may carry the moment the project was built.
     late = conn.execute(
         "SELECT COUNT(*) FROM file_system WHERE created_at >= '2027'"
         " OR (last_viewed_at IS NOT NULL AND last_viewed_at >= '2027')"
@@ -272,13 +276,14 @@ def settings_for(db_path: Path) -> ServerSettings:
     return ServerSettings(db_path=db_path, projects=(1, 2), keys=TEST_KEYS, seed="empty")
 
 
-def build_database(db_path: Path) -> Path:
-    """A fresh SQLite file at ``db_path`` holding the picture project."""
+def build_database(db_path: Path, filler: Callable[[sqlite3.Connection], None] = fill) -> Path:
+    """A fresh SQLite file at ``db_path`` holding the picture project (or what ``filler``
+    writes)."""
     for stale in (db_path, *(db_path.with_name(db_path.name + s) for s in ("-wal", "-shm"))):
         stale.unlink(missing_ok=True)
     db, _ = prepare_database(settings_for(db_path))
     with db.write() as conn:
-        fill(conn)
+        filler(conn)
     db.close()  # the last connection to close folds the WAL into the file
     return db_path
 
@@ -304,8 +309,12 @@ def snapshot_database_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(name="snapshot_server")
 def snapshot_server_fixture(tmp_path: Path, snapshot_database: Path) -> Iterator[SnapshotServer]:
     """A local server on a fresh copy of the picture project, with dates shown in UTC."""
-    db_path = tmp_path / "snapshots.sqlite3"
-    shutil.copyfile(snapshot_database, db_path)
+    yield from serve_copy(snapshot_database, tmp_path / "snapshots.sqlite3")
+
+
+def serve_copy(template: Path, db_path: Path) -> Iterator[SnapshotServer]:
+    """A local server on a fresh copy of ``template`` at ``db_path``, dates shown in UTC."""
+    shutil.copyfile(template, db_path)
     server = start_server(db_path)
     with utc_clock():
         try:

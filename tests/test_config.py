@@ -34,6 +34,7 @@ project = 2
 def config_path(tmp_path: Path) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(CONFIG, encoding="utf-8")
+    path.chmod(0o600)  # it holds keys: only its owner may read it
     return path
 
 

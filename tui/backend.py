@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from pydantic import SecretStr
+
 from tui.api import PostHogClient, RetryNotice
 from tui.config import Connection
 
@@ -74,6 +76,7 @@ class RemoteBackend:
             self.connection.project_id,
             self.connection.api_key,
             on_retry=on_retry,
+            allow_insecure_http=self.connection.allow_insecure_http,
         )
 
     def close(self) -> None:
@@ -100,12 +103,13 @@ class LocalBackend:
         from tui.server.runner import start_in_thread
         from tui.server.settings import ApiKeySpec, ServerSettings, generate_key
 
-        key = generate_key()
+        # A SecretStr, like every key the app holds: a traceback shows no plain copy.
+        key = SecretStr(generate_key())
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         settings = ServerSettings(
             db_path=self.db_path,
             projects=(self.project_id,),
-            keys=(ApiKeySpec(key=key),),
+            keys=(ApiKeySpec(key=key.get_secret_value()),),
             seed="demo",
         )
         with self._lock:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
@@ -13,6 +14,9 @@ from tui import __version__
 from tui.scripting.arguments import COMMANDS as SCRIPTING_COMMANDS
 from tui.scripting.arguments import add_commands as add_scripting_commands
 from tui.scripting.arguments import offer_completion
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
 
 DEFAULT_PORT = 8010
 
@@ -63,6 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help="where exports are saved (default: the current directory)",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="write a log of requests, retries and errors (never the key) and print its path",
+    )
+    parser.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        help="send the API key over plain http:// to a host other than this machine",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     # ls, find, mkdir … each also accept every option above after their name.
@@ -156,7 +170,12 @@ def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from tui.config import ConfigError, default_config_path, load_config, resolve_connection
 
     try:
-        connection = resolve_connection(host=args.host, project=args.project, profile=args.profile)
+        connection = resolve_connection(
+            host=args.host,
+            project=args.project,
+            profile=args.profile,
+            allow_insecure_http=args.allow_insecure_http,
+        )
         keymap = dict(load_config(default_config_path()).keys)
     except ConfigError as error:
         print(f"hogtree: {error}", file=sys.stderr)
@@ -170,6 +189,8 @@ def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if not download_dir.is_dir():
         parser.error(f"--download-dir {download_dir} is not a folder")
 
+    log_path = _start_debug_log(backend.description, connection.api_key) if args.debug else None
+
     from tui.app.app import HogtreeApp
 
     app = HogtreeApp(backend, read_only=args.read_only, download_dir=download_dir, keymap=keymap)
@@ -177,4 +198,20 @@ def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         app.run()
     finally:
         backend.close()
+        if log_path is not None:  # again: the app's screen hid the first time
+            print(f"hogtree: debug log: {log_path}", file=sys.stderr)
     return app.return_code or 0
+
+
+def _start_debug_log(description: str, api_key: SecretStr | None) -> Path:
+    import logging
+
+    from tui.api.redaction import remember_secret
+    from tui.debuglog import start_debug_log
+
+    if api_key is not None:  # redacted from the first record on, before a client exists
+        remember_secret(api_key)
+    path = Path(start_debug_log().baseFilename)
+    print(f"hogtree: debug log: {path}", file=sys.stderr)
+    logging.getLogger("tui.cli").info("hogtree %s on %s", __version__, description)
+    return path

@@ -13,12 +13,16 @@ The config file is TOML, in the user config dir (``HOGTREE_CONFIG`` points elsew
     project = 12345
     api_key = "phx_..."
 
-The key is never a flag: a flag would end up in the shell history and in ``ps``.
+The key is never a flag: a flag would end up in the shell history and in ``ps``. A config
+file holding a key must be readable by its owner alone (like ssh's private keys), and a key
+is not sent over plain ``http://`` to another machine unless ``--allow-insecure-http``.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -28,6 +32,7 @@ from typing import Any
 import platformdirs
 from pydantic import SecretStr
 
+from tui.api.auth import InsecureTransportError, check_key, check_transport
 from tui.api.client import normalize_host
 
 ENV_HOST = "POSTHOG_HOST"
@@ -41,6 +46,10 @@ APP_NAME = "hogtree"
 DEFAULT_LOCAL_PROJECT = 1
 
 PROFILE_SETTINGS = frozenset({"host", "project", "api_key"})
+
+# Permission bits for the group and others: a file holding a key must have none of them,
+# as ssh demands of a private key.
+SHARED_MODE_BITS = 0o077
 
 
 class ConfigError(Exception):
@@ -73,6 +82,8 @@ class Connection:
     # SecretStr reprs as '**********', so printing a Connection shows no key.
     api_key: SecretStr | None = None
     profile: str | None = None
+    # The user said plain http:// to a non-loopback host is fine (--allow-insecure-http).
+    allow_insecure_http: bool = False
 
     @property
     def is_local(self) -> bool:
@@ -90,6 +101,7 @@ def load_config(path: Path) -> ConfigFile:
     """Read the config file; a missing file is an empty config."""
     try:
         with path.open("rb") as stream:
+            mode = os.fstat(stream.fileno()).st_mode  # of the file read, not a later one
             data = tomllib.load(stream)
     except FileNotFoundError:
         return ConfigFile(path=path)
@@ -105,6 +117,8 @@ def load_config(path: Path) -> ConfigFile:
     if not isinstance(tables, dict):
         raise ConfigError(f"config file {path}: 'profiles' must be a table ([profiles.NAME])")
     profiles = {name: _profile(name, table, path) for name, table in tables.items()}
+    if any(profile.api_key is not None for profile in profiles.values()):
+        _check_private(path, mode)
     keys = data.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
         raise ConfigError(
@@ -127,13 +141,24 @@ def _profile(name: str, table: Any, path: Path) -> Profile:
     project = table.get("project")
     if project is not None and (isinstance(project, bool) or not isinstance(project, int | str)):
         raise ConfigError(f"{where}: project must be a number")
-    api_key = table.get("api_key")
     return Profile(
         name=name,
         host=table.get("host") or None,
         project=project,
-        api_key=SecretStr(api_key) if api_key else None,
+        api_key=SecretStr(table["api_key"].strip()) if table.get("api_key", "").strip() else None,
     )
+
+
+def _check_private(path: Path, mode: int) -> None:
+    """Refuse a key file others may read, saying the command that fixes it."""
+    if os.name != "posix":  # Windows guards files with ACLs, not these bits
+        return
+    if mode & SHARED_MODE_BITS:
+        raise ConfigError(
+            f"config file {path} holds an API key but other users can read it"
+            f" (mode {stat.S_IMODE(mode):04o}); make it yours alone:"
+            f" chmod 600 {shlex.quote(str(path))}"
+        )
 
 
 def resolve_connection(
@@ -143,11 +168,13 @@ def resolve_connection(
     profile: str | None = None,
     env: Mapping[str, str] | None = None,
     config_path: Path | None = None,
+    allow_insecure_http: bool = False,
 ) -> Connection:
     """Merge flags (the arguments), ``env`` and the config file into a :class:`Connection`.
 
-    Raises :class:`ConfigError` when a remote host lacks a key or a project, or a
-    profile is unknown.
+    Raises :class:`ConfigError` when a remote host lacks a key or a project, a profile is
+    unknown, the key is malformed, or it would go over plain http:// to another machine
+    without ``allow_insecure_http``.
     """
     env = os.environ if env is None else env
     config = load_config(config_path or default_config_path(env))
@@ -169,8 +196,15 @@ def resolve_connection(
     profile_key = chosen.api_key
     if chosen.host and resolved_host != _host(chosen.host, _name(chosen)):
         profile_key = None
-    env_key = env.get(ENV_API_KEY)
-    api_key = SecretStr(env_key) if env_key else profile_key
+    # Whitespace around a key is a copy-and-paste accident; a blank variable is unset.
+    env_key = SecretStr(env.get(ENV_API_KEY, "").strip())
+    api_key = env_key if env_key.get_secret_value() else profile_key
+    if api_key is not None:
+        try:
+            check_key(api_key)
+        except ValueError as exc:
+            where = ENV_API_KEY if api_key is env_key else _name(chosen)
+            raise ConfigError(f"{exc} ({where})") from None
 
     if resolved_host is None:
         project_id = _project(raw_project, project_source) if raw_project else DEFAULT_LOCAL_PROJECT
@@ -184,7 +218,11 @@ def resolve_connection(
             f"no project for {resolved_host}: set --project, {ENV_PROJECT} or {where}"
         )
     project_id = _project(raw_project, project_source)
-    return Connection(resolved_host, project_id, api_key, chosen.name or None)
+    try:
+        check_transport(resolved_host, has_key=True, allow_insecure_http=allow_insecure_http)
+    except InsecureTransportError as exc:
+        raise ConfigError(str(exc)) from None
+    return Connection(resolved_host, project_id, api_key, chosen.name or None, allow_insecure_http)
 
 
 def _choose_profile(config: ConfigFile, name: str | None) -> Profile:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui.api.auth import BearerAuth
+from tui.api.auth import BearerAuth, InsecureTransportError
 from tui.api.client import BULK_TIMEOUT, DEFAULT_TIMEOUT, PostHogClient
 from tui.api.errors import (
     ApiError,
@@ -27,6 +27,7 @@ __all__ = [
     "BearerAuth",
     "ConnectionFailedError",
     "ErrorKind",
+    "InsecureTransportError",
     "NotFoundError",
     "PermissionDeniedError",
     "PostHogClient",

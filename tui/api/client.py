@@ -21,7 +21,7 @@ from pydantic import BaseModel, SecretStr
 from pydantic import ValidationError as ModelValidationError
 
 from tui import __version__, paths
-from tui.api.auth import BearerAuth
+from tui.api.auth import BearerAuth, check_transport
 from tui.api.errors import (
     ApiError,
     ConnectionFailedError,
@@ -76,7 +76,8 @@ class PostHogClient:
 
     Use it as ``async with PostHogClient(...) as client:`` or call :meth:`aclose`.
     ``on_retry`` hears about each wait before a retry; ``sleep`` is how it waits (tests
-    pass a recorder instead of really waiting).
+    pass a recorder instead of really waiting). A key is not sent over plain ``http://``
+    to another machine unless ``allow_insecure_http`` (:class:`InsecureTransportError`).
     """
 
     def __init__(
@@ -93,10 +94,15 @@ class PostHogClient:
         backoff_base: float = 0.5,
         on_retry: Callable[[RetryNotice], None] | None = None,
         sleep: Sleep = anyio.sleep,
+        allow_insecure_http: bool = False,
     ) -> None:
         self.host = normalize_host(host)
         self.project_id = int(project_id)
         self._auth = BearerAuth(api_key)
+        # Here, so that every user of the client (the app, scripts) gets the check.
+        check_transport(
+            self.host, has_key=self._auth.has_key, allow_insecure_http=allow_insecure_http
+        )
         self._bulk_timeout = httpx.Timeout(bulk_timeout)
         self._retry = RetryPolicy(
             max_retries=max_retries, max_wait=max_retry_wait, backoff_base=backoff_base

@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 import httpx
+from pydantic import SecretStr
 
 # How a scrubbed secret reads in a message.
 REDACTED = "[redacted]"
@@ -166,12 +167,15 @@ _BY_STATUS: dict[int, type[ApiError]] = {
 }
 
 
-def scrub(text: str | None, secrets: Iterable[str]) -> str | None:
+def scrub(text: str | None, secrets: Iterable[SecretStr | str]) -> str | None:
     """``text`` with every occurrence of a secret replaced by :data:`REDACTED`."""
     if text is None:
         return None
     for secret in secrets:
-        if secret:
+        # Unwrapped in the expression only: no plain local for a traceback to show.
+        if isinstance(secret, SecretStr) and secret.get_secret_value():
+            text = text.replace(secret.get_secret_value(), REDACTED)
+        elif isinstance(secret, str) and secret:
             text = text.replace(secret, REDACTED)
     return text
 
@@ -220,7 +224,9 @@ def _error_fields(body: Any) -> dict[str, str | None]:
     return {}
 
 
-def error_from_response(response: httpx.Response, secrets: Iterable[str] = ()) -> ApiError:
+def error_from_response(
+    response: httpx.Response, secrets: Iterable[SecretStr | str] = ()
+) -> ApiError:
     """The :class:`ApiError` a non-success ``response`` stands for."""
     secrets = tuple(secrets)
     status = response.status_code

@@ -6,6 +6,7 @@ summary, then the affected folders reload so the tree shows the server's truth.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable
 from pathlib import Path
 from typing import ClassVar
@@ -36,6 +37,8 @@ from tui.app.widgets.side_pane import SidePane
 from tui.app.widgets.status_line import StatusLine
 from tui.backend import Backend
 from tui.models import FileSystemEntry
+
+logger = logging.getLogger(__name__)
 
 # PostHog's own UI asks before moving or linking a folder with more entries than this.
 CONFIRM_ABOVE = 50
@@ -149,6 +152,13 @@ class HogtreeApp(App[None]):
         # The client runs on the app's loop, so this is called there; the status says what
         # is being waited for, in the server's words (e.g. a 429's Retry-After).
         self.status.work = f"{labels.visible(notice.reason)}: retrying in {notice.delay_s:.0f} s"
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual prints the traceback when the app exits; --debug's log keeps it too
+        # (plain, without locals, and scrubbed of the key like every record).
+        cause = getattr(error, "error", error)  # a WorkerFailed carries the worker's own
+        logger.error("stopped by an unexpected error", exc_info=cause)
+        super()._handle_exception(error)
 
     async def on_unmount(self) -> None:
         if self.client is not None:
@@ -481,6 +491,13 @@ class HogtreeApp(App[None]):
         url = web_url(self.backend.web_host, self.backend.project_id, entry)
         if url is None:
             self.status.fail("This entry has no web page")
+            return
+        if labels.visible(url) != url or any(char.isspace() for char in url):
+            # The href comes from the server: a line break in it, pasted into a shell,
+            # would run what follows.
+            self.status.fail(
+                f"Not copied: this entry's URL holds control characters: {labels.visible(url)}"
+            )
             return
         # OSC 52: the terminal sets its clipboard, which works over ssh and in tmux.
         self.copy_to_clipboard(url)

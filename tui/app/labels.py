@@ -24,6 +24,15 @@ _INVISIBLE_FORMAT = {
     "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
     "\u2066", "\u2067", "\u2068", "\u2069",
 }  # fmt: skip
+ZERO_WIDTH_JOINER = "\u200d"
+
+# Combining marks drawn on one character: Vietnamese stacks two, some Indic and Tibetan
+# clusters a few more. Beyond this it is "Zalgo" text, which terminals draw spilling over
+# the rows above and below; the extra marks are shown as their code points instead.
+MAX_STACKED_MARKS = 4
+# Shown before a combining mark that has no character to sit on (at the start of a name),
+# so it cannot attach to whatever the screen drew before the name.
+DOTTED_CIRCLE = "\u25cc"
 
 # A name longer than this is cut with an ellipsis: one row, never a wall of text.
 MAX_NAME_CELLS = 200
@@ -57,19 +66,45 @@ TYPE_NAMES: dict[str, str] = {
 def visible(text: str) -> str:
     """``text`` with every control or invisible formatting character made visible."""
     out: list[str] = []
-    for char in text:
+    stacked = 0  # combining marks on the current character so far
+    for index, char in enumerate(text):
         code = ord(char)
+        category = unicodedata.category(char)
+        if category in ("Mn", "Me"):  # combining marks (and variation selectors)
+            stacked += 1
+            if index == 0:
+                out.append(DOTTED_CIRCLE + char)
+            elif stacked > MAX_STACKED_MARKS:
+                out.append(f"<U+{code:04X}>")
+            else:
+                out.append(char)
+            continue
+        stacked = 0
         if code < 0x20:
             out.append(chr(0x2400 + code))  # ␀ … ␟: the Unicode "control pictures"
         elif code == 0x7F:
             out.append("␡")
+        elif char == ZERO_WIDTH_JOINER and _joins_emoji(text, index):
+            out.append(char)  # 👨‍👩‍👧: one emoji, drawn (and measured) as one
         elif 0x80 <= code < 0xA0 or char in _INVISIBLE_FORMAT:
             out.append(f"<U+{code:04X}>")
-        elif unicodedata.category(char) in ("Cs", "Co", "Cn"):
+        elif category in ("Cs", "Co", "Cn"):
             out.append("\ufffd")  # surrogates, private use, unassigned: not trusted
         else:
             out.append(char)
     return "".join(out)
+
+
+def _joins_emoji(text: str, index: int) -> bool:
+    """Whether the joiner at ``index`` sits between two emoji (a variation selector or
+    skin tone may come between the first and it)."""
+    before = text[:index].rstrip("\ufe0f\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
+    after = text[index + 1 : index + 2]
+    return bool(before) and _is_emoji(before[-1]) and bool(after) and _is_emoji(after)
+
+
+def _is_emoji(char: str) -> bool:
+    return unicodedata.category(char) == "So" and ord(char) >= 0x2000
 
 
 def literal(text: str, *, max_length: int = MAX_NAME_CELLS) -> Text:

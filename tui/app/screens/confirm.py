@@ -29,7 +29,10 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="danger" if self.danger else ""):
-            yield Static(Text(self.title_text, style="bold"), id="dialog-title")
+            yield Static(
+                Text(self.title_text, style="bold", no_wrap=True, overflow="ellipsis"),
+                id="dialog-title",
+            )
             yield Static(self.body, id="dialog-body")
             with Horizontal(id="dialog-buttons"):
                 yield Button(

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from tui import paths
 from tui.api import ApiError, PostHogClient
 from tui.app import labels
+from tui.app.widgets.safe_input import SafeInput
 
 # How many folder paths the completion list shows.
 COMPLETIONS_SHOWN = 8
@@ -66,7 +67,7 @@ class FolderSuggester(Suggester):
         return found[0] if found else None
 
 
-class FolderInput(Input):
+class FolderInput(SafeInput):
     """An Input whose inline completion survives being focused.
 
     Textual's Input drops its suggestion when it gains focus; a suggestion for the value
@@ -107,7 +108,9 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(Text(self.title_text, style="bold"), id="dialog-title")
+            # One line however long the name in it: the dialog keeps its shape.
+            title = Text(self.title_text, style="bold", no_wrap=True, overflow="ellipsis")
+            yield Static(title, id="dialog-title")
             yield FolderInput(
                 value=self.initial,
                 placeholder=self.placeholder,
@@ -127,7 +130,17 @@ class PromptScreen(ModalScreen[str | None]):
 
     @on(Input.Submitted)
     def submit(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
+        self.dismiss(self.raw_name(event.value))
+
+    def raw_name(self, shown: str) -> str:
+        """The name as the server has it for ``shown``, when it was offered (the value the
+        prompt opened with, a completion, a folder chosen); what the user typed otherwise."""
+        field = self.query_one(FolderInput)
+        if (raw := field.original(shown)) is not None:
+            return raw
+        if shown.endswith("/") and (raw := field.original(shown[:-1])) is not None:
+            return raw + "/"  # a folder taken from the list, "/" typed after it
+        return shown
 
     @on(Input.Changed)
     def changed(self, event: Input.Changed) -> None:

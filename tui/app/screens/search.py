@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from tui.api import ApiError, PostHogClient
 from tui.app import labels
+from tui.app.widgets.safe_input import SafeInput
 from tui.models import FileSystemEntry
 
 # Typing pauses this long before the server is asked.
@@ -52,7 +53,9 @@ class SearchScreen(ModalScreen[FileSystemEntry | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search"):
-            yield Input(value=self.initial, placeholder="search the project…", id="search-input")
+            yield SafeInput(
+                value=self.initial, placeholder="search the project…", id="search-input"
+            )
             yield Static(Text(SYNTAX_HELP, style="dim"), id="search-help")
             yield OptionList(id="search-results")
             yield Static("", id="search-status")

@@ -33,6 +33,7 @@ from tui.api import ApiError, PostHogClient
 from tui.app import labels
 from tui.app.errors import describe
 from tui.app.screens.event_json import EventJsonScreen
+from tui.app.widgets.safe_input import SafeInput
 from tui.app.widgets.status_line import StatusLine
 from tui.models import FileSystemEntry
 from tui.models.events import FILTER_OPERATORS, Event, parse_property_filter
@@ -317,19 +318,19 @@ class EventsTab(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="events-filters"):
-            yield Input(
+            yield SafeInput(
                 placeholder="event",
                 id="events-event",
                 compact=True,
                 suggester=SeenSuggester(lambda: self.names_seen, EVENT_SEPARATOR),
             )
-            yield Input(
+            yield SafeInput(
                 placeholder="distinct id",
                 id="events-distinct",
                 compact=True,
                 suggester=SeenSuggester(lambda: self.distinct_ids_seen),
             )
-            yield Input(
+            yield SafeInput(
                 placeholder="key=value",
                 id="events-property",
                 compact=True,
@@ -374,9 +375,10 @@ class EventsTab(Vertical):
 
     def current_filters(self) -> EventFilters:
         return EventFilters(
-            event=self.query_one("#events-event", Input).value.strip(),
-            distinct_id=self.query_one("#events-distinct", Input).value.strip(),
-            prop=self.query_one("#events-property", Input).value.strip(),
+            # raw_value: an event name prefilled from an insight, as the server spells it
+            event=self.query_one("#events-event", SafeInput).raw_value.strip(),
+            distinct_id=self.query_one("#events-distinct", SafeInput).raw_value.strip(),
+            prop=self.query_one("#events-property", SafeInput).raw_value.strip(),
         )
 
     def reload(self) -> None:
@@ -675,7 +677,7 @@ class EventsTab(Vertical):
         info = self.query_one("#events-info", Static)
         info.set_class(error, "-error")
         info.set_class(self.tailing and not error, "-tailing")
-        info.update(Text(message))
+        info.update(Text(labels.visible(message)))
 
     def _say_state(self, extra: str = "") -> None:
         parts = [f"{len(self.events):,} event{'' if len(self.events) == 1 else 's'}"]

@@ -175,7 +175,7 @@ class ExportsTab(Vertical):
         yield OptionList(id="exports-list")
         yield Static(id="exports-detail")
         yield Static(id="exports-preview-title")
-        preview: DataTable[str] = DataTable(id="exports-preview", cursor_type="cell")
+        preview: DataTable[Text] = DataTable(id="exports-preview", cursor_type="cell")
         preview.display = False
         yield preview
 
@@ -188,8 +188,8 @@ class ExportsTab(Vertical):
         return self.query_one("#exports-list", OptionList)
 
     @property
-    def preview_table(self) -> DataTable[str]:
-        return cast("DataTable[str]", self.query_one("#exports-preview", DataTable))
+    def preview_table(self) -> DataTable[Text]:
+        return cast("DataTable[Text]", self.query_one("#exports-preview", DataTable))
 
     @property
     def hogtree(self) -> HogtreeApp:
@@ -565,7 +565,8 @@ class ExportsTab(Vertical):
         for header in table.headers:
             preview.add_column(labels.literal(header, max_length=40))
         for row in table.rows:
-            preview.add_row(*(labels.visible(cell) for cell in row))
+            # Text, not str: a DataTable parses a str cell as markup ("[/]" would crash it).
+            preview.add_row(*(labels.literal(cell) for cell in row))
         shown = len(table.rows)
         more = f"first {shown} rows" if table.more else f"{shown} rows"
         title = Text(f"Preview ({more}{', empty' if not table.headers else ''}): ", style="bold")

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from tui.app import labels
 
+logger = logging.getLogger(__name__)
+
 # Frames of the "work in progress" spinner; it only turns while something runs.
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+# The path gets at most half the line when something else is said, but never less than this.
+MIN_PATH_CELLS = 20
 
 
 class StatusLine(Static):
@@ -41,11 +47,16 @@ class StatusLine(Static):
         self.error = ""
 
     def fail(self, error: str) -> None:
+        logger.warning("%s", error)  # for --debug: every failure the user was shown
         self.error = error
 
     def render(self) -> Text:
         parts: list[Text] = []
-        parts.append(labels.display_path(self.path) if self.path else Text("/", style="dim"))
+        path = labels.display_path(self.path) if self.path else Text("/", style="dim")
+        if self.marked or self.work or self.error or self.message:
+            # A long path must not push what happened off the line.
+            path.truncate(max(MIN_PATH_CELLS, self.size.width // 2), overflow="ellipsis")
+        parts.append(path)
         if self.marked:
             parts.append(Text(f"{self.marked} marked", style="bold"))
         if self.work:
