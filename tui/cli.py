@@ -6,7 +6,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import platformdirs
 
@@ -14,9 +13,6 @@ from tui import __version__
 from tui.scripting.arguments import COMMANDS as SCRIPTING_COMMANDS
 from tui.scripting.arguments import add_commands as add_scripting_commands
 from tui.scripting.arguments import offer_completion
-
-if TYPE_CHECKING:
-    from pydantic import SecretStr
 
 DEFAULT_PORT = 8010
 
@@ -168,6 +164,7 @@ def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     """The app, on the configured host or on the local demo started in-process."""
     from tui.backend import Backend, LocalBackend, RemoteBackend
     from tui.config import ConfigError, default_config_path, load_config, resolve_connection
+    from tui.debuglog import open_debug_log
 
     try:
         connection = resolve_connection(
@@ -189,7 +186,7 @@ def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if not download_dir.is_dir():
         parser.error(f"--download-dir {download_dir} is not a folder")
 
-    log_path = _start_debug_log(backend.description, connection.api_key) if args.debug else None
+    log_path = open_debug_log(backend.description, connection.api_key) if args.debug else None
 
     from tui.app.app import HogtreeApp
 
@@ -201,17 +198,3 @@ def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         if log_path is not None:  # again: the app's screen hid the first time
             print(f"hogtree: debug log: {log_path}", file=sys.stderr)
     return app.return_code or 0
-
-
-def _start_debug_log(description: str, api_key: SecretStr | None) -> Path:
-    import logging
-
-    from tui.api.redaction import remember_secret
-    from tui.debuglog import start_debug_log
-
-    if api_key is not None:  # redacted from the first record on, before a client exists
-        remember_secret(api_key)
-    path = Path(start_debug_log().baseFilename)
-    print(f"hogtree: debug log: {path}", file=sys.stderr)
-    logging.getLogger("tui.cli").info("hogtree %s on %s", __version__, description)
-    return path

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 from pathlib import Path
 
 import platformdirs
+from pydantic import SecretStr
 
 from tui.api.redaction import RedactingFilter
 
@@ -69,3 +71,16 @@ def start_debug_log(directory: Path | None = None) -> logging.FileHandler:
 def stop_debug_log(handler: logging.FileHandler) -> None:
     logging.getLogger().removeHandler(handler)
     handler.close()
+
+
+def open_debug_log(description: str, api_key: SecretStr | None) -> Path:
+    """``--debug``: start the log, say where it is (on stderr) and what it is about."""
+    from tui import __version__
+    from tui.api.redaction import remember_secret
+
+    if api_key is not None:  # redacted from the first record on, before a client exists
+        remember_secret(api_key)
+    path = Path(start_debug_log().baseFilename)
+    print(f"hogtree: debug log: {path}", file=sys.stderr)
+    logging.getLogger("tui.cli").info("hogtree %s on %s", __version__, description)
+    return path

@@ -20,6 +20,7 @@ from typing import TextIO
 from tui.api import ApiError, PostHogClient
 from tui.backend import Backend, LocalBackend, RemoteBackend
 from tui.config import ConfigError, resolve_connection
+from tui.debuglog import open_debug_log
 from tui.scripting import changes, events, export, listing, remove
 from tui.scripting.arguments import MUTATING
 from tui.scripting.errors import (
@@ -63,7 +64,12 @@ def run_command(args: argparse.Namespace, default_db: Path) -> int:
         out.note(f"hogtree {name}: --read-only: {name} would change the project")
         return EXIT_USAGE
     try:
-        connection = resolve_connection(host=args.host, project=args.project, profile=args.profile)
+        connection = resolve_connection(
+            host=args.host,
+            project=args.project,
+            profile=args.profile,
+            allow_insecure_http=args.allow_insecure_http,
+        )
     except ConfigError as error:
         out.note(f"hogtree: {error}")
         return EXIT_USAGE
@@ -72,6 +78,8 @@ def run_command(args: argparse.Namespace, default_db: Path) -> int:
         backend = LocalBackend(args.db or default_db, connection.project_id)
     else:
         backend = RemoteBackend(connection)
+    if args.debug:
+        open_debug_log(backend.description, connection.api_key)
     command = commands(sys.stdin)[name]
     try:
         client = backend.connect()
