@@ -25,6 +25,7 @@ from tui.api.auth import BearerAuth
 from tui.api.errors import (
     ApiError,
     ConnectionFailedError,
+    ConnectionLostError,
     RequestTimeoutError,
     UnexpectedResponseError,
     error_from_response,
@@ -365,12 +366,10 @@ class PostHogClient:
         if isinstance(exc, httpx.ConnectTimeout):
             return ConnectionFailedError(f"Cannot reach {where}: the connection timed out")
         if isinstance(exc, httpx.TimeoutException):
-            return RequestTimeoutError(
-                f"{where} did not answer {method} {url} in time ({type(exc).__name__})"
-            )
+            return RequestTimeoutError(f"{where} did not answer {method} {url} in time")
         if isinstance(exc, httpx.ConnectError):
             return ConnectionFailedError(f"Cannot reach {where}: {reason}")
-        return ConnectionFailedError(f"Lost the connection to {where}: {reason}")
+        return ConnectionLostError(f"Lost the connection to {where}: {reason}")
 
 
 def _entry_url(id: str, action: str | None = None) -> str:
