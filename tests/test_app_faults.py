@@ -15,8 +15,17 @@ from typing import Any
 
 import httpx
 import pytest
-from app_harness import ServerBackend, backend_for, loaded, move_cursor_to, settle, visible_names
+from app_harness import (
+    ServerBackend,
+    backend_for,
+    loaded,
+    move_cursor_to,
+    new_app,
+    settle,
+    visible_names,
+)
 from conftest import ADMIN_KEY, LiveServer
+from conftest import test_settings as server_settings  # aliased: not a test here
 from fault_transport import (
     Fault,
     FaultyTransport,
@@ -35,6 +44,7 @@ from textual.pilot import Pilot
 
 from tui.app.app import HogtreeApp
 from tui.app.screens.confirm import ConfirmScreen
+from tui.server.runner import BackgroundServer, start_in_thread
 
 pytestmark = pytest.mark.anyio
 
@@ -343,3 +353,47 @@ async def test_a_delete_that_timed_out_is_not_resent(
         await settle(pilot, lambda: visible_names(app) == ["Reports"])
     assert (transport.attempted("DELETE", "/"), transport.reached("DELETE", "/")) == (1, 1)
     assert set(held(api).values()) == {"Reports", "Reports/Alpha", "Reports/Beta"}
+
+
+# -- the server gone mid-session, and back -------------------------------------------------
+
+
+async def test_the_server_gone_and_back(
+    live_server: LiveServer, api: httpx.Client, tree_data: dict[str, Any]
+) -> None:
+    """The app says it is disconnected, keeps its tree, and R brings it back once the server
+    is up again (same port, same database)."""
+    port = httpx.URL(live_server.url).port
+    assert port is not None
+    app = new_app(live_server.url, ADMIN_KEY)
+    restarted: BackgroundServer | None = None
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await loaded(pilot)
+            await open_folder(pilot, "Reports")
+            shown = ["Archive", "Reports", "Reports/Alpha", "Reports/Beta"]
+            assert visible_names(app) == shown
+
+            live_server.background.stop(wait=True)
+            await move_cursor_to(pilot, "Archive")
+            await pilot.press("l")  # a folder not loaded yet: it needs the server
+            await settle(pilot, lambda: bool(app.status.error))
+            assert_plain_words(app, "Disconnected", "Cannot reach", "R retries")
+            await move_cursor_to(pilot, "Reports/Alpha")
+            await pilot.press("R")  # still gone: the tree stays as it was
+            await settle(pilot, lambda: bool(app.status.error))
+            assert_plain_words(app, "Disconnected", "R retries")
+            assert [n for n in visible_names(app) if n != "Archive/Old"] == shown
+
+            restarted = start_in_thread(server_settings(live_server.db_path, "empty"), port=port)
+            make(api, "Reports/Gamma", type="doc")  # changed while the app was away
+            await pilot.press("R")
+            await settle(pilot, lambda: "Reports/Gamma" in visible_names(app))
+            assert app.status.error == ""
+            await move_cursor_to(pilot, "Archive")
+            await pilot.press("R")  # the folder that failed loads too
+            await settle(pilot, lambda: "Archive/Old" in visible_names(app))
+            assert app.status.error == "" and app.is_running
+    finally:
+        if restarted is not None:
+            restarted.stop()
