@@ -139,6 +139,19 @@ FAILING_READ_FAULTS: list[tuple[Fault, tuple[str, ...], int]] = [
     (late(TOP), ("Timed out", "R retries"), 1),  # a slow server is not asked again
     (refuse(TOP, times=RETRIES + 1), ("Disconnected", "R retries"), RETRIES + 1),
     (drop(TOP, times=RETRIES + 1), ("Disconnected", "R retries"), RETRIES + 1),
+    (answer(TOP, 302, b"", Location="https://elsewhere.example/"), ("does not follow",), 1),
+    # Answers httpx itself chokes on: they must still be a message, not a crash.
+    (answer(TOP, 302, b"", Location="javascript:alert(1)"), ("not a URL",), 1),
+    (
+        answer(
+            TOP,
+            200,
+            b"not gzip",
+            **{"Content-Type": "application/json", "Content-Encoding": "gzip"},
+        ),
+        ("does not decode",),
+        1,
+    ),
 ]
 
 

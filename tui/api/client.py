@@ -56,6 +56,11 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 BULK_TIMEOUT = httpx.Timeout(300.0, connect=5.0)
 # PostHog's default page size.
 DEFAULT_PAGE_SIZE = 100
+# The most of one answer held in memory. hogtree's largest answers are pages of 100 entries
+# or events, and a count listing 200 entries: kilobytes, a few MB with very large event
+# properties. Past this it is a broken or hostile server filling memory, and the answer is
+# refused (a declared Content-Length at once, before a byte of it is read).
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
 M = TypeVar("M", bound=BaseModel)
 Sleep = Callable[[float], Awaitable[None]]
@@ -94,6 +99,7 @@ class PostHogClient:
         backoff_base: float = 0.5,
         on_retry: Callable[[RetryNotice], None] | None = None,
         sleep: Sleep = anyio.sleep,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         self.host = normalize_host(host)
         self.project_id = int(project_id)
@@ -104,6 +110,7 @@ class PostHogClient:
         )
         self._on_retry = on_retry
         self._sleep = sleep
+        self.max_response_bytes = max_response_bytes
         self._http = httpx.AsyncClient(
             base_url=f"{self.host}/api/projects/{self.project_id}/",
             auth=self._auth,
@@ -328,13 +335,18 @@ class PostHogClient:
         while True:
             attempt += 1
             try:
-                response = await self._http.request(
+                request = self._http.build_request(
                     method,
                     url,
                     params=params,
                     json=json,
                     timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
                 )
+                response = await self._http.send(request, stream=True)
+                try:
+                    await read_bounded(response, self.max_response_bytes)
+                finally:
+                    await response.aclose()
             except httpx.TransportError as exc:
                 error = self._transport_error(exc, method, url)
                 delay = self._retry.after_transport_error(
@@ -344,6 +356,8 @@ class PostHogClient:
                     raise error from exc
                 await self._wait(error.message, delay, attempt)
                 continue
+            except UNREADABLE as exc:
+                raise unreadable(exc, httpx.URL(self.host), f"{method} {url}") from None
             logger.debug("%s %s -> %s", method, url, response.status_code)
             if response.is_success:
                 return response
@@ -370,6 +384,49 @@ class PostHogClient:
         if isinstance(exc, httpx.ConnectError):
             return ConnectionFailedError(f"Cannot reach {where}: {reason}")
         return ConnectionLostError(f"Lost the connection to {where}: {reason}")
+
+
+async def read_bounded(response: httpx.Response, limit: int) -> None:
+    """Read a streamed ``response``'s body into memory (then ``response.content`` has it),
+    refusing it once it is past ``limit`` bytes: a declared ``Content-Length`` over the
+    limit before a byte is read, a body without one as soon as it grows past it."""
+    declared = response.headers.get("Content-Length", "").strip()
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(response, limit)
+    body = bytearray()
+    # Decoded bytes are counted, so a compressed body is measured as it unpacks.
+    async for chunk in response.aiter_bytes():
+        if len(body) + len(chunk) > limit:
+            raise _too_large(response, limit)
+        body += chunk
+    # What httpx's own aread() leaves behind, with the limit on the way.
+    response._content = bytes(body)
+
+
+# What httpx raises, beyond transport trouble, on answers no PostHog gives: a redirect to
+# something that is not a URL, a body that does not decode as its Content-Encoding says.
+UNREADABLE = (httpx.InvalidURL, httpx.DecodingError)
+
+
+def unreadable(exc: Exception, url: httpx.URL, what: str) -> UnexpectedResponseError:
+    """The error for one of :data:`UNREADABLE` (its text may quote the server: left out)."""
+    why = (
+        "a redirect to an address that is not a URL"
+        if isinstance(exc, httpx.InvalidURL)
+        else "a body that does not decode as its Content-Encoding says"
+    )
+    return UnexpectedResponseError(
+        f"{origin(url)} answered {what} with {why}; is this a PostHog server?"
+    )
+
+
+def _too_large(response: httpx.Response, limit: int) -> UnexpectedResponseError:
+    return UnexpectedResponseError(
+        f"{origin(response.request.url)} sent more than {limit / 2**20:g} MB in answer to"
+        f" {response.request.method} {response.request.url.path}; hogtree stops reading"
+        " there (no PostHog answer is that big: is this a PostHog server?)",
+        status=response.status_code,
+    )
 
 
 def _entry_url(id: str, action: str | None = None) -> str:
