@@ -2,31 +2,43 @@
 
 from __future__ import annotations
 
+import re
+
 from tui.api import ApiError, ConnectionLostError, ErrorKind
 from tui.app import labels
+
+# The operating system's error number in a connection failure ("[Errno 111] Connection
+# refused"): noise to a user, who is told what it means in words.
+_ERRNO = re.compile(r"\[Errno -?\d+\]\s*")
 
 
 def describe(error: ApiError) -> str:
     """One line for the status bar: the server's own words, and what to do about them."""
-    # A sentence of ours follows, so the message's own full stop goes.
-    message = labels.visible(error.message).rstrip(".")
+    message = labels.visible(error.message)
     match error.kind:
         case ErrorKind.AUTH:
-            return f"The API key was refused: {message}. Check POSTHOG_PERSONAL_API_KEY."
+            return f"The API key was refused: {_end(message)} Check POSTHOG_PERSONAL_API_KEY."
         case ErrorKind.PERMISSION:
             return f"Not allowed: {message}"
         case ErrorKind.NOT_FOUND:
-            return f"Not found: {message}. It may have been moved or deleted: R reloads."
+            return f"Not found: {_end(message)} It may have been moved or deleted: R reloads."
         case ErrorKind.THROTTLED:
-            return f"Rate limited: {message}"
+            return message if message.startswith("Rate limited") else f"Rate limited: {message}"
         case ErrorKind.CONNECTION:
-            return f"Disconnected: {message}. The tree stays as it was; R retries."
+            message = _ERRNO.sub("", message)
+            return f"Disconnected: {_end(message)} The tree stays as it was; R retries."
         case ErrorKind.TIMEOUT:
-            return f"Timed out: {message}. R retries."
+            return f"Timed out: {_end(message)} R retries."
         case ErrorKind.SERVER:
-            return f"The server failed: {message}. R retries."
+            return f"The server failed: {_end(message)} R retries."
         case _:
             return message
+
+
+def _end(sentence: str) -> str:
+    """``sentence`` ending in one full stop (or its own ? or !), for ours to follow."""
+    sentence = sentence.rstrip(". ")
+    return sentence if sentence.endswith(("?", "!")) else f"{sentence}."
 
 
 def outcome_unknown(error: ApiError) -> bool:
