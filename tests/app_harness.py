@@ -11,7 +11,7 @@ import httpx
 from pydantic import SecretStr
 from textual.pilot import Pilot
 
-from tui.api import BULK_TIMEOUT, DEFAULT_TIMEOUT, PostHogClient, RetryNotice
+from tui.api import PostHogClient, RetryNotice
 from tui.app.app import HogtreeApp
 from tui.app.widgets.project_tree import EntryRow, ProjectTree
 from tui.backend import RemoteBackend
@@ -29,10 +29,8 @@ class ServerBackend(RemoteBackend):
     shown_host: str = "https://posthog.example"
     max_retries: int = 0  # tests of failures should fail fast, not wait for retries
     backoff_base: float = 0.5
-    # Fault injection: what carries the requests (None: a plain connection), and the
-    # client's timeout (normal and bulk alike; None: the client's own).
+    # Fault injection: what carries the requests (None: a plain connection).
     transport: httpx.AsyncBaseTransport | None = None
-    timeout_s: float | None = None
 
     @property
     def description(self) -> str:
@@ -52,8 +50,6 @@ class ServerBackend(RemoteBackend):
             max_retries=self.max_retries,
             backoff_base=self.backoff_base,
             transport=self.transport,
-            timeout=DEFAULT_TIMEOUT if self.timeout_s is None else self.timeout_s,
-            bulk_timeout=BULK_TIMEOUT if self.timeout_s is None else self.timeout_s,
         )
 
 

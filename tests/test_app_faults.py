@@ -48,10 +48,8 @@ from tui.server.runner import BackgroundServer, start_in_thread
 
 pytestmark = pytest.mark.anyio
 
-# Waits are real here, so keep them short: the first backoff step, and the client's timeout
-# when a test makes the server answer too late (a move's bulk timeout included).
+# Waits are real here, so keep them short: the first backoff step.
 BACKOFF_S = 0.02
-SHORT_TIMEOUT_S = 0.5
 RETRIES = 3
 
 # What a user must never read in the status line: Python's words for what went wrong.
@@ -79,15 +77,12 @@ def tree_data(api: httpx.Client) -> dict[str, dict[str, Any]]:
     }
 
 
-def faulty_app(
-    server: LiveServer, *faults: Fault, timeout_s: float | None = None
-) -> tuple[HogtreeApp, FaultyTransport]:
+def faulty_app(server: LiveServer, *faults: Fault) -> tuple[HogtreeApp, FaultyTransport]:
     transport = FaultyTransport(*faults)
     backend: ServerBackend = backend_for(server.url, ADMIN_KEY)
     backend.transport = transport
     backend.max_retries = RETRIES
     backend.backoff_base = BACKOFF_S
-    backend.timeout_s = timeout_s
     return HogtreeApp(backend), transport
 
 
@@ -194,7 +189,7 @@ async def test_reads_that_fail_say_so_keep_the_tree_and_r_recovers(
     live_server: LiveServer, tree_data: dict[str, Any]
 ) -> None:
     """One session: each fault strikes a reload (R) of the top level, then R again heals."""
-    app, transport = faulty_app(live_server, timeout_s=SHORT_TIMEOUT_S)
+    app, transport = faulty_app(live_server)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         for fault, words, tries in FAILING_READ_FAULTS:
@@ -278,7 +273,7 @@ async def test_a_failed_move_is_not_resent_and_the_tree_shows_the_server(
     applied: bool,
 ) -> None:
     alpha = tree_data["alpha"]["id"]
-    app, transport = faulty_app(live_server, fault, timeout_s=SHORT_TIMEOUT_S)
+    app, transport = faulty_app(live_server, fault)
     async with app.run_test(size=(120, 40)) as pilot:
         await cut_and_paste(pilot, "Reports/Alpha", "Archive")
         assert_plain_words(app, "Moved 0 of 1 entries", words)
@@ -313,9 +308,7 @@ async def test_the_count_before_a_folder_move_is_retried_the_move_is_not(
     live_server: LiveServer, api: httpx.Client, tree_data: dict[str, Any]
 ) -> None:
     """``count`` is a POST that changes nothing: it may be asked again, unlike the move."""
-    app, transport = faulty_app(
-        live_server, gateway_error(COUNT, 503), late(MOVE), timeout_s=SHORT_TIMEOUT_S
-    )
+    app, transport = faulty_app(live_server, gateway_error(COUNT, 503), late(MOVE))
     async with app.run_test(size=(120, 40)) as pilot:
         app = await started(pilot)
         await move_cursor_to(pilot, "Archive")
@@ -334,7 +327,7 @@ async def test_the_count_before_a_folder_move_is_retried_the_move_is_not(
 async def test_a_create_that_timed_out_shows_what_the_server_made(
     live_server: LiveServer, api: httpx.Client, tree_data: dict[str, Any]
 ) -> None:
-    app, transport = faulty_app(live_server, late(CREATE), timeout_s=SHORT_TIMEOUT_S)
+    app, transport = faulty_app(live_server, late(CREATE))
     async with app.run_test(size=(120, 40)) as pilot:
         app = await started(pilot)
         await move_cursor_to(pilot, "Archive")
@@ -354,7 +347,7 @@ async def test_a_create_that_timed_out_shows_what_the_server_made(
 async def test_a_delete_that_timed_out_is_not_resent(
     live_server: LiveServer, api: httpx.Client, tree_data: dict[str, Any]
 ) -> None:
-    app, transport = faulty_app(live_server, late(DELETE), timeout_s=SHORT_TIMEOUT_S)
+    app, transport = faulty_app(live_server, late(DELETE))
     async with app.run_test(size=(120, 40)) as pilot:
         app = await started(pilot)
         await move_cursor_to(pilot, "Archive")
