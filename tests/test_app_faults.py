@@ -135,6 +135,8 @@ FAILING_READ_FAULTS: list[tuple[Fault, tuple[str, ...], int]] = [
     (refuse(TOP, times=RETRIES + 1), ("Disconnected", "R retries"), RETRIES + 1),
     (drop(TOP, times=RETRIES + 1), ("Disconnected", "R retries"), RETRIES + 1),
     (answer(TOP, 302, b"", Location="https://elsewhere.example/"), ("does not follow",), 1),
+    # 300 MB announced: refused before a byte of it is read.
+    (answer(TOP, 200, b"", **{"Content-Length": str(300 * 2**20)}), ("more than 64 MB",), 1),
     # Answers httpx itself chokes on: they must still be a message, not a crash.
     (answer(TOP, 302, b"", Location="javascript:alert(1)"), ("not a URL",), 1),
     (
