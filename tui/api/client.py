@@ -61,6 +61,10 @@ DEFAULT_PAGE_SIZE = 100
 # properties. Past this it is a broken or hostile server filling memory, and the answer is
 # refused (a declared Content-Length at once, before a byte of it is read).
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+# What httpx raises, beyond transport trouble, on answers no PostHog gives: a redirect to
+# something that is not a URL, a body that does not decode as its Content-Encoding says.
+# Without a catch these escaped as httpx's own exceptions and crashed the app's worker.
+UNREADABLE = (httpx.InvalidURL, httpx.DecodingError)
 
 M = TypeVar("M", bound=BaseModel)
 Sleep = Callable[[float], Awaitable[None]]
@@ -401,11 +405,6 @@ async def read_bounded(response: httpx.Response, limit: int) -> None:
         body += chunk
     # What httpx's own aread() leaves behind, with the limit on the way.
     response._content = bytes(body)
-
-
-# What httpx raises, beyond transport trouble, on answers no PostHog gives: a redirect to
-# something that is not a URL, a body that does not decode as its Content-Encoding says.
-UNREADABLE = (httpx.InvalidURL, httpx.DecodingError)
 
 
 def unreadable(exc: Exception, url: httpx.URL, what: str) -> UnexpectedResponseError:
