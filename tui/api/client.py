@@ -22,6 +22,7 @@ from pydantic import ValidationError as ModelValidationError
 
 from tui import __version__, paths
 from tui.api.auth import BearerAuth
+from tui.api.bodies import MAX_RESPONSE_BYTES, UNREADABLE, read_bounded, unreadable
 from tui.api.errors import (
     ApiError,
     ConnectionFailedError,
@@ -56,15 +57,6 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 BULK_TIMEOUT = httpx.Timeout(300.0, connect=5.0)
 # PostHog's default page size.
 DEFAULT_PAGE_SIZE = 100
-# The most of one answer held in memory. hogtree's largest answers are pages of 100 entries
-# or events, and a count listing 200 entries: kilobytes, a few MB with very large event
-# properties. Past this it is a broken or hostile server filling memory, and the answer is
-# refused (a declared Content-Length at once, before a byte of it is read).
-MAX_RESPONSE_BYTES = 64 * 1024 * 1024
-# What httpx raises, beyond transport trouble, on answers no PostHog gives: a redirect to
-# something that is not a URL, a body that does not decode as its Content-Encoding says.
-# Without a catch these escaped as httpx's own exceptions and crashed the app's worker.
-UNREADABLE = (httpx.InvalidURL, httpx.DecodingError)
 
 M = TypeVar("M", bound=BaseModel)
 Sleep = Callable[[float], Awaitable[None]]
@@ -388,44 +380,6 @@ class PostHogClient:
         if isinstance(exc, httpx.ConnectError):
             return ConnectionFailedError(f"Cannot reach {where}: {reason}")
         return ConnectionLostError(f"Lost the connection to {where}: {reason}")
-
-
-async def read_bounded(response: httpx.Response, limit: int) -> None:
-    """Read a streamed ``response``'s body into memory (then ``response.content`` has it),
-    refusing it once it is past ``limit`` bytes: a declared ``Content-Length`` over the
-    limit before a byte is read, a body without one as soon as it grows past it."""
-    declared = response.headers.get("Content-Length", "").strip()
-    if declared.isdigit() and int(declared) > limit:
-        raise _too_large(response, limit)
-    body = bytearray()
-    # Decoded bytes are counted, so a compressed body is measured as it unpacks.
-    async for chunk in response.aiter_bytes():
-        if len(body) + len(chunk) > limit:
-            raise _too_large(response, limit)
-        body += chunk
-    # What httpx's own aread() leaves behind, with the limit on the way.
-    response._content = bytes(body)
-
-
-def unreadable(exc: Exception, url: httpx.URL, what: str) -> UnexpectedResponseError:
-    """The error for one of :data:`UNREADABLE` (its text may quote the server: left out)."""
-    why = (
-        "a redirect to an address that is not a URL"
-        if isinstance(exc, httpx.InvalidURL)
-        else "a body that does not decode as its Content-Encoding says"
-    )
-    return UnexpectedResponseError(
-        f"{origin(url)} answered {what} with {why}; is this a PostHog server?"
-    )
-
-
-def _too_large(response: httpx.Response, limit: int) -> UnexpectedResponseError:
-    return UnexpectedResponseError(
-        f"{origin(response.request.url)} sent more than {limit / 2**20:g} MB in answer to"
-        f" {response.request.method} {response.request.url.path}; hogtree stops reading"
-        " there (no PostHog answer is that big: is this a PostHog server?)",
-        status=response.status_code,
-    )
 
 
 def _entry_url(id: str, action: str | None = None) -> str:

@@ -24,7 +24,8 @@ from urllib.parse import quote
 import anyio
 import httpx
 
-from tui.api.client import UNREADABLE, PostHogClient, _parse, read_bounded, unreadable
+from tui.api.bodies import UNREADABLE, body_chunks, read_bounded, unreadable
+from tui.api.client import PostHogClient, _parse
 from tui.api.errors import (
     ApiError,
     ErrorKind,
@@ -315,7 +316,7 @@ async def _save(
         async with await anyio.open_file(fd, "wb") as out:
             written = 0
             try:
-                async for chunk in response.aiter_bytes(DOWNLOAD_CHUNK):
+                async for chunk in body_chunks(response, DOWNLOAD_CHUNK):
                     written += len(chunk)
                     if written > max_bytes:
                         raise _too_big(response, max_bytes)
