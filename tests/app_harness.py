@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import httpx
 from pydantic import SecretStr
 from textual.pilot import Pilot
 
@@ -27,6 +28,9 @@ class ServerBackend(RemoteBackend):
 
     shown_host: str = "https://posthog.example"
     max_retries: int = 0  # tests of failures should fail fast, not wait for retries
+    backoff_base: float = 0.5
+    # Fault injection: what carries the requests (None: a plain connection).
+    transport: httpx.AsyncBaseTransport | None = None
 
     @property
     def description(self) -> str:
@@ -44,6 +48,8 @@ class ServerBackend(RemoteBackend):
             self.connection.api_key,
             on_retry=on_retry,
             max_retries=self.max_retries,
+            backoff_base=self.backoff_base,
+            transport=self.transport,
         )
 
 

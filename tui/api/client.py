@@ -22,9 +22,11 @@ from pydantic import ValidationError as ModelValidationError
 
 from tui import __version__, paths
 from tui.api.auth import BearerAuth, check_transport
+from tui.api.bodies import MAX_RESPONSE_BYTES, UNREADABLE, read_bounded, unreadable
 from tui.api.errors import (
     ApiError,
     ConnectionFailedError,
+    ConnectionLostError,
     RequestTimeoutError,
     UnexpectedResponseError,
     error_from_response,
@@ -95,6 +97,7 @@ class PostHogClient:
         on_retry: Callable[[RetryNotice], None] | None = None,
         sleep: Sleep = anyio.sleep,
         allow_insecure_http: bool = False,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         self.host = normalize_host(host)
         self.project_id = int(project_id)
@@ -109,6 +112,7 @@ class PostHogClient:
         )
         self._on_retry = on_retry
         self._sleep = sleep
+        self.max_response_bytes = max_response_bytes
         self._http = httpx.AsyncClient(
             base_url=f"{self.host}/api/projects/{self.project_id}/",
             auth=self._auth,
@@ -347,13 +351,18 @@ class PostHogClient:
         while True:
             attempt += 1
             try:
-                response = await self._http.request(
+                request = self._http.build_request(
                     method,
                     url,
                     params=params,
                     json=json,
                     timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
                 )
+                response = await self._http.send(request, stream=True)
+                try:
+                    await read_bounded(response, self.max_response_bytes)
+                finally:
+                    await response.aclose()
             except httpx.TransportError as exc:
                 error = self._transport_error(exc, method, url)
                 delay = self._retry.after_transport_error(
@@ -363,6 +372,8 @@ class PostHogClient:
                     raise error from exc
                 await self._wait(error.message, delay, attempt)
                 continue
+            except UNREADABLE as exc:
+                raise unreadable(exc, httpx.URL(self.host), f"{method} {url}") from None
             logger.debug("%s %s -> %s", method, url, response.status_code)
             if response.is_success:
                 return response
@@ -385,12 +396,10 @@ class PostHogClient:
         if isinstance(exc, httpx.ConnectTimeout):
             return ConnectionFailedError(f"Cannot reach {where}: the connection timed out")
         if isinstance(exc, httpx.TimeoutException):
-            return RequestTimeoutError(
-                f"{where} did not answer {method} {url} in time ({type(exc).__name__})"
-            )
+            return RequestTimeoutError(f"{where} did not answer {method} {url} in time")
         if isinstance(exc, httpx.ConnectError):
             return ConnectionFailedError(f"Cannot reach {where}: {reason}")
-        return ConnectionFailedError(f"Lost the connection to {where}: {reason}")
+        return ConnectionLostError(f"Lost the connection to {where}: {reason}")
 
 
 def _entry_url(id: str, action: str | None = None) -> str:

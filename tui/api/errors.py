@@ -150,7 +150,13 @@ class ConnectionFailedError(ApiError):
     kind = ErrorKind.CONNECTION
 
 
+class ConnectionLostError(ConnectionFailedError):
+    """The connection died after the request went out: the server may have acted on it."""
+
+
 class RequestTimeoutError(ApiError):
+    """No answer in time; the request went out, so the server may have acted on it."""
+
     kind = ErrorKind.TIMEOUT
 
 

@@ -26,6 +26,7 @@ import anyio
 import httpx
 
 from tui import paths
+from tui.api.bodies import UNREADABLE, body_chunks, read_bounded, unreadable
 from tui.api.client import PostHogClient, _parse
 from tui.api.errors import (
     ApiError,
@@ -51,6 +52,10 @@ MAX_NOT_READY_WAIT = 10.0
 MAX_STORAGE_REDIRECTS = 3
 # Bytes read from the network per write to disk.
 DOWNLOAD_CHUNK = 64 * 1024
+# The largest file a download writes. An export is a table of at most some hundred
+# thousand rows or a picture of a few MB; a body past this is a server that does not stop
+# sending, and it must not fill the disk. Refused at once when Content-Length says so.
+MAX_DOWNLOAD_BYTES = 1024 * 1024 * 1024
 
 ProgressCallback = Callable[[float, ExportedAsset], None]
 
@@ -196,14 +201,21 @@ class ExportsApi:
 
     # -- the file ----------------------------------------------------------------------
 
-    async def download(self, asset: ExportedAsset, folder: Path | str) -> Path:
+    async def download(
+        self,
+        asset: ExportedAsset,
+        folder: Path | str,
+        *,
+        max_bytes: int = MAX_DOWNLOAD_BYTES,
+    ) -> Path:
         """Save the export's file in ``folder`` and answer its path.
 
         The name is the server's ``filename`` made safe (base name only, no control
         characters, bounded length; ``export-<id>.<ext>`` if nothing is left), never an
         existing file's (`` (1)`` is added), and always directly inside ``folder``. The
         bytes go to a temporary file in ``folder`` first, so a failed or cancelled
-        download leaves nothing behind.
+        download leaves nothing behind. A file past ``max_bytes`` is refused. The name
+        never comes from ``Content-Disposition``: the asset's own field is the only one.
         """
         target = Path(folder)
         if not target.is_dir():
@@ -213,7 +225,7 @@ class ExportsApi:
         for _ in range(MAX_NOT_READY_RETRIES + 1):
             async with self._open(url) as response:
                 if response.is_success:
-                    return await _save(response, target, name, self._stream_error)
+                    return await _save(response, target, name, self._stream_error, max_bytes)
                 wait = await self._not_ready_wait(response, asset)
             await anyio.sleep(wait)
         raise ExportTimeoutError(
@@ -223,7 +235,7 @@ class ExportsApi:
     async def _not_ready_wait(self, response: httpx.Response, asset: ExportedAsset) -> float:
         """Seconds to wait before asking for unready content again; raises for anything
         that is not "not ready yet"."""
-        await response.aread()
+        await read_bounded(response, self._client.max_response_bytes)
         error = error_from_response(response, self._client._auth.secrets)
         status = response.status_code
         if status == 400 and error.code == "export_failed":
@@ -247,14 +259,14 @@ class ExportsApi:
         http = self._client._http
         response = await self._send(http.build_request("GET", url, headers=_ACCEPT_ANY))
         try:
-            for _ in range(MAX_STORAGE_REDIRECTS + 1):
+            for _ in range(MAX_STORAGE_REDIRECTS):
                 if not response.is_redirect:
                     break
                 location = self._storage_url(response)
                 await response.aclose()
                 request = http.build_request("GET", location, headers=_ACCEPT_ANY)
                 response = await self._send(request, with_key=False)
-            else:
+            if response.is_redirect:
                 raise UnexpectedResponseError(
                     f"{origin(response.url)} redirected the download more than"
                     f" {MAX_STORAGE_REDIRECTS} times",
@@ -302,10 +314,14 @@ class ExportsApi:
                     raise self._stream_error(exc, request) from exc
                 await client._wait(str(self._stream_error(exc, request)), delay, attempt)
                 continue
+            except UNREADABLE as exc:
+                raise unreadable(exc, request.url, f"GET {request.url.path}") from None
             if response.is_success or response.is_redirect or response.status_code < 429:
                 return response
-            await response.aread()
-            await response.aclose()
+            try:
+                await read_bounded(response, client.max_response_bytes)
+            finally:
+                await response.aclose()
             error = error_from_response(response, client._auth.secrets)
             delay = client._retry.after_error_response(error, idempotent=True, attempt=attempt)
             if delay is None:
@@ -330,17 +346,27 @@ async def _save(
     folder: Path,
     name: str,
     stream_error: Callable[[httpx.TransportError, httpx.Request], ApiError],
+    max_bytes: int,
 ) -> Path:
     """Stream the body to a temporary file in ``folder``, then give it its own new name."""
+    declared = response.headers.get("Content-Length", "").strip()
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise _too_big(response, max_bytes)
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=".hogtree-", suffix=".part")
     final: Path | None = None
     try:
         async with await anyio.open_file(fd, "wb") as out:
+            written = 0
             try:
-                async for chunk in response.aiter_bytes(DOWNLOAD_CHUNK):
+                async for chunk in body_chunks(response, DOWNLOAD_CHUNK):
+                    written += len(chunk)
+                    if written > max_bytes:
+                        raise _too_big(response, max_bytes)
                     await out.write(chunk)
             except httpx.TransportError as exc:
                 raise stream_error(exc, response.request) from exc
+            except UNREADABLE as exc:
+                raise unreadable(exc, response.request.url, "the download") from None
         final = claim(folder, name)
         os.replace(temporary, final)
     except BaseException:
@@ -352,6 +378,14 @@ async def _save(
                     final.unlink()
         raise
     return final
+
+
+def _too_big(response: httpx.Response, max_bytes: int) -> UnexpectedResponseError:
+    return UnexpectedResponseError(
+        f"{origin(response.request.url)} sent a file of more than {max_bytes / 2**20:g} MB;"
+        " hogtree stopped the download there and kept nothing",
+        status=response.status_code,
+    )
 
 
 def _asset_url(id: int) -> str:

@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 # PostHog's own UI asks before moving or linking a folder with more entries than this.
 CONFIRM_ABOVE = 50
 
+# Textual's timers divide by their interval: a Retry-After of 0 must still wait a little.
+SHORTEST_TIMER_S = 0.001
+
 # Actions that change the project: hidden and refused in read-only mode.
 MUTATING_ACTIONS = frozenset(
     {"new_folder", "rename", "move", "cut", "paste", "link", "delete", "undo"}
@@ -100,6 +103,10 @@ class HogtreeApp(App[None]):
         self.client: PostHogClient | None = None
         self.undo_stack: list[operations.Undo] = []
         self.cut_entries: list[FileSystemEntry] = []  # entries cut with x, waiting for p
+        # The status line's "retrying in n s" while a retry waits, and the work it stands in
+        # for (back on the line once the retry is sent).
+        self._retry_note = ""
+        self._work_before_retry = ""
         self.sub_title = backend.description + (" · read-only" if read_only else "")
 
     # ------------------------------------------------------------------ layout
@@ -151,7 +158,19 @@ class HogtreeApp(App[None]):
     def _on_retry_from_any_thread(self, notice: RetryNotice) -> None:
         # The client runs on the app's loop, so this is called there; the status says what
         # is being waited for, in the server's words (e.g. a 429's Retry-After).
-        self.status.work = f"{labels.visible(notice.reason)}: retrying in {notice.delay_s:.0f} s"
+        if not self._retry_note:
+            self._work_before_retry = self.status.work
+        note = f"{labels.visible(notice.reason)}: retrying in {notice.delay_s:.0f} s"
+        self._retry_note = self.status.work = note
+        self.set_timer(max(notice.delay_s, SHORTEST_TIMER_S), lambda: self._retry_sent(note))
+
+    def _retry_sent(self, note: str) -> None:
+        """The wait is over and the retry went out: the note is no longer true."""
+        if self._retry_note != note:
+            return  # a later retry's note has taken its place
+        self._retry_note = ""
+        if self.status.work == note:
+            self.status.work = self._work_before_retry
 
     def _handle_exception(self, error: Exception) -> None:
         # Textual prints the traceback when the app exits; --debug's log keeps it too
@@ -189,8 +208,12 @@ class HogtreeApp(App[None]):
     @on(ProjectTree.Busy)
     def busy(self, event: ProjectTree.Busy) -> None:
         if event.count:
-            self.status.work = "loading…"
-        elif self.status.work == "loading…" or self.status.work.endswith("retrying"):
+            if self._retry_note:  # the note stays until its retry is sent
+                self._work_before_retry = "loading…"
+            else:
+                self.status.work = "loading…"
+        elif self.status.work in ("loading…", self._retry_note):
+            self._retry_note = ""
             self.status.work = ""
 
     # ------------------------------------------------------------------ read-only

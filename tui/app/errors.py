@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from tui.api import ApiError, ErrorKind
+import re
+
+from tui.api import ApiError, ConnectionLostError, ErrorKind
 from tui.app import labels
+
+# The operating system's error number in a connection failure ("[Errno 111] Connection
+# refused"): noise to a user, who is told what it means in words.
+_ERRNO = re.compile(r"\[Errno -?\d+\]\s*")
 
 
 def describe(error: ApiError) -> str:
@@ -11,18 +17,43 @@ def describe(error: ApiError) -> str:
     message = labels.visible(error.message)
     match error.kind:
         case ErrorKind.AUTH:
-            return f"The API key was refused: {message}. Check POSTHOG_PERSONAL_API_KEY."
+            return f"The API key was refused: {_end(message)} Check POSTHOG_PERSONAL_API_KEY."
         case ErrorKind.PERMISSION:
             return f"Not allowed: {message}"
         case ErrorKind.NOT_FOUND:
-            return f"Not found: {message}. It may have been moved or deleted: R reloads."
+            return f"Not found: {_end(message)} It may have been moved or deleted: R reloads."
         case ErrorKind.THROTTLED:
-            return f"Rate limited: {message}"
+            return message if message.startswith("Rate limited") else f"Rate limited: {message}"
         case ErrorKind.CONNECTION:
-            return f"Disconnected: {message}. R retries."
+            message = _ERRNO.sub("", message)
+            return f"Disconnected: {_end(message)} The tree stays as it was; R retries."
         case ErrorKind.TIMEOUT:
-            return f"Timed out: {message}. R retries."
+            return f"Timed out: {_end(message)} R retries."
         case ErrorKind.SERVER:
-            return f"The server failed: {message}. R retries."
+            return f"The server failed: {_end(message)} R retries."
         case _:
             return message
+
+
+def _end(sentence: str) -> str:
+    """``sentence`` ending in one full stop (or its own ? or !), for ours to follow."""
+    sentence = sentence.rstrip(". ")
+    return sentence if sentence.endswith(("?", "!")) else f"{sentence}."
+
+
+def outcome_unknown(error: ApiError) -> bool:
+    """Whether a change that failed this way may have been made all the same: the request
+    went out and no answer came back (a timeout, or a connection lost mid-request)."""
+    return error.kind is ErrorKind.TIMEOUT or isinstance(error, ConnectionLostError)
+
+
+def change_failure(error: ApiError) -> str:
+    """Why a change failed. Without an answer nobody knows whether it happened, and the
+    change is not sent again on its own (that could do it twice): say so."""
+    message = labels.visible(error.message)
+    if outcome_unknown(error):
+        return (
+            f"{message.rstrip('.')}; it may have happened anyway: the tree shows what the"
+            " server holds"
+        )
+    return message

@@ -2,7 +2,8 @@
 
 Each operation returns an :class:`Outcome`: one summary for the user (however many entries
 it touched), the failures in the server's own words, the folders whose listing changed
-(each reloaded once), and the step that undoes it.
+(each reloaded once), and the step that undoes it. A failed change reloads its folders
+too: without an answer nobody knows whether it happened, and the tree must show the truth.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Protocol
 from tui import paths
 from tui.api import ApiError, PostHogClient
 from tui.app import labels
+from tui.app.errors import change_failure
 from tui.models import DeletedObject, FileSystemEntry
 
 
@@ -45,7 +47,7 @@ def _where(folder: str) -> str:
 
 
 def _failure(entry: FileSystemEntry, error: ApiError) -> str:
-    return f"{_name(entry)}: {error.message}"
+    return f"{_name(entry)}: {change_failure(error)}"
 
 
 def count_entries(n: int) -> str:
@@ -67,13 +69,15 @@ class MoveBack:
         reload: set[str] = set()
         done = 0
         for entry_id, old_path, new_path in reversed(self.moves):
+            reload.update({paths.parent(old_path), paths.parent(new_path)})
             try:
                 await client.move(entry_id, old_path)
             except ApiError as error:
-                errors.append(f"{labels.visible(paths.basename(new_path))}: {error.message}")
+                errors.append(
+                    f"{labels.visible(paths.basename(new_path))}: {change_failure(error)}"
+                )
                 continue
             done += 1
-            reload.update({paths.parent(old_path), paths.parent(new_path)})
         message = f"Undid {self.description}"
         if errors:
             message = f"Undid {done} of {len(self.moves)} moves; {errors[0]}"
@@ -93,12 +97,12 @@ async def move_entries(
         if new_path == entry.path:
             skipped += 1
             continue
+        reload.add(paths.parent(entry.path))
         try:
             moved = await client.move(entry.id, new_path)
         except ApiError as error:
             errors.append(_failure(entry, error))
             continue
-        reload.add(paths.parent(entry.path))
         # A folder moved onto an existing one merges into it: there is no "back" for that.
         if moved.id == entry.id:
             moves.append((entry.id, entry.path, new_path))
@@ -122,7 +126,7 @@ async def rename_entry(client: PostHogClient, entry: FileSystemEntry, new_name: 
     try:
         renamed = await client.move(entry.id, new_path)
     except ApiError as error:
-        return Outcome(f"Could not rename {_name(entry)}", [error.message])
+        return Outcome(f"Could not rename {_name(entry)}", [change_failure(error)], {folder})
     undo = None
     if renamed.id == entry.id:
         undo = MoveBack([(entry.id, entry.path, new_path)], f"the rename of {_name(entry)}")
@@ -168,11 +172,11 @@ class Restore:
     description: str
 
     async def run(self, client: PostHogClient) -> Outcome:
+        reload = {paths.parent(item.path or "") for item in self.items}
         try:
             result = await client.undo_delete(self.items)
         except ApiError as error:
-            return Outcome(f"Could not undo {self.description}", [error.message])
-        reload = {paths.parent(item.path or "") for item in self.items}
+            return Outcome(f"Could not undo {self.description}", [change_failure(error)], reload)
         return Outcome(f"Restored {_plural(len(result.undone), 'object')}", reload=reload)
 
 
@@ -181,13 +185,13 @@ async def delete_entries(client: PostHogClient, entries: Sequence[FileSystemEntr
     deleted_objects: list[DeletedObject] = []
     reload: set[str] = set()
     for entry in entries:
+        reload.add(paths.parent(entry.path))
         try:
             result = await client.delete_entry(entry.id)
         except ApiError as error:
             errors.append(_failure(entry, error))
             continue
         deleted_objects.extend(result.deleted)
-        reload.add(paths.parent(entry.path))
     done = len(entries) - len(errors)
     message = (
         f"Deleted {count_entries(done)}"
@@ -211,5 +215,7 @@ async def create_folder(client: PostHogClient, parent: str, name: str) -> Outcom
     try:
         folder = await client.create_folder(path)
     except ApiError as error:
-        return Outcome(f"Could not create {labels.visible(name)}", [error.message])
+        return Outcome(
+            f"Could not create {labels.visible(name)}", [change_failure(error)], {parent}
+        )
     return Outcome(f"Created folder {labels.visible(name)}", reload={parent}, created=folder)

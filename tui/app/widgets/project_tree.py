@@ -324,27 +324,55 @@ class ProjectTree(Tree[Row]):
                 child.remove()
 
     def reload_folder(self, path: str) -> None:
-        """Fetch ``path``'s children afresh (only if the tree has them loaded)."""
+        """Fetch ``path``'s children afresh (only if the tree has them loaded). The rows on
+        screen stay until the new listing is in: a failed reload (the server gone) keeps
+        the tree the user had, and only says so."""
         folder = self.folders.get(path)
         if folder is None:
             return
+        folder.generation += 1
+        # A page is on its way: no "load more" meanwhile, and reveal waits for this one.
+        folder.loading = True
+        self._fetch_fresh(folder, folder.generation)
+
+    @work(group="tree-pages")
+    async def _fetch_fresh(self, folder: Folder, generation: int) -> None:
+        assert self.client is not None
+        self._begin()
+        try:
+            page = await self.client.list_folder(folder.path, offset=0, limit=PAGE_SIZE)
+        except ApiError as error:
+            if generation == folder.generation and self.folders.get(folder.path) is folder:
+                folder.loading = False
+                self.post_message(self.LoadFailed(folder.path, error))
+            return
+        finally:
+            self._end()
+        if generation != folder.generation or self.folders.get(folder.path) is not folder:
+            return  # reloaded again (or gone) while this page was out
+        self._replace_children(folder, page)
+
+    def _replace_children(self, folder: Folder, page: FileSystemPage) -> None:
+        """Swap ``folder``'s rows for the first page of a fresh listing."""
         keep = self.cursor_entry.id if self.cursor_entry else None
         # The folders open inside this one open again (and load afresh) as their rows return,
         # so a reload refreshes what the user sees instead of folding it all away.
         self._reopen |= {
             p
             for p, f in self.folders.items()
-            if p != path and (path == "" or paths.is_within(p, path)) and f.node.is_expanded
+            if p != folder.path
+            and (folder.path == "" or paths.is_within(p, folder.path))
+            and f.node.is_expanded
         }
         self._forget_subtree(folder)
-        folder.generation += 1
         folder.loaded = 0
         folder.total = None
         folder.loading = False
         folder.ids.clear()
         folder.node.remove_children()
         self._restore_cursor_to = keep
-        self._load_next_page(folder)
+        self._apply_page(folder, page, 0)
+        self._after_page(folder)
 
     def _forget_subtree(self, folder: Folder) -> None:
         prefix = folder.path + "/"
