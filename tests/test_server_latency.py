@@ -8,8 +8,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import conftest
+import httpx
 import pytest
 from conftest import ADMIN_KEY, SHARED_SSL_CONTEXT, LiveServer
 from test_serve_cli import serving
