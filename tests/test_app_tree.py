@@ -18,6 +18,7 @@ from app_harness import (
     visible_names,
 )
 from conftest import ADMIN_KEY, LiveServer
+from rich.style import Style
 
 from tui.app.app import HogtreeApp
 from tui.app.widgets.project_tree import MoreRow
@@ -184,3 +185,22 @@ async def test_a_reload_keeps_open_folders_open_and_shows_the_servers_truth(
             api_demo, "Marketing/Campaigns", 3
         )
         assert tree.cursor_entry is not None and tree.cursor_entry.path == "Archive"
+
+
+async def test_the_fast_label_width_is_the_drawn_width(demo_server: LiveServer) -> None:
+    """get_label_width skips drawing the row; it must still measure what is drawn (folders,
+    items, marks, wide emoji, the loading and load-more rows)."""
+    app = new_app(demo_server.url, ADMIN_KEY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        tree = tree_of(app)
+        for folder in ("Marketing", "Team 🦔 notes"):
+            await move_cursor_to(pilot, folder)
+            await pilot.press("l", "space")  # open it, mark it
+            await settle(pilot)
+        rows = [tree.get_node_at_line(line) for line in range(tree.last_line + 1)]
+        assert len(rows) > 10 and tree.marks
+        for node in rows:
+            assert node is not None
+            drawn = tree.render_label(node, Style(), Style()).cell_len
+            assert tree.get_label_width(node) == drawn, node.label.plain
