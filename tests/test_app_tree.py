@@ -21,7 +21,7 @@ from conftest import ADMIN_KEY, LiveServer
 from rich.style import Style
 
 from tui.app.app import HogtreeApp
-from tui.app.widgets.project_tree import MoreRow
+from tui.app.widgets.project_tree import MoreRow, ProjectTree
 from tui.backend import LocalBackend
 
 pytestmark = pytest.mark.anyio
@@ -204,3 +204,29 @@ async def test_the_fast_label_width_is_the_drawn_width(demo_server: LiveServer) 
             assert node is not None
             drawn = tree.render_label(node, Style(), Style()).cell_len
             assert tree.get_label_width(node) == drawn, node.label.plain
+
+
+async def test_a_page_arriving_below_the_cursor_leaves_the_side_pane_alone(
+    demo_server: LiveServer,
+) -> None:
+    """Opening the folder under the cursor keeps the cursor on it: its children arriving
+    announce nothing (the side pane would redraw the same entry, every page)."""
+    announced: list[object] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, ProjectTree.EntryHighlighted):
+            announced.append(message.entry)
+
+    app = new_app(demo_server.url, ADMIN_KEY)
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+        await loaded(pilot)
+        await move_cursor_to(pilot, "Marketing")
+        announced.clear()
+        await pilot.press("l")
+        tree = tree_of(app)
+        await settle(pilot, lambda: tree.folders["Marketing"].total is not None)
+        assert "Marketing/Weekly signups" in visible_names(app)
+        assert announced == []
+        await pilot.press("down")  # the cursor moving is announced, as before
+        await settle(pilot)
+        assert [getattr(e, "path", None) for e in announced][-1:] == [tree.cursor_entry.path]

@@ -138,6 +138,7 @@ class ProjectTree(Tree[Row]):
         self._g_pending = False
         self._reopen: set[str] = set()  # folders to open again when a reload brings them
         self._restore_cursor_to: str | None = None  # entry to put the cursor on once loaded
+        self._announced: tuple[FileSystemEntry | None] | None = None  # last EntryHighlighted
 
     # ------------------------------------------------------------------ labels
 
@@ -311,7 +312,7 @@ class ProjectTree(Tree[Row]):
         # the same line: the cursor stays where the user's eyes are.
         if self.cursor_line < 0 and folder.path == "" and folder.node.children:
             self.cursor_line = 0
-        self._announce_cursor()
+        self._announce_cursor(only_if_changed=True)
 
     def _add_entry(self, folder: Folder, entry: FileSystemEntry) -> TreeNode[Row]:
         label = self._entry_label(entry)
@@ -406,13 +407,19 @@ class ProjectTree(Tree[Row]):
     def on_tree_node_selected(self, event: Tree.NodeSelected[Row]) -> None:
         event.stop()
 
-    def _announce_cursor(self) -> None:
+    def _announce_cursor(self, *, only_if_changed: bool = False) -> None:
         if self._restore_cursor_to is not None:
             node = self._entry_nodes.get(self._restore_cursor_to)
             if node is not None:
                 self._restore_cursor_to = None
                 self._place_cursor(node)
-        self.post_message(self.EntryHighlighted(self.cursor_entry))
+        entry = self.cursor_entry
+        if only_if_changed and self._announced is not None and self._announced[0] == entry:
+            # Fast path: a page arrived below the cursor. Announcing the same entry again
+            # redrew the side pane and laid the whole screen out twice more, every page.
+            return
+        self._announced = (entry,)
+        self.post_message(self.EntryHighlighted(entry))
 
     # ------------------------------------------------------------------ actions
 
