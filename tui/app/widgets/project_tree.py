@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import work
@@ -163,7 +164,8 @@ class ProjectTree(Tree[Row]):
         width) by rendering the row's label in full; with thousands of rows loaded, that
         was most of the cost of showing one more page. Every row is two cells (▶/▼ or a
         space, then the mark) before its label, as :meth:`render_label` draws it."""
-        return 2 + node.label.cell_len
+        label = node.label
+        return 2 + (label.cell_len if isinstance(label, Text) else cell_len(label))
 
     def _entry_label(self, entry: FileSystemEntry) -> Text:
         return labels.row_label(entry)
