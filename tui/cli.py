@@ -130,6 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="RATE",
         help="keep generating realistic events, RATE per minute, for a live demo",
     )
+    serve.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="add this much latency to every response, to play a far server",
+    )
     return parser
 
 
@@ -150,6 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 api_keys=args.api_key,
                 export_delay=args.export_delay,
                 live_events_per_minute=args.live_events,
+                latency_ms=args.latency_ms,
             )
         except ValueError as exc:
             parser.error(str(exc))
@@ -161,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    """The app, on the configured host or on the local demo started in-process."""
+    """The app, on the configured host or on the local demo (a server process of its own)."""
     from tui.backend import Backend, LocalBackend, RemoteBackend
     from tui.config import ConfigError, default_config_path, load_config, resolve_connection
     from tui.debuglog import open_debug_log
@@ -177,14 +185,16 @@ def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"hogtree: {error}", file=sys.stderr)
         return 2
-    backend: Backend
-    if connection.is_local:
-        backend = LocalBackend(args.db or default_db_path(), connection.project_id)
-    else:
-        backend = RemoteBackend(connection)
     download_dir = args.download_dir or Path.cwd()
     if not download_dir.is_dir():
         parser.error(f"--download-dir {download_dir} is not a folder")
+    backend: Backend
+    if connection.is_local:
+        local = LocalBackend(args.db or default_db_path(), connection.project_id)
+        local.start()  # now, before the app's imports: it starts up on another core meanwhile
+        backend = local
+    else:
+        backend = RemoteBackend(connection)
 
     log_path = open_debug_log(backend.description, connection.api_key) if args.debug else None
 

@@ -32,9 +32,6 @@ from typing import Any
 import platformdirs
 from pydantic import SecretStr
 
-from tui.api.auth import InsecureTransportError, check_key, check_transport
-from tui.api.client import normalize_host
-
 ENV_HOST = "POSTHOG_HOST"
 ENV_PROJECT = "POSTHOG_PROJECT_ID"
 ENV_API_KEY = "POSTHOG_PERSONAL_API_KEY"
@@ -200,6 +197,10 @@ def resolve_connection(
     env_key = SecretStr(env.get(ENV_API_KEY, "").strip())
     api_key = env_key if env_key.get_secret_value() else profile_key
     if api_key is not None:
+        # Imported where used, like normalize_host below: tui.api brings httpx, which the
+        # local demo's start need not wait for.
+        from tui.api.auth import check_key
+
         try:
             check_key(api_key)
         except ValueError as exc:
@@ -218,6 +219,8 @@ def resolve_connection(
             f"no project for {resolved_host}: set --project, {ENV_PROJECT} or {where}"
         )
     project_id = _project(raw_project, project_source)
+    from tui.api.auth import InsecureTransportError, check_transport
+
     try:
         check_transport(resolved_host, has_key=True, allow_insecure_http=allow_insecure_http)
     except InsecureTransportError as exc:
@@ -250,6 +253,9 @@ def _first(*candidates: tuple[str, Any]) -> tuple[str, Any]:
 
 
 def _host(raw: str, source: str) -> str:
+    # Imported here: it brings httpx, which the local demo's start need not wait for.
+    from tui.api.client import normalize_host
+
     if "://" not in raw:
         raise ConfigError(f"host '{raw}' ({source}) needs a scheme, e.g. https://{raw}")
     try:

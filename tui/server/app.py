@@ -12,11 +12,11 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tui import __version__
-from tui.server import seed
 from tui.server.auth import Authenticator
 from tui.server.errors import ApiProblem, method_not_allowed, not_found
 from tui.server.export_jobs import ExportJobs
 from tui.server.http import request_validation_problem
+from tui.server.latency import AddedLatency
 from tui.server.live_events import LiveEvents
 from tui.server.middleware import CatchUnexpectedErrors
 from tui.server.routes import capture, evaluations, events, exports, file_system, health, insights
@@ -43,6 +43,9 @@ def prepare_database(settings: ServerSettings) -> tuple[Database, Authenticator]
         for project_id in settings.projects:
             accounts.ensure_project(conn, project_id, f"Project {project_id}", now())
         if is_new and settings.seed == "demo" and 1 in settings.projects:
+            # Imported only to seed: the demo's data modules are not needed to serve.
+            from tui.server import seed
+
             seed.seed_demo(conn, project_id=1)
         keys = [
             (spec, accounts.user_for_key(conn, spec.key, f"Key {index}"))
@@ -89,6 +92,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
 
     _install_error_handlers(app, authenticator)
     app.add_middleware(CatchUnexpectedErrors)
+    if settings.latency_ms > 0:
+        app.add_middleware(AddedLatency, latency_ms=settings.latency_ms)
     return app
 
 
