@@ -52,7 +52,7 @@ def run_serve(
         )
     config = uvicorn_config(settings, bind, port)  # opens, and if new seeds, the database
     print(f"hogtree local PostHog server on http://{bind}:{port}", file=out)
-    print(f"  database  {db_path}{' (new, seed: ' + seed + ')' if is_new else ''}", file=out)
+    print(f"  database  {db_path}{f' (new, seed: {seed})' if is_new else ''}", file=out)
     db: Database = config.app.state.db  # type: ignore[union-attr]
     with db.read() as conn:
         tokens = accounts.project_tokens(conn)

@@ -182,6 +182,38 @@ def connect(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
+@contextmanager
+def cache_size(conn: sqlite3.Connection, kib: int) -> Iterator[None]:
+    """A bigger page cache for this connection for a while (a bulk insert), then the old one."""
+    previous = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {-int(kib)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+@contextmanager
+def indexes_deferred(conn: sqlite3.Connection, table: str) -> Iterator[None]:
+    """Drop ``table``'s indexes for a bulk insert and build them again after it, inside the
+    caller's transaction (a failure rolls the drop back with the rest).
+
+    Building an index sorts its keys once; keeping it up to date inserts each key into a
+    B-tree far bigger than the cache. The indexes of UNIQUE constraints cannot be dropped and
+    stay up to date.
+    """
+    saved = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+        " AND sql IS NOT NULL",
+        (table,),
+    ).fetchall()
+    for name, _ in saved:
+        conn.execute(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in saved:
+        conn.execute(sql)
+
+
 class Database:
     """Hands each thread its own connection to one SQLite file."""
 

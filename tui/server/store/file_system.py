@@ -356,6 +356,23 @@ def _insert(
     return get_row(conn, project_id, new_id)
 
 
+# The columns of :func:`insert_many`'s rows, in this order.
+BULK_COLUMNS = (
+    "id, project_id, path, depth, type, ref, href, meta, shortcut, created_at, created_by,"
+    " parent_path, path_folded, name_folded"
+)
+
+
+def insert_many(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
+    """Insert rows of :data:`BULK_COLUMNS` as they are, derived columns included.
+
+    Only for the scale seed (a million rows), whose caller computes the derived columns from
+    segments it already holds: :func:`_insert` would split every path again.
+    """
+    marks = ", ".join("?" * len(BULK_COLUMNS.split(",")))
+    conn.executemany(f"INSERT INTO file_system ({BULK_COLUMNS}) VALUES ({marks})", rows)
+
+
 def path_exists(conn: sqlite3.Connection, project_id: int, path: str) -> bool:
     return (
         conn.execute(
