@@ -52,7 +52,7 @@ def test_descendants_are_an_index_range(conn: sqlite3.Connection) -> None:
     assert "file_system_path (project_id=? AND path>? AND path<?)" in plan
 
 
-def _assert_derived_columns_true(conn: sqlite3.Connection) -> None:
+def assert_derived_columns_true(conn: sqlite3.Connection) -> None:
     for row in conn.execute(
         "SELECT path, depth, parent_path, path_folded, name_folded FROM file_system"
     ):
@@ -93,7 +93,7 @@ def test_moving_a_folder_keeps_every_derived_column_true(
         fs.move_entry(conn, 1, root["id"], target)
     except Exception as exc:  # refused moves (into itself) change nothing
         assert "Cannot move folder into itself" in str(exc)
-    _assert_derived_columns_true(conn)
+    assert_derived_columns_true(conn)
 
 
 def test_demo_tree_has_what_the_issue_asks_for(conn: sqlite3.Connection) -> None:
@@ -126,7 +126,7 @@ def test_demo_tree_has_what_the_issue_asks_for(conn: sqlite3.Connection) -> None
         assert conn.execute(
             "SELECT 1 FROM objects WHERE type = ? AND ref = ?", (row["type"], row["ref"])
         ).fetchone(), row["path"]
-    _assert_derived_columns_true(conn)
+    assert_derived_columns_true(conn)
 
 
 def test_demo_tree_is_deterministic(tmp_path: Path) -> None:

@@ -303,7 +303,7 @@ def _tree(rng: random.Random, budget: int) -> Iterator[_Row]:
     teams = _Names(rng, TEAM_FOLDERS)
     root_items = _Names(rng)
     recent: list[_Row] = []  # items a shortcut may point at: ones made lately
-    while free > 0:
+    while free > 0 or stack:
         if not stack:
             if free < 1 + MIN_FOLDER:
                 # Too few left for one more folder: loose items at the top, as people leave them.
@@ -388,12 +388,18 @@ class _Names:
     def __init__(self, rng: random.Random, folders: tuple[str, ...] = SUBFOLDER_NAMES) -> None:
         self.rng = rng
         self.folders = folders
-        self.seen: dict[str, int] = {}
+        self.used: set[str] = set()
+        self.next_number: dict[str, int] = {}
 
     def unique(self, name: str) -> str:
-        count = self.seen.get(name, 0) + 1
-        self.seen[name] = count
-        return name if count == 1 else f"{name} {count}"
+        number = self.next_number.get(name, 1)
+        candidate = name if number == 1 else f"{name} {number}"
+        while candidate in self.used:  # "x 2" may be taken already, by a shortcut to "x 2"
+            number += 1
+            candidate = f"{name} {number}"
+        self.next_number[name] = number + 1
+        self.used.add(candidate)
+        return candidate
 
     def next_folder(self) -> str:
         return self.unique(_pick(self.rng, self.folders))
