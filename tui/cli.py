@@ -131,6 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="RATE",
         help="keep generating realistic events, RATE per minute, for a live demo",
     )
+    serve.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="add this much latency to every response, to play a far server",
+    )
     return parser
 
 
@@ -150,6 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 api_keys=args.api_key,
                 export_delay=args.export_delay,
                 live_events_per_minute=args.live_events,
+                latency_ms=args.latency_ms,
             )
         except ValueError as exc:
             parser.error(str(exc))

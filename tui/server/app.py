@@ -17,6 +17,7 @@ from tui.server.auth import Authenticator
 from tui.server.errors import ApiProblem, method_not_allowed, not_found
 from tui.server.export_jobs import ExportJobs
 from tui.server.http import request_validation_problem
+from tui.server.latency import AddedLatency
 from tui.server.live_events import LiveEvents
 from tui.server.middleware import CatchUnexpectedErrors
 from tui.server.routes import capture, evaluations, events, exports, file_system, health, insights
@@ -93,6 +94,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
 
     _install_error_handlers(app, authenticator)
     app.add_middleware(CatchUnexpectedErrors)
+    if settings.latency_ms > 0:
+        app.add_middleware(AddedLatency, latency_ms=settings.latency_ms)
     return app
 
 

@@ -24,9 +24,10 @@ def run_serve(
     api_keys: Sequence[str],
     export_delay: float = 0.0,
     live_events_per_minute: float = 0.0,
+    latency_ms: float = 0.0,
 ) -> int:
-    if export_delay < 0 or live_events_per_minute < 0:
-        raise ValueError("--export-delay and --live-events cannot be negative")
+    if export_delay < 0 or live_events_per_minute < 0 or latency_ms < 0:
+        raise ValueError("--export-delay, --live-events and --latency-ms cannot be negative")
     keys = [ApiKeySpec.parse(text) for text in api_keys]
     generated = None
     if not keys:
@@ -41,6 +42,7 @@ def run_serve(
         seed=seed,
         export_delay=export_delay,
         live_events_per_minute=live_events_per_minute,
+        latency_ms=latency_ms,
     )
 
     out = sys.stderr
@@ -69,6 +71,8 @@ def run_serve(
         )
     else:
         print(f"  API keys  {len(keys)} from --api-key", file=out)
+    if latency_ms:
+        print(f"  latency   {latency_ms:g} ms added to every response", file=out)
     out.flush()
     uvicorn.Server(config).run()
     return 0

@@ -123,3 +123,5 @@ class ServerSettings:
     export_delay: float = 0.0
     # Events per minute generated in the background for a live demo (0: none).
     live_events_per_minute: float = 0.0
+    # Milliseconds added before every response, to play a far server (0: none).
+    latency_ms: float = 0.0
