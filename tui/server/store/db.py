@@ -77,6 +77,10 @@ CREATE TABLE IF NOT EXISTS file_system (
 -- A folder's page of children, folders first then by path, straight off the index.
 CREATE INDEX IF NOT EXISTS file_system_children
     ON file_system (project_id, parent_path, type <> 'folder', path_folded);
+-- Rows whose path does not start with their parent_path + "/" (odd spellings such as a
+-- leading "/"): almost always none, so a folder's page can skip re-checking every child.
+CREATE INDEX IF NOT EXISTS file_system_odd_children ON file_system (project_id, parent_path)
+    WHERE parent_path <> '' AND substr(path, 1, length(parent_path) + 1) <> parent_path || '/';
 -- Exact path lookups and prefix (descendant) range scans.
 CREATE INDEX IF NOT EXISTS file_system_path ON file_system (project_id, path);
 -- Whole-project listings in PostHog's default order.
