@@ -172,7 +172,7 @@ def _list_where(
     where = _Where()
     where.add("project_id = ?", project_id)
     depth = query.depth_value
-    parent = query.parent
+    parent = query.parent or ""
     children_only = (
         bool(parent) and depth == paths.depth(parent) + 1 and paths.normalize(parent) == parent
     )
@@ -323,11 +323,28 @@ def descendants(
     total = conn.execute(
         f"SELECT COUNT(*) FROM file_system WHERE {where.sql()}", where.params
     ).fetchone()[0]
-    rows = conn.execute(
-        f"SELECT {ENTRY_COLUMNS} FROM file_system WHERE {where.sql()} ORDER BY depth, path, pk"
-        + (" LIMIT ?" if limit is not None else ""),
-        [*where.params, *([limit] if limit is not None else [])],
-    ).fetchall()
+    if limit is None:
+        rows = conn.execute(
+            f"SELECT {ENTRY_COLUMNS} FROM file_system WHERE {where.sql()}"
+            " ORDER BY depth, path, pk",
+            where.params,
+        ).fetchall()
+        return total, rows
+    # The first ``limit`` level by level: one ORDER BY depth would sort the whole subtree
+    # (100,000 rows for a big folder) to keep 200; each level is a range of the depth index,
+    # read in order. Odd spellings may sit at any depth, so every level is asked.
+    deepest = conn.execute(
+        "SELECT MAX(depth) FROM file_system WHERE project_id = ?", (project_id,)
+    ).fetchone()[0]
+    rows = []
+    for depth in range((deepest or 0) + 1):
+        if len(rows) >= limit:
+            break
+        rows += conn.execute(
+            f"SELECT {ENTRY_COLUMNS} FROM file_system WHERE {where.sql()} AND depth = ?"
+            " ORDER BY path, pk LIMIT ?",
+            [*where.params, depth, limit - len(rows)],
+        ).fetchall()
     return total, rows
 
 
