@@ -44,6 +44,25 @@ def test_a_folder_page_is_read_off_the_children_index_without_sorting(
     assert "TEMP B-TREE" not in plan  # no sort of a 100,000-row folder per page
 
 
+def test_a_folder_without_odd_paths_counts_its_children_off_the_index_alone(
+    conn: sqlite3.Connection,
+) -> None:
+    where = fs._list_where(1, fs.ListQuery(parent="Data/Big", depth="3"), None, odd_children=False)
+    plan = _plan(conn, f"SELECT COUNT(*) FROM file_system WHERE {where.sql()}", where.params)
+    assert "USING COVERING INDEX file_system_children" in plan  # no row read per child
+
+
+def test_a_counts_first_entries_are_read_level_by_level(conn: sqlite3.Connection) -> None:
+    plan = _plan(
+        conn,
+        "SELECT pk FROM file_system WHERE project_id = ? AND path >= ? AND path < ?"
+        " AND depth = ? ORDER BY path, pk LIMIT 200",
+        [1, "Big/", "Big0", 2],
+    )
+    assert "file_system_depth (project_id=? AND depth=? AND path>? AND path<?)" in plan
+    assert "TEMP B-TREE" not in plan
+
+
 def test_descendants_are_an_index_range(conn: sqlite3.Connection) -> None:
     where = fs._Where()
     where.add("project_id = ?", 1)

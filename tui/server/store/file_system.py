@@ -272,7 +272,7 @@ def list_entries(
     caller_id: int | None,
 ) -> tuple[int, list[sqlite3.Row]]:
     """One page of entries and the total count of entries matching ``query``."""
-    odd = bool(query.parent) and _has_odd_children(conn, project_id, query.parent or "")
+    odd = _has_odd_children(conn, project_id, query.parent) if query.parent else False
     where = _list_where(project_id, query, caller_id, odd_children=odd)
     total = conn.execute(
         f"SELECT COUNT(*) FROM file_system WHERE {where.sql()}", where.params
