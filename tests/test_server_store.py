@@ -162,3 +162,29 @@ def test_demo_tree_is_deterministic(tmp_path: Path) -> None:
         return result
 
     assert snapshot("one.sqlite3") == snapshot("two.sqlite3")
+
+
+def test_a_big_write_answers_before_the_wal_is_folded_which_happens_in_the_background(
+    tmp_path: Path,
+) -> None:
+    import time
+
+    from tui.server.store import db as store_db
+
+    path = tmp_path / "wal.sqlite3"
+    database = Database(path)
+    with database.write() as connection:
+        assert connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        accounts.ensure_project(connection, 1, "Project 1", fs.now())
+        connection.executemany(
+            "INSERT INTO objects (project_id, type, ref, name, data, created_at)"
+            " VALUES (1, 'insight', ?, 'x', ?, '')",
+            [(str(n), "x" * 4096) for n in range(store_db.CHECKPOINT_AFTER_BYTES // 4096)],
+        )
+    # The COMMIT left the rows in the WAL; the checkpointer copies them into the file.
+    deadline = time.monotonic() + 10
+    while path.stat().st_size < store_db.CHECKPOINT_AFTER_BYTES and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert path.stat().st_size >= store_db.CHECKPOINT_AFTER_BYTES
+    database.close()
+    assert not Path(f"{path}-wal").exists()  # the last connection folded the rest

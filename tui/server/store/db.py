@@ -7,6 +7,8 @@ transaction per request that writes.
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import sqlite3
 import threading
@@ -224,6 +226,50 @@ def indexes_deferred(conn: sqlite3.Connection, table: str) -> Iterator[None]:
         conn.execute(sql)
 
 
+# SQLite folds the WAL back into the database file (a checkpoint) inside the COMMIT of
+# whichever write takes the WAL past 1,000 pages: a move of 100,000 rows waited 1-2 s for it
+# before answering. A Database's connections leave it to a background thread instead, once
+# the WAL has grown past this size (SQLite's own threshold).
+CHECKPOINT_AFTER_BYTES = 1000 * 4096
+# The background checkpoint retries this often while writes keep it from finishing.
+CHECKPOINT_RETRY_S = 5.0
+
+log = logging.getLogger("hogtree.server")
+
+
+class _Checkpointer(threading.Thread):
+    """Checkpoints one database file when nudged, on a connection of its own.
+
+    PASSIVE: it copies what it can without ever blocking a reader or a writer.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(name="hogtree-checkpoint", daemon=True)
+        self.path = path
+        self.nudge = threading.Event()
+        self._stopping = False
+
+    def run(self) -> None:
+        conn = connect(self.path)
+        try:
+            while True:
+                self.nudge.wait(CHECKPOINT_RETRY_S)
+                self.nudge.clear()
+                if self._stopping:
+                    return
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error:
+                    log.exception("background checkpoint of %s failed", self.path)
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self.nudge.set()
+        self.join()
+
+
 class Database:
     """Hands each thread its own connection to one SQLite file."""
 
@@ -232,6 +278,7 @@ class Database:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._checkpointer: _Checkpointer | None = None
         self._create_schema()
 
     def _create_schema(self) -> None:
@@ -244,6 +291,7 @@ class Database:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = connect(self.path)
+            conn.execute("PRAGMA wal_autocheckpoint = 0")  # see CHECKPOINT_AFTER_BYTES
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
@@ -277,8 +325,28 @@ class Database:
                 raise
             else:
                 conn.execute("COMMIT")
+        self._checkpoint_if_big()
+
+    def _checkpoint_if_big(self) -> None:
+        """Nudge the background checkpoint once the WAL is past CHECKPOINT_AFTER_BYTES."""
+        try:
+            size = os.path.getsize(f"{self.path}-wal")
+        except OSError:
+            return
+        if size < CHECKPOINT_AFTER_BYTES:
+            return
+        with self._lock:
+            if self._checkpointer is None:
+                self._checkpointer = _Checkpointer(self.path)
+                self._checkpointer.start()
+            self._checkpointer.nudge.set()
 
     def close(self) -> None:
+        """Close every connection: the last one to close folds the WAL into the file."""
+        with self._lock:
+            checkpointer, self._checkpointer = self._checkpointer, None
+        if checkpointer is not None:
+            checkpointer.stop()
         with self._lock:
             for conn in self._all:
                 conn.close()
