@@ -116,7 +116,13 @@ async def loaded(pilot: Pilot[None]) -> HogtreeApp:
     """Wait until the top level is on screen."""
     app = pilot.app
     assert isinstance(app, HogtreeApp)
-    await settle(pilot, lambda: app.client is not None and bool(tree_of(app).root.children))
+
+    def top_level_shown() -> bool:
+        top = tree_of(app).folders.get("")
+        # Its first page has arrived (a "loading…" row alone is not the top level).
+        return app.client is not None and top is not None and top.total is not None
+
+    await settle(pilot, top_level_shown)
     return app
 
 

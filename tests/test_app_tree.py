@@ -18,9 +18,10 @@ from app_harness import (
     visible_names,
 )
 from conftest import ADMIN_KEY, LiveServer
+from rich.style import Style
 
 from tui.app.app import HogtreeApp
-from tui.app.widgets.project_tree import MoreRow
+from tui.app.widgets.project_tree import MoreRow, ProjectTree
 from tui.backend import LocalBackend
 
 pytestmark = pytest.mark.anyio
@@ -184,3 +185,48 @@ async def test_a_reload_keeps_open_folders_open_and_shows_the_servers_truth(
             api_demo, "Marketing/Campaigns", 3
         )
         assert tree.cursor_entry is not None and tree.cursor_entry.path == "Archive"
+
+
+async def test_the_fast_label_width_is_the_drawn_width(demo_server: LiveServer) -> None:
+    """get_label_width skips drawing the row; it must still measure what is drawn (folders,
+    items, marks, wide emoji, the loading and load-more rows)."""
+    app = new_app(demo_server.url, ADMIN_KEY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        tree = tree_of(app)
+        for folder in ("Marketing", "Team 🦔 notes"):
+            await move_cursor_to(pilot, folder)
+            await pilot.press("l", "space")  # open it, mark it
+            await settle(pilot)
+        rows = [tree.get_node_at_line(line) for line in range(tree.last_line + 1)]
+        assert len(rows) > 10 and tree.marks
+        for node in rows:
+            assert node is not None
+            drawn = tree.render_label(node, Style(), Style()).cell_len
+            assert tree.get_label_width(node) == drawn, node.label.plain
+
+
+async def test_a_page_arriving_below_the_cursor_leaves_the_side_pane_alone(
+    demo_server: LiveServer,
+) -> None:
+    """Opening the folder under the cursor keeps the cursor on it: its children arriving
+    announce nothing (the side pane would redraw the same entry, every page)."""
+    announced: list[object] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, ProjectTree.EntryHighlighted):
+            announced.append(message.entry)
+
+    app = new_app(demo_server.url, ADMIN_KEY)
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+        await loaded(pilot)
+        await move_cursor_to(pilot, "Marketing")
+        announced.clear()
+        await pilot.press("l")
+        tree = tree_of(app)
+        await settle(pilot, lambda: tree.folders["Marketing"].total is not None)
+        assert "Marketing/Weekly signups" in visible_names(app)
+        assert announced == []
+        await pilot.press("down")  # the cursor moving is announced, as before
+        await settle(pilot)
+        assert [getattr(e, "path", None) for e in announced][-1:] == [tree.cursor_entry.path]

@@ -1,8 +1,9 @@
-"""Where the app's data comes from: a PostHog host, or the local server started in-process.
+"""Where the app's data comes from: a PostHog host, or the local server the app starts.
 
-No Textual here: the app asks a :class:`Backend` for a client once it is on screen, so the
-local server's start-up (importing the web framework costs about half a second) overlaps
-the app's own.
+No Textual here, and nothing heavy imported at the top: ``hogtree`` starts the local
+server (in a process of its own, see tui/server/process.py) before it imports the app,
+so that the server's start-up (importing the web framework costs about half a second)
+runs on another core while the app starts. The app asks for a client once it is on screen.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from tui.api import PostHogClient, RetryNotice
 from tui.config import Connection
+
+if TYPE_CHECKING:  # imported where used: httpx is not needed to start the local server
+    from tui.api import PostHogClient, RetryNotice
+    from tui.server.process import ServerProcess
 
 
 class Backend(Protocol):
@@ -68,6 +72,8 @@ class RemoteBackend:
         return self.connection.host or ""
 
     def connect(self, on_retry: Callable[[RetryNotice], None] | None = None) -> PostHogClient:
+        from tui.api import PostHogClient
+
         assert self.connection.host is not None
         return PostHogClient(
             self.connection.host,
@@ -81,8 +87,8 @@ class RemoteBackend:
 
 
 class LocalBackend:
-    """The local PostHog-compatible server on a free loopback port, in this process, with
-    a key made for this run only. Stopped (its thread joined) on :meth:`close`."""
+    """The local PostHog-compatible server on a free loopback port, in a process of its
+    own, with a key made for this run only. Stopped on :meth:`close`."""
 
     is_local = True
 
@@ -92,36 +98,39 @@ class LocalBackend:
         self.description = f"local demo · project {project_id}"
         self.web_host = ""
         self._lock = threading.Lock()
-        self._server: object | None = None
+        self._server: ServerProcess | None = None
+        self._key = ""
         self._closed = False
 
-    def connect(self, on_retry: Callable[[RetryNotice], None] | None = None) -> PostHogClient:
-        # Imported here so that starting the app does not wait for FastAPI to import.
-        from tui.server.runner import start_in_thread
-        from tui.server.settings import ApiKeySpec, ServerSettings, generate_key
+    def start(self) -> None:
+        """Start the server now, without waiting for it (``connect`` waits)."""
+        from tui.server.process import ServerProcess
+        from tui.server.settings import generate_key
 
-        key = generate_key()
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        settings = ServerSettings(
-            db_path=self.db_path,
-            projects=(self.project_id,),
-            keys=(ApiKeySpec(key=key),),
-            seed="demo",
-        )
         with self._lock:
             if self._closed:
                 raise RuntimeError("the app is closing")
-            server = start_in_thread(settings)
-            self._server = server
-        self.web_host = server.url
-        return PostHogClient(server.url, self.project_id, key, on_retry=on_retry)
+            if self._server is not None:
+                return
+            self._key = generate_key()
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            self._server = ServerProcess(self.db_path, self.project_id, self._key)
+            self.web_host = self._server.url
+
+    def connect(self, on_retry: Callable[[RetryNotice], None] | None = None) -> PostHogClient:
+        from tui.api import PostHogClient
+
+        self.start()
+        server = self._server
+        if server is None:  # closed in the meantime
+            raise RuntimeError("the app is closing")
+        server.wait_ready()
+        return PostHogClient(server.url, self.project_id, self._key, on_retry=on_retry)
 
     def close(self) -> None:
-        from tui.server.runner import BackgroundServer
-
         with self._lock:
             self._closed = True
             server = self._server
             self._server = None
-        if isinstance(server, BackgroundServer):
-            server.stop(wait=True)
+        if server is not None:
+            server.stop()

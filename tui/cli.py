@@ -165,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    """The app, on the configured host or on the local demo started in-process."""
+    """The app, on the configured host or on the local demo (a server process of its own)."""
     from tui.backend import Backend, LocalBackend, RemoteBackend
     from tui.config import ConfigError, default_config_path, load_config, resolve_connection
 
@@ -175,14 +175,16 @@ def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"hogtree: {error}", file=sys.stderr)
         return 2
-    backend: Backend
-    if connection.is_local:
-        backend = LocalBackend(args.db or default_db_path(), connection.project_id)
-    else:
-        backend = RemoteBackend(connection)
     download_dir = args.download_dir or Path.cwd()
     if not download_dir.is_dir():
         parser.error(f"--download-dir {download_dir} is not a folder")
+    backend: Backend
+    if connection.is_local:
+        local = LocalBackend(args.db or default_db_path(), connection.project_id)
+        local.start()  # now, before the app's imports: it starts up on another core meanwhile
+        backend = local
+    else:
+        backend = RemoteBackend(connection)
 
     from tui.app.app import HogtreeApp
 

@@ -28,8 +28,6 @@ from typing import Any
 import platformdirs
 from pydantic import SecretStr
 
-from tui.api.client import normalize_host
-
 ENV_HOST = "POSTHOG_HOST"
 ENV_PROJECT = "POSTHOG_PROJECT_ID"
 ENV_API_KEY = "POSTHOG_PERSONAL_API_KEY"
@@ -212,6 +210,9 @@ def _first(*candidates: tuple[str, Any]) -> tuple[str, Any]:
 
 
 def _host(raw: str, source: str) -> str:
+    # Imported here: it brings httpx, which the local demo's start need not wait for.
+    from tui.api.client import normalize_host
+
     if "://" not in raw:
         raise ConfigError(f"host '{raw}' ({source}) needs a scheme, e.g. https://{raw}")
     try:

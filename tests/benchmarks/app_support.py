@@ -81,9 +81,9 @@ def free_port() -> int:
 def server_process(db_path: Path, *extra: str) -> Iterator[str]:
     """``hogtree serve`` on ``db_path`` in its own process; yields its URL."""
     port = free_port()
+    command = [sys.executable, "-m", "tui", "serve", "--db", str(db_path), "--port", str(port)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "tui", "serve", "--db", str(db_path), "--port", str(port)]
-        + ["--api-key", BENCH_KEY, *extra],
+        [*command, "--api-key", BENCH_KEY, *extra],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tui import __version__
-from tui.server import seed
 from tui.server.auth import Authenticator
 from tui.server.errors import ApiProblem, method_not_allowed, not_found
 from tui.server.export_jobs import ExportJobs
@@ -44,6 +43,9 @@ def prepare_database(settings: ServerSettings) -> tuple[Database, Authenticator]
         for project_id in settings.projects:
             accounts.ensure_project(conn, project_id, f"Project {project_id}", now())
         if is_new and settings.seed == "demo" and 1 in settings.projects:
+            # Imported only to seed: the demo's data modules are not needed to serve.
+            from tui.server import seed
+
             seed.seed_demo(conn, project_id=1)
         if is_new and isinstance(settings.seed, ScaleSeed) and 1 in settings.projects:
             from tui.server.seed_scale import seed_scale  # only for this seed: keep startup lean

@@ -3,6 +3,7 @@ completion from the server."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import ClassVar
 
 from rich.text import Text
@@ -49,18 +50,50 @@ async def folder_completions(client: PostHogClient, typed: str) -> list[str]:
     return sorted(found, key=str.casefold)
 
 
+class FolderLookup:
+    """One prompt's folder completions, asked of the server once per value typed: the inline
+    suggestion and the list below it share each answer (they used to ask one each, and the
+    suggestion asked at every key typed)."""
+
+    def __init__(self, client: PostHogClient) -> None:
+        self.client = client
+        self._asked: dict[str, asyncio.Future[list[str]]] = {}
+
+    async def completions(self, typed: str) -> list[str]:
+        asked = self._asked.get(typed)
+        if asked is None:
+            asked = asyncio.ensure_future(folder_completions(self.client, typed))
+            # Nobody may wait for it any more (the prompt closed): its failure is no news.
+            asked.add_done_callback(lambda done: done.cancelled() or done.exception())
+            self._asked[typed] = asked
+        try:
+            # Shielded: one asker giving up (typing went on) leaves the answer to the other.
+            return await asyncio.shield(asked)
+        except ApiError:
+            self._asked.pop(typed, None)  # ask afresh next time
+            raise
+
+
 class FolderSuggester(Suggester):
     """Inline completion of a folder path (accept it with ``→``)."""
 
-    def __init__(self, client: PostHogClient) -> None:
-        super().__init__(use_cache=True, case_sensitive=True)
-        self.client = client
+    def __init__(self, lookup: FolderLookup) -> None:
+        # Textual's cache would keep the "no suggestion" of a value typed past; the lookup
+        # keeps the answers instead.
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.lookup = lookup
+        self._latest = ""
 
     async def get_suggestion(self, value: str) -> str | None:
         if not value:
             return None
+        self._latest = value
+        # Debounced as the list is: while the user types on, nothing is asked.
+        await asyncio.sleep(COMPLETION_DEBOUNCE_S)
+        if value != self._latest:
+            return None
         try:
-            found = await folder_completions(self.client, value)
+            found = await self.lookup.completions(value)
         except ApiError:
             return None
         return found[0] if found else None
@@ -104,6 +137,7 @@ class PromptScreen(ModalScreen[str | None]):
         self.placeholder = placeholder
         self.help_text = help_text
         self.client = folders_from
+        self.lookup = FolderLookup(folders_from) if folders_from is not None else None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -111,7 +145,7 @@ class PromptScreen(ModalScreen[str | None]):
             yield FolderInput(
                 value=self.initial,
                 placeholder=self.placeholder,
-                suggester=FolderSuggester(self.client) if self.client else None,
+                suggester=FolderSuggester(self.lookup) if self.lookup else None,
                 id="prompt-input",
             )
             if self.client is not None:
@@ -136,10 +170,10 @@ class PromptScreen(ModalScreen[str | None]):
 
     @work(exclusive=True, group="completions")
     async def _complete(self, typed: str) -> None:
-        assert self.client is not None
+        assert self.lookup is not None
         await self._sleep(COMPLETION_DEBOUNCE_S)
         try:
-            found = await folder_completions(self.client, typed)
+            found = await self.lookup.completions(typed)
         except ApiError:
             return
         shown = self.query("#prompt-choices").results(OptionList)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import work
@@ -138,6 +139,7 @@ class ProjectTree(Tree[Row]):
         self._g_pending = False
         self._reopen: set[str] = set()  # folders to open again when a reload brings them
         self._restore_cursor_to: str | None = None  # entry to put the cursor on once loaded
+        self._announced: tuple[FileSystemEntry | None] | None = None  # last EntryHighlighted
 
     # ------------------------------------------------------------------ labels
 
@@ -156,6 +158,14 @@ class ProjectTree(Tree[Row]):
         if node.allow_expand:
             return Text.assemble(text[:1], mark, text[len(self.ICON_NODE) :])
         return Text.assemble(" ", mark, text)
+
+    def get_label_width(self, node: TreeNode[Row]) -> int:
+        """Fast path: Tree measures every row each time it lays itself out (for its scroll
+        width) by rendering the row's label in full; with thousands of rows loaded, that
+        was most of the cost of showing one more page. Every row is two cells (▶/▼ or a
+        space, then the mark) before its label, as :meth:`render_label` draws it."""
+        label = node.label
+        return 2 + (label.cell_len if isinstance(label, Text) else cell_len(label))
 
     def _entry_label(self, entry: FileSystemEntry) -> Text:
         return labels.row_label(entry)
@@ -304,7 +314,7 @@ class ProjectTree(Tree[Row]):
         # the same line: the cursor stays where the user's eyes are.
         if self.cursor_line < 0 and folder.path == "" and folder.node.children:
             self.cursor_line = 0
-        self._announce_cursor()
+        self._announce_cursor(only_if_changed=True)
 
     def _add_entry(self, folder: Folder, entry: FileSystemEntry) -> TreeNode[Row]:
         label = self._entry_label(entry)
@@ -399,13 +409,19 @@ class ProjectTree(Tree[Row]):
     def on_tree_node_selected(self, event: Tree.NodeSelected[Row]) -> None:
         event.stop()
 
-    def _announce_cursor(self) -> None:
+    def _announce_cursor(self, *, only_if_changed: bool = False) -> None:
         if self._restore_cursor_to is not None:
             node = self._entry_nodes.get(self._restore_cursor_to)
             if node is not None:
                 self._restore_cursor_to = None
                 self._place_cursor(node)
-        self.post_message(self.EntryHighlighted(self.cursor_entry))
+        entry = self.cursor_entry
+        if only_if_changed and self._announced is not None and self._announced[0] == entry:
+            # Fast path: a page arrived below the cursor. Announcing the same entry again
+            # redrew the side pane and laid the whole screen out twice more, every page.
+            return
+        self._announced = (entry,)
+        self.post_message(self.EntryHighlighted(entry))
 
     # ------------------------------------------------------------------ actions
 

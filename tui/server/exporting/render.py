@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tui.models.exports import ExportFormat
-from tui.server.exporting import charts, documents, spreadsheets, tables
+from tui.server.exporting import tables
 from tui.server.exporting.subjects import DashboardSubject, InsightSubject, Subject, Table
 
 
@@ -25,6 +25,10 @@ def unsupported_format_message(export_format: ExportFormat) -> str:
 
 
 def render(export_format: ExportFormat, subject: Subject) -> bytes:
+    # Imported on the first export, not when the server starts: Pillow and XlsxWriter
+    # are a good part of the server's start-up, which the app's first page waits for.
+    from tui.server.exporting import charts, documents, spreadsheets
+
     if export_format in UNSUPPORTED_FORMATS:
         raise ExportUnsupported(unsupported_format_message(export_format))
     if export_format.is_table:

@@ -1,0 +1,144 @@
+"""The app's local server in a process of its own (``python -m tui.server.process``).
+
+Why a process and not a thread: starting the server means importing FastAPI and uvicorn
+and building the routes, about as much CPU as starting the app itself. In a thread of
+the app's process that work takes turns with the app's on one interpreter lock; in its
+own process it runs on another core while the app starts, and later the server's work
+(a big export, a move of 100,000 rows) never holds the app's event loop either.
+
+The app's side (:class:`ServerProcess`) imports only the standard library, so it can
+start the server before it imports anything heavy of its own. The listening socket is
+made here and handed down, so the address is known at once; the key and the settings go
+down the child's stdin (never its command line, which ``ps`` shows). The child answers
+"ready" on stdout once it serves, and stops when its stdin closes: when the app stops
+it, or when the app dies in any way at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import IO
+
+READY = "ready"
+# How long the server may take to start serving before the app calls it failed.
+STARTUP_TIMEOUT_S = 30.0
+# How long a stopping server may take to finish what it is doing.
+STOP_TIMEOUT_S = 10.0
+HOST = "127.0.0.1"
+
+
+class ServerProcess:
+    """``python -m tui.server.process`` serving ``db_path`` on a free loopback port."""
+
+    def __init__(self, db_path: Path, project_id: int, key: str) -> None:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted connections inherit this; without it each response waits for a
+        # delayed ACK (Nagle), about 40 ms.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind((HOST, 0))
+        sock.listen(128)  # requests made before the child serves wait in the backlog
+        self.url = f"http://{HOST}:{sock.getsockname()[1]}"
+        # A file, not a pipe: nobody reads the server's log while it runs, and a full
+        # pipe would block it. Read back only to say why the server did not start.
+        self._log: IO[bytes] = tempfile.TemporaryFile(prefix="hogtree-server-")  # noqa: SIM115 - open while the server runs
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tui.server.process"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            pass_fds=(sock.fileno(),),
+            text=True,
+            # Its own session: a ctrl+c or ctrl+z meant for the app's terminal is not its.
+            start_new_session=True,
+        )
+        request = {"fd": sock.fileno(), "db": str(db_path), "project": project_id, "key": key}
+        sock.close()  # the child holds it now; if the child dies, connections are refused
+        assert self.process.stdin is not None
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        self._ready = False
+        self._lock = threading.Lock()
+
+    def wait_ready(self, timeout: float = STARTUP_TIMEOUT_S) -> None:
+        """Block until the server serves; raise RuntimeError with its reason if it fails."""
+        with self._lock:
+            if self._ready:
+                return
+            stdout = self.process.stdout
+            assert stdout is not None
+            answer: list[str] = []
+            reader = threading.Thread(target=lambda: answer.append(stdout.readline()), daemon=True)
+            reader.start()
+            reader.join(timeout)
+            if not answer or answer[0].strip() != READY:
+                if self.process.poll() is None:  # still starting after all this time
+                    self.process.kill()
+                self.process.wait()
+                reason = self._last_log_line()
+                self.stop()
+                raise RuntimeError(f"the local server did not start: {reason}")
+            self._ready = True
+
+    def _last_log_line(self) -> str:
+        self._log.seek(0)
+        lines = [line for line in self._log.read().decode(errors="replace").splitlines() if line]
+        return lines[-1] if lines else "no reason given"
+
+    def stop(self) -> None:
+        """Ask the server to stop (its stdin closes) and wait until it has."""
+        if self.process.stdin is not None and not self.process.stdin.closed:
+            with contextlib.suppress(OSError):  # it had already gone
+                self.process.stdin.close()
+        try:
+            self.process.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        self._log.close()
+
+
+def main() -> int:
+    """The child: serve on the inherited socket until stdin closes."""
+    request = json.loads(sys.stdin.readline())
+    sock = socket.socket(fileno=request["fd"])
+
+    import uvicorn
+
+    from tui.server.runner import uvicorn_config
+    from tui.server.settings import ApiKeySpec, ServerSettings
+
+    settings = ServerSettings(
+        db_path=Path(request["db"]),
+        projects=(int(request["project"]),),
+        keys=(ApiKeySpec(key=request["key"]),),
+        seed="demo",
+    )
+    server = uvicorn.Server(uvicorn_config(settings, HOST, sock.getsockname()[1]))
+
+    def watch() -> None:
+        while not server.started:
+            if server.should_exit:
+                return
+            time.sleep(0.005)
+        print(READY, flush=True)
+        sys.stdin.read()  # returns when the app closes our stdin, or dies
+        server.should_exit = True
+
+    threading.Thread(target=watch, name="hogtree-server-watch", daemon=True).start()
+    server.run(sockets=[sock])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
