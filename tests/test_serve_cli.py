@@ -10,7 +10,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 from serve_process import start_serve
+
+from tui.cli import main
 
 
 @contextmanager
@@ -145,3 +148,30 @@ def test_export_delay_makes_exports_wait_as_older_posthog(tmp_path: Path) -> Non
         )
         assert content.status_code == 425
         assert content.json()["code"] == "export_not_ready"
+
+
+def test_serve_seeds_a_project_at_scale(tmp_path: Path) -> None:
+    args = ["--db", str(tmp_path / "s.sqlite3"), "--seed", "scale:2k:500", "--api-key", "phx_s"]
+    with serving(*args) as (url, process):
+        headers = {"Authorization": "Bearer phx_s"}
+        everything = httpx.get(
+            url + "/api/projects/1/file_system/", params={"limit": 1}, headers=headers
+        )
+        big = httpx.get(
+            url + "/api/projects/1/file_system/",
+            params={"parent": "Big", "depth": 2, "limit": 1},
+            headers=headers,
+        )
+        events = httpx.get(url + "/api/projects/1/events/", params={"limit": 1000}, headers=headers)
+    assert everything.json()["count"] == 2000
+    assert big.json()["count"] == 200
+    assert len(events.json()["results"]) == 500
+    assert process.stdout is not None
+    assert "seed: scale:2000:500" in process.stdout.read()
+
+
+def test_serve_rejects_a_bad_scale(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", "--seed", "scale:lots"])
+    assert exited.value.code == 2
+    assert "expected a count like 1000000, 250k or 1m, got 'lots'" in capsys.readouterr().err

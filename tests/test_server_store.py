@@ -44,6 +44,25 @@ def test_a_folder_page_is_read_off_the_children_index_without_sorting(
     assert "TEMP B-TREE" not in plan  # no sort of a 100,000-row folder per page
 
 
+def test_a_folder_without_odd_paths_counts_its_children_off_the_index_alone(
+    conn: sqlite3.Connection,
+) -> None:
+    where = fs._list_where(1, fs.ListQuery(parent="Data/Big", depth="3"), None, odd_children=False)
+    plan = _plan(conn, f"SELECT COUNT(*) FROM file_system WHERE {where.sql()}", where.params)
+    assert "USING COVERING INDEX file_system_children" in plan  # no row read per child
+
+
+def test_a_counts_first_entries_are_read_level_by_level(conn: sqlite3.Connection) -> None:
+    plan = _plan(
+        conn,
+        "SELECT pk FROM file_system WHERE project_id = ? AND path >= ? AND path < ?"
+        " AND depth = ? ORDER BY path, pk LIMIT 200",
+        [1, "Big/", "Big0", 2],
+    )
+    assert "file_system_depth (project_id=? AND depth=? AND path>? AND path<?)" in plan
+    assert "TEMP B-TREE" not in plan
+
+
 def test_descendants_are_an_index_range(conn: sqlite3.Connection) -> None:
     where = fs._Where()
     where.add("project_id = ?", 1)
@@ -52,7 +71,7 @@ def test_descendants_are_an_index_range(conn: sqlite3.Connection) -> None:
     assert "file_system_path (project_id=? AND path>? AND path<?)" in plan
 
 
-def _assert_derived_columns_true(conn: sqlite3.Connection) -> None:
+def assert_derived_columns_true(conn: sqlite3.Connection) -> None:
     for row in conn.execute(
         "SELECT path, depth, parent_path, path_folded, name_folded FROM file_system"
     ):
@@ -93,7 +112,7 @@ def test_moving_a_folder_keeps_every_derived_column_true(
         fs.move_entry(conn, 1, root["id"], target)
     except Exception as exc:  # refused moves (into itself) change nothing
         assert "Cannot move folder into itself" in str(exc)
-    _assert_derived_columns_true(conn)
+    assert_derived_columns_true(conn)
 
 
 def test_demo_tree_has_what_the_issue_asks_for(conn: sqlite3.Connection) -> None:
@@ -126,7 +145,7 @@ def test_demo_tree_has_what_the_issue_asks_for(conn: sqlite3.Connection) -> None
         assert conn.execute(
             "SELECT 1 FROM objects WHERE type = ? AND ref = ?", (row["type"], row["ref"])
         ).fetchone(), row["path"]
-    _assert_derived_columns_true(conn)
+    assert_derived_columns_true(conn)
 
 
 def test_demo_tree_is_deterministic(tmp_path: Path) -> None:
@@ -143,3 +162,29 @@ def test_demo_tree_is_deterministic(tmp_path: Path) -> None:
         return result
 
     assert snapshot("one.sqlite3") == snapshot("two.sqlite3")
+
+
+def test_a_big_write_answers_before_the_wal_is_folded_which_happens_in_the_background(
+    tmp_path: Path,
+) -> None:
+    import time
+
+    from tui.server.store import db as store_db
+
+    path = tmp_path / "wal.sqlite3"
+    database = Database(path)
+    with database.write() as connection:
+        assert connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        accounts.ensure_project(connection, 1, "Project 1", fs.now())
+        connection.executemany(
+            "INSERT INTO objects (project_id, type, ref, name, data, created_at)"
+            " VALUES (1, 'insight', ?, 'x', ?, '')",
+            [(str(n), "x" * 4096) for n in range(store_db.CHECKPOINT_AFTER_BYTES // 4096)],
+        )
+    # The COMMIT left the rows in the WAL; the checkpointer copies them into the file.
+    deadline = time.monotonic() + 10
+    while path.stat().st_size < store_db.CHECKPOINT_AFTER_BYTES and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert path.stat().st_size >= store_db.CHECKPOINT_AFTER_BYTES
+    database.close()
+    assert not Path(f"{path}-wal").exists()  # the last connection folded the rest

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
@@ -13,6 +14,9 @@ from tui import __version__
 from tui.scripting.arguments import COMMANDS as SCRIPTING_COMMANDS
 from tui.scripting.arguments import add_commands as add_scripting_commands
 from tui.scripting.arguments import offer_completion
+
+if TYPE_CHECKING:
+    from tui.server.settings import SeedKind
 
 DEFAULT_PORT = 8010
 
@@ -32,6 +36,15 @@ def _project_list(text: str) -> tuple[int, ...]:
     return ids
 
 
+def _seed(text: str) -> SeedKind:
+    from tui.server.settings import parse_seed  # the app alone never loads the server
+
+    try:
+        return parse_seed(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hogtree",
@@ -41,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
             "examples:\n"
             "  hogtree serve                         the local demo server on :8010\n"
             "  hogtree serve --seed empty --projects 1,2 --api-key 'phx_me=*@1'\n"
+            "  hogtree serve --seed scale:1m:1m --db big.sqlite3   a million entries and events\n"
         ),
     )
     parser.add_argument("--version", action="version", version=f"hogtree {__version__}")
@@ -99,9 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--seed",
-        choices=("demo", "empty"),
+        type=_seed,
         default="demo",
-        help="what a new database starts with (default: %(default)s)",
+        metavar="{demo,empty,scale:ENTRIES[:EVENTS]}",
+        help="what a new database starts with (default: %(default)s); scale:1m is a project of"
+        " a million entries (a tenth in the folder Big), scale:1m:1m adds a million events",
     )
     serve.add_argument(
         "--projects",

@@ -20,7 +20,7 @@ from tui.server.latency import AddedLatency
 from tui.server.live_events import LiveEvents
 from tui.server.middleware import CatchUnexpectedErrors
 from tui.server.routes import capture, evaluations, events, exports, file_system, health, insights
-from tui.server.settings import ServerSettings
+from tui.server.settings import ScaleSeed, ServerSettings
 from tui.server.store import accounts
 from tui.server.store.db import Database
 from tui.server.store.file_system import now
@@ -47,6 +47,10 @@ def prepare_database(settings: ServerSettings) -> tuple[Database, Authenticator]
             from tui.server import seed
 
             seed.seed_demo(conn, project_id=1)
+        if is_new and isinstance(settings.seed, ScaleSeed) and 1 in settings.projects:
+            from tui.server.seed_scale import seed_scale  # only for this seed: keep startup lean
+
+            seed_scale(conn, 1, settings.seed)
         keys = [
             (spec, accounts.user_for_key(conn, spec.key, f"Key {index}"))
             for index, spec in enumerate(settings.keys, start=1)

@@ -33,6 +33,19 @@ def uvicorn_config(settings: ServerSettings, host: str, port: int) -> uvicorn.Co
     )
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` for uvicorn to serve on (``hogtree serve`` and the
+    background server alike)."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit this. Without it a response written in more than one
+    # piece (a page of 100 entries) waits ~40 ms for the client's delayed ACK (Nagle), as
+    # asyncio does not set it on sockets it is handed.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host, port))
+    return sock
+
+
 @dataclass
 class BackgroundServer:
     """A uvicorn server on a daemon thread, listening on ``url``."""
@@ -53,12 +66,7 @@ def start_in_thread(
     settings: ServerSettings, host: str = "127.0.0.1", port: int = 0
 ) -> BackgroundServer:
     """Start the server on a free loopback port (``port=0``) and wait until it listens."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    # Accepted connections inherit this. Without it every response waits ~40 ms for a
-    # delayed ACK (Nagle), as asyncio does not set it on sockets it is handed.
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind((host, port))
+    sock = listening_socket(host, port)
     bound_port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn_config(settings, host, bound_port))
     thread = threading.Thread(

@@ -148,7 +148,7 @@ def _pick(rng: random.Random, table: tuple[tuple[float, Any], ...]) -> Any:
     return values[min(bisect.bisect_right(bounds, rng.random() * bounds[-1]), len(values) - 1)]
 
 
-def _uuid(rng: random.Random) -> str:
+def random_uuid(rng: random.Random) -> str:
     """A random (version 4) UUID from ``rng``; spelt out by hand because uuid.UUID is slow
     enough to show when seeding."""
     value = rng.getrandbits(128) & ~(0xF000 << 64) & ~(0xC000 << 48)
@@ -251,7 +251,7 @@ def demo_people(seed: int = DEMO_SEED) -> tuple[DemoPerson, ...]:
         )
         people.append(
             DemoPerson(
-                uuid=_uuid(rng),
+                uuid=random_uuid(rng),
                 distinct_id=distinct_id,
                 anon_id=anon_id,
                 signs_up_at=signs_up_at,
@@ -575,7 +575,7 @@ def demo_events(seed: int = DEMO_SEED, now: datetime | None = None) -> list[stor
                     distinct_id=distinct_id,
                     timestamp=end - timedelta(microseconds=int((last - seconds) * 1_000_000)),
                     properties=properties,
-                    uuid=_uuid(rng),
+                    uuid=random_uuid(rng),
                     encoded=encoded,
                 )
             )
@@ -617,7 +617,7 @@ def live_events(
             distinct_id=distinct_id,
             timestamp=start + span * (index + 1),
             properties=properties,
-            uuid=_uuid(rng),
+            uuid=random_uuid(rng),
         )
         for index, (_, distinct_id, event, properties, _encoded) in enumerate(steps[:count])
     ]

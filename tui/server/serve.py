@@ -8,7 +8,7 @@ from pathlib import Path
 
 import uvicorn
 
-from tui.server.runner import is_loopback, uvicorn_config
+from tui.server.runner import is_loopback, listening_socket, uvicorn_config
 from tui.server.settings import ApiKeySpec, SeedKind, ServerSettings, generate_key
 from tui.server.store import accounts
 from tui.server.store.db import Database
@@ -53,8 +53,13 @@ def run_serve(
             file=out,
         )
     config = uvicorn_config(settings, bind, port)  # opens, and if new seeds, the database
+    try:
+        sock = listening_socket(bind, port)
+    except OSError as exc:
+        print(f"hogtree: cannot listen on {bind}:{port}: {exc.strerror or exc}", file=out)
+        return 1
     print(f"hogtree local PostHog server on http://{bind}:{port}", file=out)
-    print(f"  database  {db_path}{' (new, seed: ' + seed + ')' if is_new else ''}", file=out)
+    print(f"  database  {db_path}{f' (new, seed: {seed})' if is_new else ''}", file=out)
     db: Database = config.app.state.db  # type: ignore[union-attr]
     with db.read() as conn:
         tokens = accounts.project_tokens(conn)
@@ -74,5 +79,5 @@ def run_serve(
     if latency_ms:
         print(f"  latency   {latency_ms:g} ms added to every response", file=out)
     out.flush()
-    uvicorn.Server(config).run()
+    uvicorn.Server(config).run(sockets=[sock])
     return 0

@@ -7,9 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-SeedKind = Literal["demo", "empty"]
-
 ALL_SCOPES = frozenset({"*"})
+
+# A scale project holds at least this many entries: enough for the folder Big (a tenth)
+# and a few folders of the smallest size beside it.
+MIN_SCALE_ENTRIES = 100
+# Counts may be spelt 250k or 1m.
+_SUFFIXES = {"k": 1_000, "m": 1_000_000}
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,57 @@ def mask(key: str) -> str:
 def generate_key() -> str:
     """A fresh personal API key in PostHog's ``phx_`` format."""
     return "phx_" + secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class ScaleSeed:
+    """``--seed scale:ENTRIES[:EVENTS]``: a project at PostHog scale (see ``seed_scale``).
+
+    ``entries`` tree entries (a tenth of them in one folder, ``Big``) and ``events`` events.
+    """
+
+    entries: int
+    events: int = 0
+
+    @classmethod
+    def parse(cls, text: str) -> ScaleSeed:
+        """Read ``scale:1000000``, ``scale:1m``, ``scale:100k:1m`` (entries, then events)."""
+        kind, _, rest = text.partition(":")
+        sizes = rest.split(":") if rest else []
+        if kind != "scale" or not 1 <= len(sizes) <= 2:
+            raise ValueError(f"expected scale:ENTRIES[:EVENTS], e.g. scale:1m:1m, got {text!r}")
+        counts = [_count(size) for size in sizes]
+        if counts[0] < MIN_SCALE_ENTRIES:
+            raise ValueError(f"a scale project holds at least {MIN_SCALE_ENTRIES} entries")
+        return cls(entries=counts[0], events=counts[1] if len(counts) == 2 else 0)
+
+    def __str__(self) -> str:
+        return f"scale:{self.entries}:{self.events}"
+
+
+def _count(text: str) -> int:
+    """``1000000``, ``1_000_000``, ``1m`` or ``250k``: a count of rows."""
+    spelled = text.strip().lower().replace("_", "")
+    factor = _SUFFIXES.get(spelled[-1:], 1)
+    digits = spelled[:-1] if factor > 1 else spelled
+    if not digits.isdigit():
+        raise ValueError(f"expected a count like 1000000, 250k or 1m, got {text!r}")
+    return int(digits) * factor
+
+
+# What a new database starts with: the demo project, nothing, or a project at scale.
+SeedKind = Literal["demo", "empty"] | ScaleSeed
+
+
+def parse_seed(text: str) -> SeedKind:
+    """``demo``, ``empty`` or ``scale:ENTRIES[:EVENTS]``, as ``--seed`` takes them."""
+    if text == "demo":
+        return "demo"
+    if text == "empty":
+        return "empty"
+    if not text.startswith("scale:"):
+        raise ValueError(f"expected demo, empty or scale:ENTRIES[:EVENTS], got {text!r}")
+    return ScaleSeed.parse(text)
 
 
 @dataclass(frozen=True)

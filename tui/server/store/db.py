@@ -7,11 +7,13 @@ transaction per request that writes.
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from pathlib import Path
 
@@ -77,10 +79,20 @@ CREATE TABLE IF NOT EXISTS file_system (
 -- A folder's page of children, folders first then by path, straight off the index.
 CREATE INDEX IF NOT EXISTS file_system_children
     ON file_system (project_id, parent_path, type <> 'folder', path_folded);
+-- Rows whose path does not start with their parent_path + "/" (odd spellings such as a
+-- leading "/"): almost always none, so a folder's page can skip re-checking every child.
+CREATE INDEX IF NOT EXISTS file_system_odd_children ON file_system (project_id, parent_path)
+    WHERE parent_path <> '' AND substr(path, 1, length(parent_path) + 1) <> parent_path || '/';
 -- Exact path lookups and prefix (descendant) range scans.
 CREATE INDEX IF NOT EXISTS file_system_path ON file_system (project_id, path);
--- Whole-project listings in PostHog's default order.
-CREATE INDEX IF NOT EXISTS file_system_folded ON file_system (project_id, path_folded);
+-- Whole-project listings in PostHog's default order; names ride along so that a `name:`
+-- search reads this index rather than every row (it replaced file_system_folded).
+DROP INDEX IF EXISTS file_system_folded;
+CREATE INDEX IF NOT EXISTS file_system_folded_names
+    ON file_system (project_id, path_folded, name_folded);
+-- Entries level by level: a count's first 200 descendants by depth then path, and the top
+-- level (depth 1), without sorting a whole subtree.
+CREATE INDEX IF NOT EXISTS file_system_depth ON file_system (project_id, depth, path);
 -- Entries of one object, for delete's "last reference" rule and `ref=` filters.
 CREATE INDEX IF NOT EXISTS file_system_ref ON file_system (project_id, type, ref);
 
@@ -182,6 +194,82 @@ def connect(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
+@contextmanager
+def cache_size(conn: sqlite3.Connection, kib: int) -> Iterator[None]:
+    """A bigger page cache for this connection for a while (a bulk insert), then the old one."""
+    previous = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {-int(kib)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+@contextmanager
+def indexes_deferred(conn: sqlite3.Connection, table: str) -> Iterator[None]:
+    """Drop ``table``'s indexes for a bulk insert and build them again after it, inside the
+    caller's transaction (a failure rolls the drop back with the rest).
+
+    Building an index sorts its keys once; keeping it up to date inserts each key into a
+    B-tree far bigger than the cache. The indexes of UNIQUE constraints cannot be dropped and
+    stay up to date.
+    """
+    saved = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+        " AND sql IS NOT NULL",
+        (table,),
+    ).fetchall()
+    for name, _ in saved:
+        conn.execute(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in saved:
+        conn.execute(sql)
+
+
+# SQLite folds the WAL back into the database file (a checkpoint) inside the COMMIT of
+# whichever write takes the WAL past 1,000 pages: a move of 100,000 rows waited 1-2 s for it
+# before answering. A Database's connections leave it to a background thread instead, once
+# the WAL has grown past this size (SQLite's own threshold).
+CHECKPOINT_AFTER_BYTES = 1000 * 4096
+# The background checkpoint retries this often while writes keep it from finishing.
+CHECKPOINT_RETRY_S = 5.0
+
+log = logging.getLogger("hogtree.server")
+
+
+class _Checkpointer(threading.Thread):
+    """Checkpoints one database file when nudged, on a connection of its own.
+
+    PASSIVE: it copies what it can without ever blocking a reader or a writer.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(name="hogtree-checkpoint", daemon=True)
+        self.path = path
+        self.nudge = threading.Event()
+        self._stopping = False
+
+    def run(self) -> None:
+        conn = connect(self.path)
+        try:
+            while True:
+                self.nudge.wait(CHECKPOINT_RETRY_S)
+                self.nudge.clear()
+                if self._stopping:
+                    return
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error:
+                    log.exception("background checkpoint of %s failed", self.path)
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self.nudge.set()
+        self.join()
+
+
 class Database:
     """Hands each thread its own connection to one SQLite file."""
 
@@ -190,6 +278,7 @@ class Database:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._checkpointer: _Checkpointer | None = None
         self._create_schema()
 
     def _create_schema(self) -> None:
@@ -202,6 +291,7 @@ class Database:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = connect(self.path)
+            conn.execute("PRAGMA wal_autocheckpoint = 0")  # see CHECKPOINT_AFTER_BYTES
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
@@ -218,23 +308,45 @@ class Database:
             conn.execute("COMMIT")
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
+    def write(self, *, cache_kib: int | None = None) -> Iterator[sqlite3.Connection]:
         """One transaction for a request that writes: all of it lands, or none of it.
 
         ``BEGIN IMMEDIATE`` takes the write lock up front, so two writers queue instead of
-        failing halfway when both try to upgrade a read lock.
+        failing halfway when both try to upgrade a read lock. ``cache_kib`` gives a write
+        that rewrites a whole subtree a bigger page cache until it has committed.
         """
         conn = self.connection()
-        conn.execute("BEGIN IMMEDIATE")
+        with cache_size(conn, cache_kib) if cache_kib else nullcontext():
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            else:
+                conn.execute("COMMIT")
+        self._checkpoint_if_big()
+
+    def _checkpoint_if_big(self) -> None:
+        """Nudge the background checkpoint once the WAL is past CHECKPOINT_AFTER_BYTES."""
         try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        else:
-            conn.execute("COMMIT")
+            size = os.path.getsize(f"{self.path}-wal")
+        except OSError:
+            return
+        if size < CHECKPOINT_AFTER_BYTES:
+            return
+        with self._lock:
+            if self._checkpointer is None:
+                self._checkpointer = _Checkpointer(self.path)
+                self._checkpointer.start()
+            self._checkpointer.nudge.set()
 
     def close(self) -> None:
+        """Close every connection: the last one to close folds the WAL into the file."""
+        with self._lock:
+            checkpointer, self._checkpointer = self._checkpointer, None
+        if checkpointer is not None:
+            checkpointer.stop()
         with self._lock:
             for conn in self._all:
                 conn.close()

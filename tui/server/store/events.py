@@ -157,6 +157,23 @@ def insert_events(conn: sqlite3.Connection, project_id: int, events: Sequence[Ne
     return conn.total_changes - before
 
 
+def insert_many(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> int:
+    """Store events given as ``(uuid, project_id, event, distinct_id, properties JSON,
+    timestamp text)``, as they are: no person is created or joined.
+
+    For the scale seed's million events, whose people all exist already; everything else
+    goes through :func:`insert_events`. Answers how many were stored.
+    """
+    before = conn.total_changes
+    conn.executemany(
+        "INSERT INTO events"
+        " (uuid, project_id, event, distinct_id, properties, timestamp, elements_chain)"
+        " VALUES (?, ?, ?, ?, ?, ?, '')",
+        rows,
+    )
+    return conn.total_changes - before
+
+
 def _update_person(conn: sqlite3.Connection, person_pk: int, set_: Any, set_once: Any) -> None:
     row = conn.execute("SELECT properties FROM persons WHERE pk = ?", (person_pk,)).fetchone()
     properties: dict[str, Any] = json.loads(row[0])

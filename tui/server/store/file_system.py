@@ -164,22 +164,32 @@ def _parse_time(name: str, value: str) -> str:
     return format_time(moment)
 
 
-def _list_where(project_id: int, query: ListQuery, caller_id: int | None) -> _Where:
+def _list_where(
+    project_id: int, query: ListQuery, caller_id: int | None, *, odd_children: bool = True
+) -> _Where:
+    """The conditions of ``query``. ``odd_children=False`` says no row under ``query.parent``
+    has an odd path (see :func:`_has_odd_children`), so its children need no prefix test."""
     where = _Where()
     where.add("project_id = ?", project_id)
     depth = query.depth_value
-    if depth is not None:
+    parent = query.parent or ""
+    children_only = (
+        bool(parent) and depth == paths.depth(parent) + 1 and paths.normalize(parent) == parent
+    )
+    if depth is not None and not children_only:
+        # (A row under a clean parent_path has that depth + 1 by construction: checking it
+        # would read every child's row.)
         where.add("depth = ?", depth)
     if query.path:
         where.add("path = ?", query.path)
-    if query.parent:
-        parent = query.parent
-        if depth == paths.depth(parent) + 1 and paths.normalize(parent) == parent:
-            # A folder's direct children: answered by the children index alone. The prefix
-            # test keeps PostHog's exact semantics for odd stored paths (e.g. a leading "/").
-            where.add(
-                "parent_path = ? AND substr(path, 1, ?) = ?", parent, len(parent) + 1, parent + "/"
-            )
+    if parent:
+        if children_only:
+            # A folder's direct children: answered by the children index alone.
+            where.add("parent_path = ?", parent)
+            if odd_children:
+                # PostHog's exact semantics for odd stored paths (e.g. a leading "/"). Costly:
+                # every child's row is read to check it, 100,000 of them in a big folder.
+                where.add("substr(path, 1, ?) = ?", len(parent) + 1, parent + "/")
         else:
             _descendants_clause(where, parent)
     if query.type:
@@ -262,7 +272,8 @@ def list_entries(
     caller_id: int | None,
 ) -> tuple[int, list[sqlite3.Row]]:
     """One page of entries and the total count of entries matching ``query``."""
-    where = _list_where(project_id, query, caller_id)
+    odd = _has_odd_children(conn, project_id, query.parent) if query.parent else False
+    where = _list_where(project_id, query, caller_id, odd_children=odd)
     total = conn.execute(
         f"SELECT COUNT(*) FROM file_system WHERE {where.sql()}", where.params
     ).fetchone()[0]
@@ -272,6 +283,21 @@ def list_entries(
         [*where.params, limit, offset],
     ).fetchall()
     return total, rows
+
+
+def _has_odd_children(conn: sqlite3.Connection, project_id: int, parent: str) -> bool:
+    """Whether a row filed under ``parent`` has a path not starting with ``parent + "/"``.
+
+    A fast path's guard: almost never true, and answered by one seek in the partial index
+    of such rows (named, so that a schema without it fails loudly rather than scanning).
+    """
+    row = conn.execute(
+        "SELECT 1 FROM file_system INDEXED BY file_system_odd_children"
+        " WHERE project_id = ? AND parent_path = ? AND parent_path <> ''"
+        " AND substr(path, 1, length(parent_path) + 1) <> parent_path || '/' LIMIT 1",
+        (project_id, parent),
+    ).fetchone()
+    return row is not None
 
 
 def creator_ids(rows: Iterable[sqlite3.Row]) -> set[int]:
@@ -297,11 +323,28 @@ def descendants(
     total = conn.execute(
         f"SELECT COUNT(*) FROM file_system WHERE {where.sql()}", where.params
     ).fetchone()[0]
-    rows = conn.execute(
-        f"SELECT {ENTRY_COLUMNS} FROM file_system WHERE {where.sql()} ORDER BY depth, path, pk"
-        + (" LIMIT ?" if limit is not None else ""),
-        [*where.params, *([limit] if limit is not None else [])],
-    ).fetchall()
+    if limit is None:
+        rows = conn.execute(
+            f"SELECT {ENTRY_COLUMNS} FROM file_system WHERE {where.sql()}"
+            " ORDER BY depth, path, pk",
+            where.params,
+        ).fetchall()
+        return total, rows
+    # The first ``limit`` level by level: one ORDER BY depth would sort the whole subtree
+    # (100,000 rows for a big folder) to keep 200; each level is a range of the depth index,
+    # read in order. Odd spellings may sit at any depth, so every level is asked.
+    deepest = conn.execute(
+        "SELECT MAX(depth) FROM file_system WHERE project_id = ?", (project_id,)
+    ).fetchone()[0]
+    rows = []
+    for depth in range((deepest or 0) + 1):
+        if len(rows) >= limit:
+            break
+        rows += conn.execute(
+            f"SELECT {ENTRY_COLUMNS} FROM file_system WHERE {where.sql()} AND depth = ?"
+            " ORDER BY path, pk LIMIT ?",
+            [*where.params, depth, limit - len(rows)],
+        ).fetchall()
     return total, rows
 
 
@@ -354,6 +397,23 @@ def _insert(
         ),
     )
     return get_row(conn, project_id, new_id)
+
+
+# The columns of :func:`insert_many`'s rows, in this order.
+BULK_COLUMNS = (
+    "id, project_id, path, depth, type, ref, href, meta, shortcut, created_at, created_by,"
+    " parent_path, path_folded, name_folded"
+)
+
+
+def insert_many(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
+    """Insert rows of :data:`BULK_COLUMNS` as they are, derived columns included.
+
+    Only for the scale seed (a million rows), whose caller computes the derived columns from
+    segments it already holds: :func:`_insert` would split every path again.
+    """
+    marks = ", ".join("?" * len(BULK_COLUMNS.split(",")))
+    conn.executemany(f"INSERT INTO file_system ({BULK_COLUMNS}) VALUES ({marks})", rows)
 
 
 def path_exists(conn: sqlite3.Connection, project_id: int, path: str) -> bool:

@@ -7,6 +7,7 @@ import json
 import secrets
 import sqlite3
 import string
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from tui.server.object_types import OBJECT_TYPES
@@ -54,6 +55,22 @@ def create_object(
     ).fetchone()
     assert row is not None
     return row
+
+
+def next_id(conn: sqlite3.Connection) -> int:
+    """The id the next object will get."""
+    return int(conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM objects").fetchone()[0])
+
+
+def insert_many(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
+    """Insert objects given whole, ``(id, project_id, type, ref, name, data, created_at,
+    created_by)``: for the scale seed, which numbers them itself so that refs are known
+    before the rows are written."""
+    conn.executemany(
+        "INSERT INTO objects (id, project_id, type, ref, name, data, created_at, created_by)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
 
 
 def set_data(conn: sqlite3.Connection, object_id: int, data: dict[str, Any]) -> None:
