@@ -18,7 +18,7 @@ from tui.server.errors import ApiProblem, method_not_allowed, not_found
 from tui.server.export_jobs import ExportJobs
 from tui.server.http import request_validation_problem
 from tui.server.live_events import LiveEvents
-from tui.server.middleware import CatchUnexpectedErrors
+from tui.server.middleware import CatchUnexpectedErrors, LimitRequestSize
 from tui.server.routes import capture, evaluations, events, exports, file_system, health, insights
 from tui.server.settings import ServerSettings
 from tui.server.store import accounts
@@ -88,7 +88,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
             app.include_router(module.router, prefix=prefix, include_in_schema=documented)
 
     _install_error_handlers(app, authenticator)
-    app.add_middleware(CatchUnexpectedErrors)
+    app.add_middleware(LimitRequestSize)
+    app.add_middleware(CatchUnexpectedErrors)  # added last, so outermost
     return app
 
 

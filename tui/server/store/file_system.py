@@ -305,6 +305,18 @@ def descendants(
     return total, rows
 
 
+def subtree_extent(conn: sqlite3.Connection, project_id: int, folder: str) -> tuple[int, int]:
+    """The longest path (in characters) and the greatest depth among ``folder``'s
+    descendants, or ``(0, 0)`` when it has none."""
+    where = _Where()
+    where.add("project_id = ?", project_id)
+    _descendants_clause(where, folder)
+    longest, deepest = conn.execute(
+        f"SELECT MAX(length(path)), MAX(depth) FROM file_system WHERE {where.sql()}", where.params
+    ).fetchone()
+    return longest or 0, deepest or 0
+
+
 def count_descendants(
     conn: sqlite3.Connection, project_id: int, entry_id: str
 ) -> tuple[int, list[sqlite3.Row]]:
