@@ -26,6 +26,7 @@ import httpx
 import pytest
 import schemathesis
 from conftest import ADMIN_KEY, LiveServer, http_client
+from event_helpers import project_token
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -34,9 +35,6 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 from server_helpers import ERROR_FIELDS, expect
-
-from tui.server.store import accounts
-from tui.server.store.db import Database
 
 # Examples per operation in CI: the whole test stays under ~40 s on a quiet machine.
 DEFAULT_EXAMPLES = 12
@@ -82,13 +80,7 @@ def fuzz_fixtures(demo_server: LiveServer) -> Iterator[Fixtures]:
             "dashboard_id": [str(d) for d in dashboard] or ["1"],
             "evaluation_id": ["1"],
         }
-    db = Database(demo_server.db_path)
-    try:
-        with db.read() as conn:
-            token = accounts.project_tokens(conn)[1]
-    finally:
-        db.close()
-    fixtures = Fixtures(ids, token)
+    fixtures = Fixtures(ids, project_token(demo_server))
     yield fixtures
     print(f"\nschemathesis: {fixtures.cases} cases, {EXAMPLES} examples per operation")
 

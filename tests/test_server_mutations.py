@@ -105,6 +105,24 @@ def test_type_of_100_characters_is_accepted_101_is_not(api: httpx.Client) -> Non
     assert at_path(api, "Too long") == []
 
 
+def test_a_lone_surrogate_in_a_body_is_400_and_changes_nothing(api: httpx.Client) -> None:
+    """Valid JSON no UTF-8 can hold (found by the fuzz work: it used to answer 500)."""
+    item = create(api, "Box/item")
+    before = snapshot(api)
+    surrogate = b'"a\\ud800b"'
+    for method, url, body in (
+        ("POST", "file_system/", b'{"path": %s}' % surrogate),
+        ("PATCH", f"file_system/{item['id']}/", b'{"path": %s}' % surrogate),
+        ("POST", f"file_system/{item['id']}/move/", b'{"new_path": %s}' % surrogate),
+    ):
+        response = api.request(
+            method, url, content=body, headers={"Content-Type": "application/json"}
+        )
+        got = assert_error_shape(response, 400, type_="validation_error", code="parse_error")
+        assert "\\ud800" in got["detail"]
+    assert snapshot(api) == before
+
+
 def test_create_makes_missing_ancestor_folders(api: httpx.Client) -> None:
     leaf = create(api, "a/b/c/d/e", type="doc-file")
     assert leaf["depth"] == 5

@@ -27,6 +27,7 @@ from tui.api.errors import (
     ConnectionFailedError,
     RequestTimeoutError,
     UnexpectedResponseError,
+    ValidationError,
     error_from_response,
     origin,
     scrub,
@@ -334,6 +335,13 @@ class PostHogClient:
                     json=json,
                     timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
                 )
+            except httpx.InvalidURL as exc:
+                # httpx builds no URL over 65,536 characters: a folder whose path, percent-
+                # encoded, is that long cannot be asked about (the server would refuse it too).
+                raise ValidationError(
+                    "This request would need a URL over 65,536 characters, the most that can"
+                    " be sent: the folder's path is too long to look inside."
+                ) from exc
             except httpx.TransportError as exc:
                 error = self._transport_error(exc, method, url)
                 delay = self._retry.after_transport_error(

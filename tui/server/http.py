@@ -120,17 +120,25 @@ def json_object(payload: Any) -> dict[str, Any]:
     return payload
 
 
-def check_unicode(payload: Any) -> None:
-    """400 if a string in ``payload`` holds a lone surrogate (JSON's ``"\\ud800"``): valid
-    JSON, yet no UTF-8 can store it, so it would fail deep inside the database."""
+def lone_surrogate(payload: Any) -> str | None:
+    """A lone surrogate (JSON's ``"\\ud800"``) in a string of ``payload``, as ``\\ud800``, or
+    ``None``. Valid JSON, yet no UTF-8 can hold it: it would fail deep inside the database."""
     try:
         json.dumps(payload, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as exc:
+        return ascii(exc.object[exc.start]).strip("'")
+    return None
+
+
+def check_unicode(payload: Any) -> None:
+    """400 if a string in ``payload`` holds a lone surrogate."""
+    surrogate = lone_surrogate(payload)
+    if surrogate is not None:
         raise invalid(
-            f"JSON parse error - a string holds a lone surrogate ({exc.object[exc.start]!a}),"
+            f"JSON parse error - a string holds a lone surrogate ({surrogate}),"
             " which is not valid Unicode",
             code="parse_error",
-        ) from None
+        )
 
 
 def validate_body(model: type[Model], payload: Any) -> Model:
