@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tui import __version__
-from tui.server import seed
+from tui.server import openapi, seed
 from tui.server.auth import Authenticator
 from tui.server.errors import ApiProblem, method_not_allowed, not_found
 from tui.server.export_jobs import ExportJobs
@@ -88,6 +88,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             app.include_router(module.router, prefix=prefix, include_in_schema=documented)
 
     _install_error_handlers(app, authenticator)
+    openapi.install(app)
     app.add_middleware(LimitRequestSize)
     app.add_middleware(CatchUnexpectedErrors)  # added last, so outermost
     return app
