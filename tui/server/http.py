@@ -110,35 +110,37 @@ def json_object(payload: Any) -> dict[str, Any]:
             payload = json.loads(payload) if payload else {}
         except ValueError as exc:
             raise invalid(f"JSON parse error - {exc}", code="parse_error") from None
+        except RecursionError:
+            raise invalid("JSON parse error - nested too deeply", code="parse_error") from None
     if not isinstance(payload, dict):
         raise invalid(
             f"Invalid data. Expected a dictionary, but got {type(payload).__name__}.",
             code="invalid",
             attr="non_field_errors",
         )
-    check_unicode(payload)
+    check_storable(payload)
     return payload
 
 
-def lone_surrogate(payload: Any) -> str | None:
-    """A lone surrogate (JSON's ``"\\ud800"``) in a string of ``payload``, as ``\\ud800``, or
-    ``None``. Valid JSON, yet no UTF-8 can hold it: it would fail deep inside the database."""
+def unstorable(payload: Any) -> str | None:
+    """Why parsed JSON cannot be stored and sent back, or ``None``: a number out of range
+    (``NaN``, ``Infinity``, ``1e999``: Python reads them, JSON has none) or a lone surrogate
+    (``"\\ud800"``: valid JSON, yet no UTF-8 can hold it)."""
     try:
-        json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError as exc:
-        return ascii(exc.object[exc.start]).strip("'")
+        json.dumps(payload, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except ValueError as exc:
+        if isinstance(exc, UnicodeEncodeError):
+            surrogate = ascii(exc.object[exc.start]).strip("'")
+            return f"a string holds a lone surrogate ({surrogate}), which is not valid Unicode"
+        return str(exc)  # DRF's words: "Out of range float values are not JSON compliant"
     return None
 
 
-def check_unicode(payload: Any) -> None:
-    """400 if a string in ``payload`` holds a lone surrogate."""
-    surrogate = lone_surrogate(payload)
-    if surrogate is not None:
-        raise invalid(
-            f"JSON parse error - a string holds a lone surrogate ({surrogate}),"
-            " which is not valid Unicode",
-            code="parse_error",
-        )
+def check_storable(payload: Any) -> None:
+    """PostHog's 400 for JSON it parses but refuses (DRF parses strictly)."""
+    problem = unstorable(payload)
+    if problem is not None:
+        raise invalid(f"JSON parse error - {problem}", code="parse_error")
 
 
 def validate_body(model: type[Model], payload: Any) -> Model:

@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from tui.server.errors import ApiProblem
 from tui.server.event_query import as_text
-from tui.server.http import add_route, lone_surrogate
+from tui.server.http import add_route, unstorable
 from tui.server.limits import MAX_BODY_BYTES, inflated_too_large
 from tui.server.store import accounts
 from tui.server.store import events as store
@@ -78,9 +78,9 @@ def _decode(raw: bytes, request: Request) -> Any:
         raise _malformed(f"the body is not JSON ({exc})") from None
     except RecursionError:
         raise _malformed("the body's JSON is nested too deeply") from None
-    surrogate = lone_surrogate(payload)
-    if surrogate is not None:
-        raise _malformed(f"a string holds a lone surrogate ({surrogate}), not valid Unicode")
+    problem = unstorable(payload)
+    if problem is not None:
+        raise _malformed(problem)
     return payload
 
 

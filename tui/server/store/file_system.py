@@ -157,11 +157,11 @@ def _descendants_clause(where: _Where, folder: str) -> None:
 def _parse_time(name: str, value: str) -> str:
     try:
         moment = datetime.fromisoformat(value.replace(" ", "+") if "T" in value else value)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return format_time(moment)
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 shifted out of range
         raise invalid("Enter a valid date/time.", code="invalid", attr=name) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return format_time(moment)
 
 
 def _list_where(project_id: int, query: ListQuery, caller_id: int | None) -> _Where:
