@@ -1,6 +1,6 @@
 """The local server's limits on a request (``tui/server/limits.py``), over real HTTP: a body,
-URL, path or page bound past them gets a clear 400 in the contract's error format, never a
-hang or a 500, and nothing is written.
+URL, path, page bound, search or filter past them gets a clear 400 in the contract's error
+format, never a hang or a 500, and nothing is written.
 
 Bodies are sent over raw sockets where an HTTP client would not do what is tested: declare a
 huge body and send none of it, or stream one without end.
@@ -9,6 +9,7 @@ huge body and send none of it, or stream one without end.
 from __future__ import annotations
 
 import gzip
+import json
 import socket
 import threading
 import time
@@ -26,6 +27,8 @@ from tui.server.limits import (
     MAX_PAGE_VALUE,
     MAX_PATH_DEPTH,
     MAX_PATH_LENGTH,
+    MAX_PROPERTY_FILTERS,
+    MAX_SEARCH_TERMS,
     MAX_URL_BYTES,
 )
 
@@ -308,3 +311,41 @@ def test_page_bounds_within_range_are_read_as_drf_does(api: httpx.Client, endpoi
     for query in params:
         body = expect(api.get(endpoint, params=query), 200)
         assert body["results"] == []
+
+
+# --------------------------------------------------------------------------- conditions
+
+
+def test_a_search_of_too_many_terms_is_400(api: httpx.Client) -> None:
+    """Each term is one more SQL condition: past 1,000 SQLite refused, and this was a 500."""
+    create(api, "a")
+    assert (
+        expect(api.get("file_system/", params={"search": "a " * MAX_SEARCH_TERMS}), 200)["count"]
+        == 1
+    )
+    for count in (MAX_SEARCH_TERMS + 1, 5_000):
+        got = assert_error_shape(
+            api.get("file_system/", params={"search": "a " * count}),
+            400,
+            type_="validation_error",
+            code="max_length",
+            attr="search",
+        )
+        assert got["detail"] == f"This search has {count} terms; at most 100 are allowed."
+
+
+@pytest.mark.parametrize("combine", ["AND", "OR"])
+def test_too_many_property_filters_is_400(api: httpx.Client, combine: str) -> None:
+    def properties(count: int) -> str:
+        values = [{"key": "a", "value": "x"}] * count  # short, so 1,100 fit in a URL
+        return json.dumps({"type": combine, "values": values}, separators=(",", ":"))
+
+    expect(api.get("events/", params={"properties": properties(MAX_PROPERTY_FILTERS)}), 200)
+    got = assert_error_shape(
+        api.get("events/", params={"properties": properties(1_100)}),
+        400,
+        type_="validation_error",
+        code="max_length",
+        attr="properties",
+    )
+    assert got["detail"] == "These properties hold 1100 filters; at most 100 are allowed."

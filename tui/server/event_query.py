@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from tui.models.events import PROPERTY_OPERATORS, PropertyFilter
 from tui.server.errors import invalid
+from tui.server.limits import check_property_filters
 
 UNPARSABLE = "Properties are unparsable!"
 
@@ -155,7 +156,13 @@ def parse_properties(text: str | None) -> ConditionGroup | None:
         group = _group(json.loads(text))
     except (ValueError, RecursionError):  # RecursionError: nested past what Python parses
         raise invalid(UNPARSABLE) from None
+    check_property_filters(_size(group))
     return group if group.items else None
+
+
+def _size(group: ConditionGroup) -> int:
+    """The filters and groups inside ``group``, at any depth."""
+    return sum(1 + (_size(item) if isinstance(item, ConditionGroup) else 0) for item in group.items)
 
 
 def _group(raw: Any) -> ConditionGroup:

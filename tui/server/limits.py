@@ -24,6 +24,14 @@ MAX_PATH_LENGTH = 16_384
 # bound one request could create thousands of rows; no tree a person browses is this deep.
 MAX_PATH_DEPTH = 100
 
+# Terms of a ``search=``: each is one more condition ANDed in SQL, and SQLite refuses an
+# expression deeper than 1,000; a person types a handful.
+MAX_SEARCH_TERMS = 100
+
+# Filters (and groups of them) in an events ``properties=``: each is a condition in SQL, as
+# for search terms.
+MAX_PROPERTY_FILTERS = 100
+
 # ``limit`` and ``offset``: no project holds a billion entries or events, so a larger value is
 # a mistake, answered as one (PostHog passes it on to the database).
 MAX_PAGE_VALUE = 1_000_000_000
@@ -67,6 +75,24 @@ def page_value_out_of_range(name: str) -> ApiProblem:
         code="max_value",
         attr=name,
     )
+
+
+def check_search_terms(count: int) -> None:
+    if count > MAX_SEARCH_TERMS:
+        raise invalid(
+            f"This search has {count} terms; at most {MAX_SEARCH_TERMS} are allowed.",
+            code="max_length",
+            attr="search",
+        )
+
+
+def check_property_filters(count: int) -> None:
+    if count > MAX_PROPERTY_FILTERS:
+        raise invalid(
+            f"These properties hold {count} filters; at most {MAX_PROPERTY_FILTERS} are allowed.",
+            code="max_length",
+            attr="properties",
+        )
 
 
 # Who a path-size message speaks of.
