@@ -2,9 +2,9 @@
 
 PostHog's own rule is followed where it has one (Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE``,
 20 MB in PostHog's settings, answered as a 400). PostHog has no bound on a path's length or
-depth, nor on ``limit``/``offset``: there the local server is stricter, so that one request
-cannot make it build thousands of folders, rewrite gigabytes of paths, or overflow SQLite's
-integers.
+depth, on ``limit``/``offset``, or on the terms of a search: there the local server is
+stricter, so that one request cannot make it build thousands of folders, rewrite gigabytes
+of paths, overflow SQLite's integers or its expression depth, or answer 500.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from tui.server.errors import ApiProblem, invalid
 MAX_BODY_BYTES = 20 * 1024 * 1024
 
 # A path's characters, as stored (escaped). Room for a 10,000-character name (the hostile-name
-# tests use one) inside folders, and short enough that a folder's path, each character
-# percent-encoded ("%20"), still fits in the URL that lists the folder (MAX_URL_BYTES).
+# tests use one) inside folders, and short enough that a folder's path of ASCII characters,
+# each percent-encoded ("%20"), still fits in the URL that lists the folder (MAX_URL_BYTES).
+# (Many multi-byte characters may not fit: the client then says the path is too long.)
 MAX_PATH_LENGTH = 16_384
 # A path's segments. Creating a path creates every missing folder above it, so without a
 # bound one request could create thousands of rows; no tree a person browses is this deep.
