@@ -10,6 +10,9 @@ from pathlib import Path
 import platformdirs
 
 from tui import __version__
+from tui.scripting.arguments import COMMANDS as SCRIPTING_COMMANDS
+from tui.scripting.arguments import add_commands as add_scripting_commands
+from tui.scripting.arguments import offer_completion
 
 DEFAULT_PORT = 8010
 
@@ -62,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="where exports are saved (default: the current directory)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # ls, find, mkdir … each also accept every option above after their name.
+    add_scripting_commands(commands, parser)
 
     serve = commands.add_parser(
         "serve",
@@ -120,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    offer_completion(parser)
     args = parser.parse_args(argv)
     if args.command == "serve":
         from tui.server.serve import run_serve
@@ -137,6 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         except ValueError as exc:
             parser.error(str(exc))
+    if args.command in SCRIPTING_COMMANDS:
+        from tui.scripting.runner import run_command
+
+        return run_command(args, default_db_path())
     return run_app(parser, args)
 
 

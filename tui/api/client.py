@@ -207,6 +207,20 @@ class PostHogClient:
             if not page.results or offset >= page.count:
                 return
 
+    async def iter_entries(
+        self, *, page_size: int = DEFAULT_PAGE_SIZE, **filters: Any
+    ) -> AsyncIterator[FileSystemPage]:
+        """Every page of :meth:`list_entries` with ``filters`` (its keyword arguments but
+        ``limit`` and ``offset``). Offsets are counted here, as in :meth:`iter_folder`, and a
+        server that clamps the page size is simply asked more often."""
+        offset = 0
+        while True:
+            page = await self.list_entries(**filters, offset=offset, limit=page_size)
+            yield page
+            offset += len(page.results)
+            if not page.results or offset >= page.count:
+                return
+
     async def search(
         self,
         query: str,

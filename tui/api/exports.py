@@ -17,6 +17,7 @@ import os
 import tempfile
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -24,16 +25,19 @@ from urllib.parse import quote
 import anyio
 import httpx
 
+from tui import paths
 from tui.api.client import PostHogClient, _parse
 from tui.api.errors import (
     ApiError,
     ErrorKind,
+    NotFoundError,
     UnexpectedResponseError,
     error_from_response,
     origin,
     scrub,
 )
 from tui.api.filenames import claim, safe_filename
+from tui.models import FileSystemEntry
 from tui.models.exports import ExportedAsset, ExportFormat, ExportPage
 
 # PostHog's web app polls an unfinished export every second.
@@ -73,6 +77,24 @@ class ExportTimeoutError(ApiError):
     kind = ErrorKind.TIMEOUT
 
 
+# The entry types an export can be made of: exports take an insight or a dashboard.
+EXPORTABLE_TYPES = frozenset({"insight", "dashboard"})
+
+
+@dataclass(frozen=True)
+class ExportTarget:
+    """What an export is of: an insight (by numeric id) or a dashboard."""
+
+    kind: str  # "insight" or "dashboard"
+    id: int
+    name: str
+
+    def owns(self, asset: ExportedAsset) -> bool:
+        if self.kind == "insight":
+            return asset.insight == self.id
+        return asset.dashboard == self.id
+
+
 class ExportsApi:
     """``client.exports``: one method per step of an export."""
 
@@ -102,6 +124,26 @@ class ExportsApi:
             "POST", "exports/", json=body, timeout=self._client._bulk_timeout
         )
         return _parse_asset(response)
+
+    async def target_of(self, entry: FileSystemEntry) -> ExportTarget:
+        """The insight or dashboard a tree entry stands for, as exports name it: an entry
+        names an insight by its short id (one lookup), a dashboard by its numeric id.
+        :class:`ValueError` for an entry of another type or without a ref."""
+        if entry.type not in EXPORTABLE_TYPES or not entry.ref:
+            raise ValueError(f"exports are of insights and dashboards, not of a {entry.type!r}")
+        name = paths.basename(entry.path) or entry.path
+        if entry.type == "dashboard":
+            if not entry.ref.isdigit():
+                raise NotFoundError(f"no dashboard has the id {entry.ref!r}", status=404)
+            return ExportTarget("dashboard", int(entry.ref), name)
+        insight = await self._client.insights.by_short_id(entry.ref)
+        return ExportTarget("insight", insight.id, name)
+
+    async def create_for(self, target: ExportTarget, format: ExportFormat | str) -> ExportedAsset:
+        """:meth:`create` for what :meth:`target_of` found."""
+        if target.kind == "insight":
+            return await self.create(format, insight=target.id)
+        return await self.create(format, dashboard=target.id)
 
     async def get(self, id: int) -> ExportedAsset:
         response = await self._client._request("GET", _asset_url(id))

@@ -24,7 +24,7 @@ from tui.app.bindings import live_bindings
 from tui.app.commands import HogtreeCommands
 from tui.app.errors import describe
 from tui.app.screens.confirm import ConfirmScreen
-from tui.app.screens.count import CountScreen, summarize_types
+from tui.app.screens.count import CountScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.prompt import PromptScreen
 from tui.app.screens.search import SearchScreen
@@ -404,7 +404,7 @@ class HogtreeApp(App[None]):
             body.append(f", with {inside:,} entries inside them.\n" if inside else ".\n")
         if originals:
             one = len(originals) == 1
-            body.append(f"\nThis also deletes {summarize_types(originals)}", style="bold")
+            body.append(f"\nThis also deletes {labels.summarize_types(originals)}", style="bold")
             body.append(
                 f" (the object{'' if one else 's'} {'itself' if one else 'themselves'}, unless "
                 f"another entry still points at {'it' if one else 'them'}). "

@@ -9,6 +9,8 @@ markup) with such characters replaced by a visible stand-in.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
+from typing import Protocol
 
 from rich.text import Text
 
@@ -89,6 +91,23 @@ def type_name(entry_type: str) -> str:
     if entry_type.startswith("hog_function/"):
         return entry_type.split("/", 1)[1].replace("_", " ")
     return TYPE_NAMES.get(entry_type, entry_type.replace("_", " ") or "entry")
+
+
+class _Typed(Protocol):
+    @property
+    def type(self) -> str: ...
+
+
+def summarize_types(entries: Iterable[_Typed]) -> str:
+    """``3 insights, 2 dashboards, 1 folder`` for the entries (or deleted objects) given."""
+    counts: dict[str, int] = {}
+    for entry in entries:
+        counts[entry.type] = counts.get(entry.type, 0) + 1
+    parts = []
+    for entry_type, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        name = type_name(entry_type)
+        parts.append(f"{n} {name}{'' if n == 1 else 's'}")
+    return ", ".join(parts)
 
 
 def entry_name(entry: FileSystemEntry) -> str:

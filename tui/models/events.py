@@ -89,3 +89,26 @@ class EventValuesResponse(WireModel):
 
     results: list[EventValue] = Field(default_factory=list)
     refreshing: bool = False
+
+
+# How a user types a property filter (the events tab, ``hogtree events --where``):
+# ``key!=value`` (is not), ``key~value`` (contains, any case), ``key=value`` (exact),
+# ``key`` alone (is set). The first operator found from the left wins.
+FILTER_OPERATORS = (("!=", "is_not"), ("~", "icontains"), ("=", "exact"))
+
+
+def parse_property_filter(text: str) -> PropertyFilter | None:
+    """The property filter a user typed, or ``None`` for none; ``ValueError`` if unusable."""
+    text = text.strip()
+    if not text:
+        return None
+    found = [(text.find(mark), mark, op) for mark, op in FILTER_OPERATORS if mark in text]
+    if not found:
+        return PropertyFilter(key=text, operator="is_set")
+    at, mark, operator = min(found, key=lambda f: (f[0], -len(f[1])))
+    key, value = text[:at].strip(), text[at + len(mark) :].strip()
+    if not key:
+        raise ValueError("a property filter reads key=value")
+    return PropertyFilter(
+        key=key, value=value if operator == "icontains" else [value], operator=operator
+    )

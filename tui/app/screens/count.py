@@ -13,19 +13,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.app import labels
+from tui.app.labels import summarize_types
 from tui.models import CountResponse, FileSystemEntry
-
-
-def summarize_types(entries: list[FileSystemEntry]) -> str:
-    """``3 insights, 2 dashboards, 1 folder`` for the entries given."""
-    counts: dict[str, int] = {}
-    for entry in entries:
-        counts[entry.type] = counts.get(entry.type, 0) + 1
-    parts = []
-    for entry_type, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        name = labels.type_name(entry_type)
-        parts.append(f"{n} {name}{'' if n == 1 else 's'}")
-    return ", ".join(parts)
 
 
 class CountScreen(ModalScreen[None]):

@@ -35,7 +35,7 @@ from tui.app.errors import describe
 from tui.app.screens.event_json import EventJsonScreen
 from tui.app.widgets.status_line import StatusLine
 from tui.models import FileSystemEntry
-from tui.models.events import Event, PropertyFilter
+from tui.models.events import FILTER_OPERATORS, Event, parse_property_filter
 
 # Where an event happened, first found wins; then what it ran in.
 PLACE_KEYS = ("$current_url", "$pathname", "$screen_name")
@@ -93,31 +93,9 @@ def summarize(properties: dict[str, Any]) -> str:
     return " · ".join(parts)
 
 
-# ``key!=value`` (is not), ``key~value`` (contains, any case), ``key=value`` (exact),
-# ``key`` alone (is set). The first operator found from the left wins.
-_OPERATORS = (("!=", "is_not"), ("~", "icontains"), ("=", "exact"))
-
-
-def parse_property_filter(text: str) -> PropertyFilter | None:
-    """The property filter a user typed, or ``None`` for none; ``ValueError`` if unusable."""
-    text = text.strip()
-    if not text:
-        return None
-    found = [(text.find(mark), mark, op) for mark, op in _OPERATORS if mark in text]
-    if not found:
-        return PropertyFilter(key=text, operator="is_set")
-    at, mark, operator = min(found, key=lambda f: (f[0], -len(f[1])))
-    key, value = text[:at].strip(), text[at + len(mark) :].strip()
-    if not key:
-        raise ValueError("a property filter reads key=value")
-    return PropertyFilter(
-        key=key, value=value if operator == "icontains" else [value], operator=operator
-    )
-
-
 def split_property_text(text: str) -> tuple[str, str, str]:
     """``"$browser=Saf"`` → (``"$browser"``, ``"="``, ``"Saf"``); no operator → (text, "", "")."""
-    found = [(text.find(mark), mark) for mark, _ in _OPERATORS if mark in text]
+    found = [(text.find(mark), mark) for mark, _ in FILTER_OPERATORS if mark in text]
     if not found:
         return text, "", ""
     at, mark = min(found, key=lambda f: (f[0], -len(f[1])))

@@ -28,8 +28,8 @@ from textual.widgets import Button, DataTable, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
-from tui.api import ApiError, NotFoundError, PostHogClient
-from tui.api.exports import ExportFailedError
+from tui.api import ApiError, PostHogClient
+from tui.api.exports import ExportFailedError, ExportTarget
 from tui.app import labels
 from tui.app.errors import describe
 from tui.app.screens.export_format import (
@@ -57,18 +57,8 @@ DEBOUNCE_S = 0.15
 EXPORTABLE = {"insight": INSIGHT_FORMATS, "dashboard": DASHBOARD_FORMATS}
 
 
-@dataclass(frozen=True)
-class Target:
-    """What an export is of: an insight (by numeric id) or a dashboard."""
-
-    kind: str  # "insight" or "dashboard"
-    id: int
-    name: str
-
-    def owns(self, asset: ExportedAsset) -> bool:
-        if self.kind == "insight":
-            return asset.insight == self.id
-        return asset.dashboard == self.id
+# What an export is of; tui/api finds it for an entry (the CLI's export shares it).
+Target = ExportTarget
 
 
 @dataclass
@@ -364,18 +354,13 @@ class ExportsTab(Vertical):
         if entry is None or entry.type not in EXPORTABLE or not entry.ref:
             return None
         assert self.client is not None
-        name = labels.entry_name(entry)
-        if entry.type == "dashboard":
-            if not entry.ref.isdigit():
-                raise NotFoundError(
-                    f"no dashboard has the id {labels.visible(entry.ref)!r}", status=404
-                )
-            return Target("dashboard", int(entry.ref), name)
-        found = self._short_ids.get(entry.ref)
-        if found is None:
-            found = (await self.client.insights.by_short_id(entry.ref)).id
-            self._short_ids[entry.ref] = found
-        return Target("insight", found, name)
+        found = self._short_ids.get(entry.ref) if entry.type == "insight" else None
+        if found is not None:
+            return Target("insight", found, labels.entry_name(entry))
+        target = await self.client.exports.target_of(entry)
+        if target.kind == "insight":
+            self._short_ids[entry.ref] = target.id
+        return target
 
     async def _exports_of(self, target: Target) -> list[ExportedAsset]:
         assert self.client is not None
@@ -435,10 +420,7 @@ class ExportsTab(Vertical):
         self._start_progress()
         path: Path | None = None
         try:
-            if target.kind == "insight":
-                asset = await self.client.exports.create(format, insight=target.id)
-            else:
-                asset = await self.client.exports.create(format, dashboard=target.id)
+            asset = await self.client.exports.create_for(target, format)
             self._merge(asset)
 
             def polled(elapsed: float, current: ExportedAsset) -> None:

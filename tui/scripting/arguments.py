@@ -1,0 +1,298 @@
+"""The scripting commands' arguments, for ``tui.cli``'s parser. Parsing only: importing
+this module costs nothing beyond argparse (shell completion runs it on every tab)."""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import importlib
+import os
+from collections.abc import Callable
+from typing import Any
+
+# The commands this package runs (``tui.cli`` hands them to ``tui.scripting.runner``).
+COMMANDS = ("ls", "find", "mkdir", "mv", "ln", "rm", "count", "export", "events")
+# Those that change the project: refused with --read-only.
+MUTATING = frozenset({"mkdir", "mv", "ln", "rm"})
+# Options whose values are local files or folders: the only ones tab completes values of
+# (a PATH names an entry on the server, which completion does not ask for).
+_LOCAL_FILE_OPTIONS = frozenset({"db", "download_dir", "output"})
+# Options of the top-level parser not repeated after a subcommand.
+_NOT_REPEATED = frozenset({"help", "version"})
+
+# Export formats --format offers (tui.scripting.export maps them to PostHog's).
+FORMAT_CHOICES = ("png", "pdf", "csv", "xlsx")
+# The longest an export is waited for, by default; the server may go on making it.
+DEFAULT_EXPORT_TIMEOUT_S = 600.0
+# How often --follow asks for new events, by default.
+DEFAULT_FOLLOW_INTERVAL_S = 2.0
+# tui.scripting.events.DEFAULT_LIMIT and DEFAULT_FOLLOW_LIMIT, in words (not imported:
+# this module stays free of the client's imports).
+DEFAULT_LIMIT_TEXT = "100; 10 with --follow"
+
+TOP_EXAMPLES = (
+    "  hogtree ls -R Marketing                 the tree below a folder (local demo: no --host)\n"
+    "  hogtree find 'type:insight revenue' --json\n"
+    "  hogtree mkdir -p Reports/2024 && hogtree mv 'Unfiled/Insights/Revenue' Reports/2024\n"
+    "  hogtree ln Reports/2024/Revenue Team/    hogtree rm -r -y Archive\n"
+    "  hogtree count Marketing                 hogtree export Reports/KPIs --format pdf\n"
+    "  hogtree events --follow --event '$pageview'\n"
+    "  POSTHOG_PERSONAL_API_KEY=phx_... hogtree --host https://us.posthog.com --project 123 ls\n"
+    "'hogtree COMMAND --help' shows a command's options and examples.\n"
+)
+PATHS_NOTE = (
+    "PATH is a path as the tree shows it (a slash inside a name is written \\/, e.g.\n"
+    "'Marketing/Q4 \\/ Q1') or an entry's id.\n"
+)
+OUTPUT_NOTE = "Output: columns on a terminal, one path a line when piped, JSON lines with --json.\n"
+
+
+def _number(kind: Callable[[str], Any], *, zero: bool) -> Callable[[str], Any]:
+    """An argparse type: a number of ``kind``, above 0 (or from 0 when ``zero``)."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if value < 0 or (value == 0 and not zero):
+            bound = ">= 0" if zero else "> 0"
+            raise argparse.ArgumentTypeError(f"expected a number {bound}, got {text!r}")
+        return value
+
+    return parse
+
+
+def add_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], top: argparse.ArgumentParser
+) -> None:
+    """Add the scripting commands to ``commands``, each accepting ``top``'s options
+    (``--host``, ``--project``, ``--profile``, ``--db`` …) after its name as well, and
+    their examples to ``top``'s help."""
+    # Appended here rather than written into tui/cli.py's epilog: the commands and their
+    # examples stay in one file.
+    top.epilog = (top.epilog or "") + TOP_EXAMPLES
+
+    def command(
+        name: str, help: str, epilog: str, description: str = ""
+    ) -> argparse.ArgumentParser:
+        parser = commands.add_parser(
+            name,
+            help=help,
+            description=description or help[0].upper() + help[1:] + ".",
+            epilog=epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        _repeat_options(top, parser)
+        return parser
+
+    ls = command(
+        "ls",
+        "list a folder (every page), or the whole tree with -R",
+        "examples:\n"
+        "  hogtree ls                               the top level\n"
+        "  hogtree ls 'Marketing/Q4 \\/ Q1'\n"
+        "  hogtree ls -R Marketing --type insight   every insight under Marketing\n"
+        "  hogtree ls -R --type hog_function/       all hog functions (a type prefix)\n"
+        "  hogtree ls Marketing --json | jq -r .id\n\n" + PATHS_NOTE + OUTPUT_NOTE,
+    )
+    ls.add_argument("path", nargs="?", default="", metavar="PATH", help="folder (default: top)")
+    ls.add_argument("-R", "--recursive", action="store_true", help="everything below, any depth")
+    ls.add_argument("--type", metavar="T", help="only this type (a trailing / makes it a prefix)")
+    _json_option(ls)
+
+    find = command(
+        "find",
+        "search the tree with PostHog's search syntax",
+        "examples:\n"
+        "  hogtree find revenue                     in names, paths and types\n"
+        "  hogtree find 'type:insight path:Marketing -name:old'\n"
+        "  hogtree find 'user:me type:dashboard' --json\n\n"
+        "Tokens must all match; - or ! negates one; name:, path:, type:, ref:, user: narrow.\n"
+        + OUTPUT_NOTE,
+    )
+    find.add_argument("query", metavar="QUERY", help="PostHog search syntax")
+    find.add_argument("--type", metavar="T", help="only this type (a trailing / makes it a prefix)")
+    find.add_argument(
+        "--name-only", action="store_true", help="plain words match the last segment only"
+    )
+    _json_option(find)
+
+    mkdir = command(
+        "mkdir",
+        "create folders",
+        "examples:\n"
+        "  hogtree mkdir Marketing/Q4\n"
+        "  hogtree mkdir -p 'Reports/2024/Q4 \\/ Q1'   with the folders above it\n",
+    )
+    mkdir.add_argument("paths", nargs="+", metavar="PATH", help="folder to create")
+    mkdir.add_argument(
+        "-p", "--parents", action="store_true", help="create missing parents; no error if it exists"
+    )
+    _json_option(mkdir)
+
+    mv = command(
+        "mv",
+        "move or rename entries (a folder with all it holds)",
+        "examples:\n"
+        "  hogtree mv 'Unfiled/Insights/Revenue' Marketing      into the folder Marketing\n"
+        "  hogtree mv Marketing/Old Marketing/Archive           rename (no such folder yet)\n"
+        "  hogtree mv a b c Archive/                            several, into Archive\n\n"
+        "Like mv: into DEST if it is a folder (or ends with /, which creates it);\n"
+        "otherwise DEST is the single source's new path. A folder moved onto a folder of\n"
+        "the same name merges into it.\n" + PATHS_NOTE,
+    )
+    mv.add_argument("sources", nargs="+", metavar="SRC", help="entry to move")
+    mv.add_argument("destination", metavar="DEST", help="folder to move into, or new path")
+    _json_option(mv)
+
+    ln = command(
+        "ln",
+        "make shortcuts (of a folder: of all it holds)",
+        "examples:\n"
+        "  hogtree ln 'Unfiled/Insights/Revenue' Dashboards/Weekly   a shortcut in the folder\n"
+        "  hogtree ln Marketing/Funnel 'Team/Funnel (shortcut)'       at that path\n\n"
+        "DEST is read as by mv.\n" + PATHS_NOTE,
+    )
+    ln.add_argument("sources", nargs="+", metavar="SRC", help="entry to link to")
+    ln.add_argument("destination", metavar="DEST", help="folder to link into, or the new path")
+    _json_option(ln)
+
+    rm = command(
+        "rm",
+        "delete entries, and the objects only they point at",
+        "examples:\n"
+        "  hogtree rm 'Marketing/Old funnel'        asks first, naming what goes\n"
+        "  hogtree rm -r -y Archive                 a folder with all it holds, no question\n"
+        "  echo y | hogtree rm -r Archive           answer from a pipe\n\n"
+        "Deleting an insight's (dashboard's, flag's …) last entry deletes the object; the\n"
+        "question says which objects go. Without -y the answer is read from stdin: no\n"
+        "answer (e.g. </dev/null) is a no, and nothing is deleted (exit 1).\n" + PATHS_NOTE,
+    )
+    rm.add_argument("paths", nargs="+", metavar="PATH", help="entry to delete")
+    rm.add_argument("-r", "--recursive", action="store_true", help="folders, with all they hold")
+    rm.add_argument("-y", "--yes", action="store_true", help="do not ask")
+    _json_option(rm)
+
+    count = command(
+        "count",
+        "count what a folder holds, at any depth",
+        "examples:\n"
+        "  hogtree count Marketing                  42 (piped), or a sentence with the types\n"
+        "  hogtree count / --json                   the whole project\n\n" + PATHS_NOTE,
+    )
+    count.add_argument("path", metavar="PATH", help="folder to count (/ is the top level)")
+    _json_option(count)
+
+    export = command(
+        "export",
+        "export an insight or dashboard to a file",
+        "examples:\n"
+        "  hogtree export 'Marketing/Weekly signups' --format png\n"
+        "  hogtree export Dashboards/KPIs --format pdf -o ~/reports\n"
+        "  hogtree export 0193c0de-… --format csv --json\n\n"
+        "Waits while the server makes the file (a progress line on a terminal's stderr),\n"
+        "then prints where it was saved: the server's filename, made safe, never\n"
+        "overwriting a file (' (1)' is added).\n" + PATHS_NOTE,
+    )
+    export.add_argument("path", metavar="PATH", help="the insight or dashboard")
+    export.add_argument(
+        "--format", "-f", required=True, choices=FORMAT_CHOICES, help="png, pdf, csv or xlsx"
+    )
+    export.add_argument(
+        "-o", "--output", metavar="DIR", help="folder to save in (default: --download-dir, or .)"
+    )
+    export.add_argument(
+        "--timeout",
+        type=_number(float, zero=False),
+        default=DEFAULT_EXPORT_TIMEOUT_S,
+        metavar="SECONDS",
+        help="give up waiting after this long (default: %(default)g)",
+    )
+    _json_option(export)
+
+    events = command(
+        "events",
+        "print recent events, oldest first; --follow prints new ones as they come",
+        "examples:\n"
+        "  hogtree events --limit 20\n"
+        "  hogtree events --event '$pageview' --where '$browser=Safari' --after -24h\n"
+        "  hogtree events --distinct-id user-42 --json | jq .properties\n"
+        "  hogtree events --follow --event signed_up      until ctrl+c\n"
+        "  hogtree events --csv --limit 1000 > events.csv\n\n"
+        "--where: key=value (exact), key!=value (is not), key~value (contains), key (set);\n"
+        "repeat it to require several.\n",
+    )
+    events.add_argument("--event", metavar="E", help="only events named E")
+    events.add_argument("--distinct-id", metavar="D", help="only events of distinct id D")
+    events.add_argument(
+        "--where", action="append", default=[], metavar="KEY=VALUE", help="property filter"
+    )
+    events.add_argument("--after", metavar="WHEN", help="ISO time or relative, e.g. -7d, -24h")
+    events.add_argument("--before", metavar="WHEN", help="ISO time or relative")
+    events.add_argument(
+        "--limit",
+        type=_number(int, zero=True),
+        metavar="N",
+        help=f"the newest N (default: {DEFAULT_LIMIT_TEXT})",
+    )
+    events.add_argument("--follow", action="store_true", help="keep printing new events")
+    events.add_argument(
+        "--interval",
+        type=_number(float, zero=False),
+        default=DEFAULT_FOLLOW_INTERVAL_S,
+        metavar="SECONDS",
+        help="how often --follow asks (default: %(default)g)",
+    )
+    formats = events.add_mutually_exclusive_group()
+    formats.add_argument("--json", action="store_true", help="one JSON object a line")
+    formats.add_argument("--csv", action="store_true", help="CSV with a header row")
+
+
+def _json_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="JSON lines, exact values")
+
+
+def _repeat_options(top: argparse.ArgumentParser, sub: argparse.ArgumentParser) -> None:
+    """Make ``top``'s options (every one, including those added later to tui.cli) also
+    valid after the command's name: ``hogtree ls --host …`` as ``hogtree --host … ls``.
+
+    argparse has no public way to share options between a parser and its subparsers other
+    than ``parents=``, which would need the options declared apart from ``top``. The copies
+    default to SUPPRESS, so an option not repeated keeps the value given before the command
+    (argparse copies every subparser default over the top-level namespace).
+    """
+    group = sub.add_argument_group("hogtree's options (valid before the command too)")
+    for action in top._actions:
+        if not action.option_strings or action.dest in _NOT_REPEATED:
+            continue
+        clone = copy.copy(action)
+        clone.default = argparse.SUPPRESS
+        group._add_action(clone)
+
+
+def offer_completion(parser: argparse.ArgumentParser) -> None:
+    """Tab completion of commands and options in bash, zsh and fish, through argcomplete
+    (``pip install 'hogtree[completion]'``, then the one line of the README). Only when a
+    shell asks (it sets ``_ARGCOMPLETE``): an ordinary run imports nothing more."""
+    if "_ARGCOMPLETE" not in os.environ:
+        return
+    try:
+        # Imported by name: argcomplete is optional, and mypy need not find it.
+        argcomplete = importlib.import_module("argcomplete")
+    except ImportError:
+        return
+    for action in _all_actions(parser):
+        if action.dest in _LOCAL_FILE_OPTIONS:
+            action.completer = argcomplete.completers.FilesCompleter()  # type: ignore[attr-defined]
+    # Nothing else completes local file names: a PATH is an entry on the server.
+    argcomplete.autocomplete(parser, default_completer=argcomplete.completers.SuppressCompleter())
+
+
+def _all_actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    found = list(parser._actions)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found += _all_actions(sub)
+    return found

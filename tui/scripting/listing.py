@@ -1,0 +1,105 @@
+"""Looking, changing nothing: ``ls``, ``find`` and ``count``."""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from typing import Any
+
+from tui import paths
+from tui.api import PostHogClient
+from tui.app.labels import summarize_types
+from tui.models import CountResponse
+from tui.scripting.output import EntryPrinter, Output
+from tui.scripting.resolve import Found, require
+
+# Entries a listing asks for at once. A server that allows fewer (PostHog may clamp) is
+# simply asked more often: offsets are counted from what came back.
+LIST_PAGE_SIZE = 1000
+# The top level has no count endpoint: its listing's first page stands in for count's.
+TOP_PREVIEW = 200
+
+
+def _type_filter(entry_type: str | None) -> dict[str, str]:
+    """``--type insight`` is exact; ``--type hog_function/`` (a trailing slash) a prefix."""
+    if not entry_type:
+        return {}
+    if entry_type.endswith("/"):
+        return {"type__startswith": entry_type}
+    return {"type": entry_type}
+
+
+async def ls(client: PostHogClient, args: argparse.Namespace, out: Output) -> int:
+    found = await require(client, args.path or "", prefer_folder=True)
+    printer = EntryPrinter(out, found.path)
+    if not found.is_folder:
+        # As ls does with a file: the entry itself.
+        assert found.entry is not None
+        printer.add([found.entry])
+        printer.close()
+        return 0
+    filters: dict[str, Any] = _type_filter(args.type)
+    if found.path:
+        filters["parent"] = found.path
+    if not args.recursive:
+        # With depth, the server orders folders first, then by name: the tree's order.
+        filters["depth"] = paths.depth(found.path) + 1
+    async for page in client.iter_entries(page_size=LIST_PAGE_SIZE, **filters):
+        printer.add(page.results)
+    printer.close()
+    if out.tty and printer.count == 0:
+        out.note(f"{found.describe()} is empty")
+    return 0
+
+
+async def find(client: PostHogClient, args: argparse.Namespace, out: Output) -> int:
+    printer = EntryPrinter(out)
+    async for page in client.iter_entries(
+        page_size=LIST_PAGE_SIZE,
+        search=args.query,
+        search_name_only=args.name_only,
+        **_type_filter(args.type),
+    ):
+        printer.add(page.results)
+    printer.close()
+    if out.tty and printer.count == 0:
+        out.note("nothing found")
+    return 0
+
+
+async def _count(client: PostHogClient, found: Found) -> CountResponse:
+    if found.is_top:
+        page = await client.list_entries(limit=TOP_PREVIEW)
+        return CountResponse(
+            count=page.count, entries=page.results, has_more=page.count > len(page.results)
+        )
+    if found.entry is None:
+        return await client.count_by_path(found.path)
+    # An item too: the server says in its own words that only folders are counted.
+    return await client.count(found.entry.id)
+
+
+async def count(client: PostHogClient, args: argparse.Namespace, out: Output) -> int:
+    found = await require(client, args.path, prefer_folder=True)
+    result = await _count(client, found)
+    if out.json:
+        types = Counter(entry.type for entry in result.entries)
+        out.json_line(
+            {
+                "path": found.path,
+                "count": result.count,
+                "has_more": result.has_more,
+                # Of the entries the server listed (the first 200 when has_more).
+                "types": dict(types.most_common()),
+            }
+        )
+    elif out.tty:
+        line = f"{found.describe()}: {result.count:,} {'entry' if result.count == 1 else 'entries'}"
+        if result.entries:
+            line += f" — {summarize_types(result.entries)}"
+            if result.has_more:
+                line += f" among the first {len(result.entries)}"
+        out.line(line)
+    else:
+        out.line(str(result.count))
+    return 0

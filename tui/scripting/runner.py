@@ -1,0 +1,105 @@
+"""Run one scripting command: connect as the app does, run it, turn the outcome into an
+exit code and a line on stderr.
+
+The connection comes from :func:`tui.config.resolve_connection` (flags, environment,
+profiles); no host means the local demo server, started in this process for the command
+and stopped after it (:class:`tui.backend.LocalBackend`). Errors are printed in the
+server's words (:attr:`tui.api.ApiError.message`, which never holds the key).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TextIO
+
+from tui.api import ApiError, PostHogClient
+from tui.backend import Backend, LocalBackend, RemoteBackend
+from tui.config import ConfigError, resolve_connection
+from tui.scripting import changes, events, export, listing, remove
+from tui.scripting.arguments import MUTATING
+from tui.scripting.errors import (
+    EXIT_BROKEN_PIPE,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    CommandError,
+)
+from tui.scripting.output import Output, safe
+
+Command = Callable[[PostHogClient, argparse.Namespace, Output], Awaitable[int]]
+
+
+def _rm(stdin: TextIO) -> Command:
+    async def run(client: PostHogClient, args: argparse.Namespace, out: Output) -> int:
+        return await remove.rm(client, args, out, stdin)
+
+    return run
+
+
+def commands(stdin: TextIO) -> dict[str, Command]:
+    return {
+        "ls": listing.ls,
+        "find": listing.find,
+        "count": listing.count,
+        "mkdir": changes.mkdir,
+        "mv": changes.mv,
+        "ln": changes.ln,
+        "rm": _rm(stdin),
+        "export": export.export,
+        "events": events.events,
+    }
+
+
+def run_command(args: argparse.Namespace, default_db: Path) -> int:
+    """Run ``args.command``; answers the process's exit code."""
+    name = args.command
+    out = Output(json=bool(getattr(args, "json", False)))
+    if args.read_only and name in MUTATING:
+        out.note(f"hogtree {name}: --read-only: {name} would change the project")
+        return EXIT_USAGE
+    try:
+        connection = resolve_connection(host=args.host, project=args.project, profile=args.profile)
+    except ConfigError as error:
+        out.note(f"hogtree: {error}")
+        return EXIT_USAGE
+    backend: Backend
+    if connection.is_local:
+        backend = LocalBackend(args.db or default_db, connection.project_id)
+    else:
+        backend = RemoteBackend(connection)
+    command = commands(sys.stdin)[name]
+    try:
+        client = backend.connect()
+        return asyncio.run(_run(command, client, args, out))
+    except KeyboardInterrupt:
+        # ctrl+c: asyncio.run has cancelled the command and closed the client.
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (``| head``). Python would complain while flushing stdout
+        # at exit: point it at /dev/null first.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    finally:
+        backend.close()
+
+
+async def _run(
+    command: Command, client: PostHogClient, args: argparse.Namespace, out: Output
+) -> int:
+    async with client:
+        try:
+            return await command(client, args, out)
+        except ApiError as error:
+            out.note(f"hogtree {args.command}: {safe(error.message)}")
+            return EXIT_FAILED
+        except CommandError as error:
+            out.note(f"hogtree {args.command}: {error}")
+            return error.exit_code
+        finally:
+            out.flush()
