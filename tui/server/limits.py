@@ -12,8 +12,9 @@ from __future__ import annotations
 from tui import paths
 from tui.server.errors import ApiProblem, invalid
 
-# PostHog's DATA_UPLOAD_MAX_MEMORY_SIZE ("Max size of a POST body (for event ingestion)").
-# Also the most a gzipped capture body may inflate to.
+# PostHog's DATA_UPLOAD_MAX_MEMORY_SIZE ("Max size of a POST body (for event ingestion)"),
+# which DRF enforces on JSON bodies since 3.17 (PostHog/posthog#91637). Also the most a
+# gzipped capture body may inflate to.
 MAX_BODY_BYTES = 20 * 1024 * 1024
 
 # A path's characters, as stored (escaped). Room for a 10,000-character name (the hostile-name
