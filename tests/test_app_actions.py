@@ -9,11 +9,13 @@ import pytest
 from app_harness import loaded, move_cursor_to, new_app, settle, tree_of, visible_names
 from conftest import ADMIN_KEY, LiveServer
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from tui.app.app import MUTATING_ACTIONS, HogtreeApp
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.count import CountScreen
 from tui.app.screens.help import HelpScreen
+from tui.server.limits import MAX_PATH_LENGTH
 
 pytestmark = pytest.mark.anyio
 
@@ -80,6 +82,24 @@ async def test_new_folder_inside_the_folder_under_the_cursor(
         assert tree_of(app).cursor_entry is not None
         assert tree_of(app).cursor_entry.path == "Reports/Q4 \\/ Q1"
     assert "Reports/Q4 \\/ Q1" in paths_held(api)
+
+
+async def test_a_rename_past_the_path_limit_says_why_and_changes_nothing(
+    live_server: LiveServer, api: httpx.Client, tree_data: dict[str, Any]
+) -> None:
+    """A pasted name can be any length: the status line shows the server's reason."""
+    app = new_app(live_server.url, ADMIN_KEY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await open_folder(pilot, "Reports")
+        await move_cursor_to(pilot, "Reports/Alpha")
+        await pilot.press("r")
+        await settle(pilot)
+        app.screen.query_one(Input).value = "n" * MAX_PATH_LENGTH  # as a paste would
+        await pilot.press("enter")
+        await settle(pilot, lambda: "allowed" in app.status.error)
+        assert f"at most {MAX_PATH_LENGTH} are allowed" in app.status.error
+    assert held(api)[tree_data["a"]["id"]] == "Reports/Alpha"
 
 
 async def test_rename_then_undo(

@@ -23,7 +23,9 @@ from tui.api import (
     PostHogClient,
     ValidationError,
 )
+from tui.app.errors import describe
 from tui.models import FileSystemEntry
+from tui.server.limits import MAX_PATH_LENGTH
 
 MISSING_ID = "00000000-0000-4000-8000-000000000000"
 
@@ -379,6 +381,35 @@ async def test_link_a_folder_into_itself_is_refused(live_server: LiveServer) -> 
             await client.link(folder.id, "Loop")
     assert caught.value.detail == "Cannot link folder into itself"
     assert held_paths(live_server) == ["Loop"]
+
+
+@pytest.mark.anyio
+async def test_a_rename_past_the_path_limit_shows_the_servers_words(
+    live_server: LiveServer,
+) -> None:
+    """A name pasted into the rename prompt can be any length: the server's 400 says why."""
+    async with connect(live_server) as client:
+        entry = await client.create_entry("Box/item", type="doc")
+        with pytest.raises(ValidationError) as caught:
+            await client.move(entry.id, "Box/" + "n" * MAX_PATH_LENGTH)
+    error = caught.value
+    assert (error.code, error.attr) == ("max_length", "new_path")
+    shown = describe(error)
+    assert f"at most {MAX_PATH_LENGTH} are allowed" in shown and shown.startswith("new_path: ")
+    assert held_paths(live_server) == ["Box", "Box/item"]
+
+
+@pytest.mark.anyio
+async def test_a_folder_too_long_for_a_url_is_a_clear_error(live_server: LiveServer) -> None:
+    """A path the server takes may still be too long to list once percent-encoded (12 bytes a
+    4-byte character): the user reads why, where httpx would raise InvalidURL."""
+    name = "\U0001f4c1" * 6_000
+    async with connect(live_server) as client:
+        await client.create_folder(name)
+        with pytest.raises(ValidationError) as caught:
+            await client.list_folder(name)
+    assert "too long to look inside" in describe(caught.value)
+    assert held_paths(live_server) == [name]
 
 
 @pytest.mark.anyio

@@ -238,7 +238,11 @@ def get_path(api: httpx.Client, entry_id: str) -> str:
     return expect(api.get(f"file_system/{entry_id}/"), 200)["path"]
 
 
-@pytest.mark.parametrize("project", ["3", "999999", "abc", "1abc", "0", "-1"])
+@pytest.mark.parametrize(
+    "project",
+    # "²" is a digit to str.isdigit, and 5,000 digits are more than int() parses: both were 500s.
+    ["3", "999999", "abc", "1abc", "0", "-1", "²", pytest.param("9" * 5000, id="5000-digits")],
+)
 @pytest.mark.parametrize(
     ("method", "path", "payload"),
     [

@@ -137,6 +137,10 @@ def test_capture_with_an_unknown_token_is_401(live_server: LiveServer, api: http
         {"api_key": "TOKEN", "event": "x", "distinct_id": "y", "properties": [1]},
         {"api_key": "TOKEN", "event": "x", "distinct_id": "y", "uuid": "not-a-uuid"},
         {"api_key": "TOKEN", "batch": [{"event": "ok", "distinct_id": "y"}, {"event": "bad"}]},
+        # Found by the fuzz work: these used to answer 500.
+        b"[" * 100_000 + b"]" * 100_000,  # nested deeper than Python's JSON parser goes
+        b'{"event": "\\ud800", "distinct_id": "x"}',  # a lone surrogate: no UTF-8 holds it
+        b'{"event": "e", "distinct_id": "x", "properties": {"n": NaN}}',  # not JSON's number
     ],
 )
 def test_malformed_capture_is_400_and_stores_nothing(

@@ -232,6 +232,13 @@ def test_other_bad_bodies(api: httpx.Client, signups: dict[str, Any]) -> None:
         assert response.status_code == 400, body
         assert response.json() == expected, body
     assert api.post("exports/", content=b"{not json").json()["code"] == "parse_error"
+    # Python reads Infinity, JSON has none: it used to be stored, and answer 500.
+    infinite = b'{"export_format": "text/csv", "export_context": {"path": "/x", "n": Infinity}}'
+    response = api.post("exports/", content=infinite, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json() == validation(
+        "parse_error", "JSON parse error - Out of range float values are not JSON compliant", None
+    )
     assert held_exports(api) == []  # nothing refused was stored
 
 

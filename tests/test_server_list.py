@@ -14,6 +14,7 @@ from conftest import OTHER_USER_KEY, LiveServer
 from server_helpers import (
     ENTRY_FIELDS,
     USER_FIELDS,
+    assert_error,
     assert_is_entry,
     create,
     create_many,
@@ -349,6 +350,22 @@ def test_order_by_path_beats_depth_order(api: httpx.Client) -> None:
     folder(api, "b")
     create(api, "c")
     assert paths(list_all(api, order_by="-path", depth=1)) == ["c", "b", "a"]
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59"])
+@pytest.mark.parametrize("name", ["created_at__gt", "created_at__lt"])
+def test_a_moment_past_the_calendar_is_400(api: httpx.Client, name: str, moment: str) -> None:
+    """In UTC these fall outside years 1 to 9999 (they used to answer 500)."""
+    assert_error(
+        api.get("file_system/", params={name: moment}),
+        400,
+        {
+            "type": "validation_error",
+            "code": "invalid",
+            "detail": "Enter a valid date/time.",
+            "attr": name,
+        },
+    )
 
 
 def test_order_by_created_at(api: httpx.Client) -> None:

@@ -105,6 +105,35 @@ def test_type_of_100_characters_is_accepted_101_is_not(api: httpx.Client) -> Non
     assert at_path(api, "Too long") == []
 
 
+@pytest.mark.parametrize(
+    ("value", "detail"),
+    [
+        (b'"a\\ud800b"', "lone surrogate (\\ud800)"),  # valid JSON no UTF-8 can hold
+        (b"NaN", "Out of range float values are not JSON compliant"),  # Python's, not JSON's
+        (b"1e999", "Out of range float values are not JSON compliant"),  # read as infinity
+    ],
+    ids=["lone-surrogate", "NaN", "1e999"],
+)
+def test_json_that_cannot_be_stored_is_400_and_changes_nothing(
+    api: httpx.Client, value: bytes, detail: str
+) -> None:
+    """Found by the fuzz work: these used to answer 500, and a NaN stored in ``meta`` made
+    every later listing of the tree answer 500 too."""
+    item = create(api, "Box/item")
+    before = snapshot(api)
+    for method, url, body in (
+        ("POST", "file_system/", b'{"path": "x", "meta": {"m": %s}}' % value),
+        ("PATCH", f"file_system/{item['id']}/", b'{"meta": {"m": %s}}' % value),
+        ("POST", f"file_system/{item['id']}/move/", b'{"new_path": "y", "m": %s}' % value),
+    ):
+        response = api.request(
+            method, url, content=body, headers={"Content-Type": "application/json"}
+        )
+        got = assert_error_shape(response, 400, type_="validation_error", code="parse_error")
+        assert got["detail"].startswith("JSON parse error - ") and detail in got["detail"]
+    assert snapshot(api) == before
+
+
 def test_create_makes_missing_ancestor_folders(api: httpx.Client) -> None:
     leaf = create(api, "a/b/c/d/e", type="doc-file")
     assert leaf["depth"] == 5

@@ -29,6 +29,7 @@ from tui.api.errors import (
     ConnectionLostError,
     RequestTimeoutError,
     UnexpectedResponseError,
+    ValidationError,
     error_from_response,
     origin,
     scrub,
@@ -363,6 +364,13 @@ class PostHogClient:
                     await read_bounded(response, self.max_response_bytes)
                 finally:
                     await response.aclose()
+            except httpx.InvalidURL as exc:
+                # httpx builds no URL over 65,536 characters: a folder whose path, percent-
+                # encoded, is that long cannot be asked about (the server would refuse it too).
+                raise ValidationError(
+                    "This request would need a URL over 65,536 characters, the most that can"
+                    " be sent: the folder's path is too long to look inside."
+                ) from exc
             except httpx.TransportError as exc:
                 error = self._transport_error(exc, method, url)
                 delay = self._retry.after_transport_error(

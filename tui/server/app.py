@@ -12,13 +12,14 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tui import __version__
+from tui.server import openapi
 from tui.server.auth import Authenticator
 from tui.server.errors import ApiProblem, method_not_allowed, not_found
 from tui.server.export_jobs import ExportJobs
 from tui.server.http import request_validation_problem
 from tui.server.latency import AddedLatency
 from tui.server.live_events import LiveEvents
-from tui.server.middleware import CatchUnexpectedErrors
+from tui.server.middleware import CatchUnexpectedErrors, LimitRequestSize
 from tui.server.routes import capture, evaluations, events, exports, file_system, health, insights
 from tui.server.settings import ScaleSeed, ServerSettings
 from tui.server.store import accounts
@@ -95,9 +96,11 @@ def create_app(settings: ServerSettings) -> FastAPI:
             app.include_router(module.router, prefix=prefix, include_in_schema=documented)
 
     _install_error_handlers(app, authenticator)
-    app.add_middleware(CatchUnexpectedErrors)
+    openapi.install(app)
+    app.add_middleware(LimitRequestSize)
     if settings.latency_ms > 0:
         app.add_middleware(AddedLatency, latency_ms=settings.latency_ms)
+    app.add_middleware(CatchUnexpectedErrors)  # added last, so outermost
     return app
 
 

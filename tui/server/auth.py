@@ -90,9 +90,9 @@ class Authenticator:
                 raise _auth_error(
                     403, "permission_denied", f"API key missing required scope '{scope}'"
                 )
-        if not project.isdigit():
+        project_id = _project_number(project)
+        if project_id is None:
             raise not_found("Project not found.")
-        project_id = int(project)
         allowed = caller.spec.projects
         if allowed is not None and project_id not in allowed:
             raise _auth_error(
@@ -103,6 +103,17 @@ class Authenticator:
         if project_id not in self.projects:
             raise not_found("Project not found.")
         return Access(project_id=project_id, caller=caller)
+
+
+def _project_number(text: str) -> int | None:
+    """The project id of a URL, or ``None`` when it is not one. ASCII digits only: ``"²"``
+    is a digit to ``str.isdigit`` yet not to ``int``."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    try:
+        return int(text)
+    except ValueError:  # more digits than Python parses (4,300): no such project either
+        return None
 
 
 def requires(*scopes: str) -> Callable[[Request, str], Access]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 # Details PostHog uses word for word.
 NOT_FOUND = "Not found."
 SERVER_ERROR = "A server error occurred."
@@ -63,3 +65,25 @@ def method_not_allowed(method: str) -> ApiProblem:
 
 def server_error() -> ApiProblem:
     return ApiProblem(500, "server_error", "error", SERVER_ERROR)
+
+
+# --------------------------------------------------------------------------- documentation
+
+
+class ProblemBody(BaseModel):
+    """The body of every error, as the OpenAPI schema documents it (exactly these keys)."""
+
+    model_config = ConfigDict(extra="forbid", title="Error")
+
+    type: str
+    code: str
+    detail: str
+    attr: str | None
+
+
+class BareProblemBody(BaseModel):
+    """The bare 400 body of the file_system actions count, count_by_path, link and move."""
+
+    model_config = ConfigDict(extra="forbid", title="BareError")
+
+    detail: str

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from tui.models.events import PROPERTY_OPERATORS, PropertyFilter
 from tui.server.errors import invalid
+from tui.server.limits import check_property_filters
 
 UNPARSABLE = "Properties are unparsable!"
 
@@ -126,9 +127,9 @@ def parse_moment(text: str | None, name: str, *, now: datetime) -> datetime | No
 def _iso(text: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 shifted out of range
         return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _before(now: datetime, amount: int, unit: str) -> datetime:
@@ -152,11 +153,16 @@ def parse_properties(text: str | None) -> ConditionGroup | None:
     if text is None or not text.strip():
         return None
     try:
-        raw = json.loads(text)
-    except ValueError:
+        group = _group(json.loads(text))
+    except (ValueError, RecursionError):  # RecursionError: nested past what Python parses
         raise invalid(UNPARSABLE) from None
-    group = _group(raw)
+    check_property_filters(_size(group))
     return group if group.items else None
+
+
+def _size(group: ConditionGroup) -> int:
+    """The filters and groups inside ``group``, at any depth."""
+    return sum(1 + (_size(item) if isinstance(item, ConditionGroup) else 0) for item in group.items)
 
 
 def _group(raw: Any) -> ConditionGroup:

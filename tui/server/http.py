@@ -11,11 +11,10 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ValidationError
 
-from tui.server.errors import ApiProblem, invalid
+from tui.server.errors import ApiProblem, BareProblemBody, ProblemBody, invalid
+from tui.server.limits import MAX_PAGE_VALUE, page_value_out_of_range
 
 DEFAULT_LIMIT = 100
-# SQLite integers are 64-bit; larger page bounds would overflow into a 500.
-MAX_PAGE_BOUND = 2**62
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -23,21 +22,31 @@ Model = TypeVar("Model", bound=BaseModel)
 # --------------------------------------------------------------------------- pagination
 
 
-def _positive_int(text: str | None, *, strict: bool) -> int | None:
-    try:
-        value = int(text) if text is not None else None
-    except ValueError:
+def _page_number(name: str, text: str | None, *, strict: bool) -> int | None:
+    """A ``limit``/``offset`` as DRF reads it (not a positive integer: ``None``), except that
+    a number beyond :data:`MAX_PAGE_VALUE` either way is a 400, not a silent default."""
+    if text is None:
         return None
-    if value is None or value < 0 or (strict and value == 0):
+    try:
+        value = int(text)
+    except ValueError:
+        # Python refuses to parse more than 4,300 digits: such a number is out of range too.
+        if text.strip().lstrip("+-").isdecimal():
+            raise page_value_out_of_range(name) from None
+        return None
+    if abs(value) > MAX_PAGE_VALUE:
+        raise page_value_out_of_range(name)
+    if value < 0 or (strict and value == 0):
         return None
     return value
 
 
 def page_window(request: Request) -> tuple[int, int]:
     """``limit`` and ``offset`` as DRF reads them: a bad limit is the default, a bad offset 0."""
-    limit = _positive_int(request.query_params.get("limit"), strict=True) or DEFAULT_LIMIT
-    offset = _positive_int(request.query_params.get("offset"), strict=False) or 0
-    return min(limit, MAX_PAGE_BOUND), min(offset, MAX_PAGE_BOUND)
+    params = request.query_params
+    limit = _page_number("limit", params.get("limit"), strict=True) or DEFAULT_LIMIT
+    offset = _page_number("offset", params.get("offset"), strict=False) or 0
+    return limit, offset
 
 
 def page_body(
@@ -101,13 +110,37 @@ def json_object(payload: Any) -> dict[str, Any]:
             payload = json.loads(payload) if payload else {}
         except ValueError as exc:
             raise invalid(f"JSON parse error - {exc}", code="parse_error") from None
+        except RecursionError:
+            raise invalid("JSON parse error - nested too deeply", code="parse_error") from None
     if not isinstance(payload, dict):
         raise invalid(
             f"Invalid data. Expected a dictionary, but got {type(payload).__name__}.",
             code="invalid",
             attr="non_field_errors",
         )
+    check_storable(payload)
     return payload
+
+
+def unstorable(payload: Any) -> str | None:
+    """Why parsed JSON cannot be stored and sent back, or ``None``: a number out of range
+    (``NaN``, ``Infinity``, ``1e999``: Python reads them, JSON has none) or a lone surrogate
+    (``"\\ud800"``: valid JSON, yet no UTF-8 can hold it)."""
+    try:
+        json.dumps(payload, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except ValueError as exc:
+        if isinstance(exc, UnicodeEncodeError):
+            surrogate = ascii(exc.object[exc.start]).strip("'")
+            return f"a string holds a lone surrogate ({surrogate}), which is not valid Unicode"
+        return str(exc)  # DRF's words: "Out of range float values are not JSON compliant"
+    return None
+
+
+def check_storable(payload: Any) -> None:
+    """PostHog's 400 for JSON it parses but refuses (DRF parses strictly)."""
+    problem = unstorable(payload)
+    if problem is not None:
+        raise invalid(f"JSON parse error - {problem}", code="parse_error")
 
 
 def validate_body(model: type[Model], payload: Any) -> Model:
@@ -144,6 +177,19 @@ def str_to_bool(value: str | None) -> bool:
 
 # --------------------------------------------------------------------------- routing
 
+# Every client error carries the contract's body (section 1). Documented as each route's
+# 4XX answer, which also keeps FastAPI from documenting a 422 this server never sends.
+CLIENT_ERRORS: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ProblemBody, "description": "Refused: {type, code, detail, attr}"}
+}
+# The file_system actions count, count_by_path, link and move answer some 400s bare.
+BARE_400: dict[int | str, dict[str, Any]] = {
+    400: {
+        "model": ProblemBody | BareProblemBody,
+        "description": "Refused: {type, code, detail, attr}, or PostHog's bare {detail}",
+    }
+}
+
 
 def add_route(
     router: APIRouter,
@@ -154,7 +200,11 @@ def add_route(
     status_code: int | None = None,
     **kwargs: Any,
 ) -> None:
-    """Register ``path/`` (documented) and ``path`` (the same handler) like PostHog."""
+    """Register ``path/`` (documented) and ``path`` (the same handler) like PostHog.
+
+    The documented responses include :data:`CLIENT_ERRORS` unless ``responses`` says otherwise.
+    """
+    kwargs["responses"] = {**CLIENT_ERRORS, **kwargs.get("responses", {})}
     router.add_api_route(path + "/", endpoint, methods=methods, status_code=status_code, **kwargs)
     router.add_api_route(
         path,

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 import uvicorn
 
 from tui.server.app import create_app
+from tui.server.limits import MAX_URL_BYTES
 from tui.server.settings import ServerSettings
+
+# The most a request's head (request line and headers) may hold: a URL up to the server's own
+# limit, which answers in the contract's format, and room for headers. uvicorn's default
+# (16 KiB) would refuse long folder paths with a plain-text 400 of its own.
+MAX_REQUEST_HEAD_BYTES = MAX_URL_BYTES + 64 * 1024
 
 # How long a background server may take to start listening before we call it failed.
 STARTUP_TIMEOUT_S = 15.0
@@ -30,6 +36,7 @@ def uvicorn_config(settings: ServerSettings, host: str, port: int) -> uvicorn.Co
         # Our own access lines are enough; uvicorn's would print every request URL.
         access_log=False,
         lifespan="on",
+        h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
     )
 
 

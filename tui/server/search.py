@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from tui.models import HOG_FUNCTION_KINDS
+from tui.server.limits import check_search_terms
 
 
 class Field(Enum):
@@ -72,6 +73,7 @@ def parse(search: str, *, name_only: bool = False) -> list[Term]:
         if not token:
             continue
         terms.append(_term(token, negated, name_only))
+    check_search_terms(len(terms))
     return terms
 
 

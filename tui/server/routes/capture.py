@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import gzip
 import json
 import uuid
 import zlib
@@ -22,11 +21,13 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from tui.server.errors import ApiProblem
 from tui.server.event_query import as_text
-from tui.server.http import add_route
+from tui.server.http import add_route, unstorable
+from tui.server.limits import MAX_BODY_BYTES, inflated_too_large
 from tui.server.store import accounts
 from tui.server.store import events as store
 from tui.server.store.db import Database
@@ -40,6 +41,8 @@ MISSING_TOKEN = (
 INVALID_TOKEN = (
     "Project API key invalid. You can find your project API key in PostHog project settings."
 )
+# zlib's window bits for gzip framing (16 + the largest window).
+GZIP_WBITS = 16 + zlib.MAX_WBITS
 # PostHog refuses distinct ids longer than this.
 MAX_DISTINCT_ID_LENGTH = 200
 
@@ -63,19 +66,40 @@ def _decode(raw: bytes, request: Request) -> Any:
     """The JSON the SDK sent, however it was wrapped."""
     compression = request.query_params.get("compression", "")
     if request.headers.get("content-encoding", "").lower() == "gzip" or compression == "gzip-js":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error):
-            raise _malformed("the body is not valid gzip") from None
+        raw = _gunzip(raw)
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/x-www-form-urlencoded"):
         raw = _form_data(raw)
     if not raw.strip():
         raise _malformed("the body is empty")
     try:
-        return json.loads(raw)
+        payload = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise _malformed(f"the body is not JSON ({exc})") from None
+    except RecursionError:
+        raise _malformed("the body's JSON is nested too deeply") from None
+    problem = unstorable(payload)
+    if problem is not None:
+        raise _malformed(problem)
+    return payload
+
+
+def _gunzip(raw: bytes) -> bytes:
+    """Inflate a gzip body (one member or several) to at most MAX_BODY_BYTES: a few
+    kilobytes of gzip can inflate to gigabytes."""
+    out = bytearray()
+    try:
+        while raw:
+            inflater = zlib.decompressobj(wbits=GZIP_WBITS)
+            out += inflater.decompress(raw, MAX_BODY_BYTES + 1 - len(out))
+            if len(out) > MAX_BODY_BYTES:
+                raise inflated_too_large()
+            if not inflater.eof:
+                raise _malformed("the body is not valid gzip")
+            raw = inflater.unused_data
+    except zlib.error:
+        raise _malformed("the body is not valid gzip") from None
+    return bytes(out)
 
 
 def _form_data(raw: bytes) -> bytes:
@@ -202,5 +226,46 @@ async def capture(request: Request) -> JSONResponse:
     return JSONResponse({"status": 1})
 
 
+class CaptureAccepted(BaseModel):
+    status: int
+
+
+# What SDKs send, documented for readers and fuzzers: the handler reads the raw body, as it
+# may also come gzipped or form-encoded.
+_EVENT_PROPERTIES: dict[str, Any] = {
+    "api_key": {"type": "string"},
+    "event": {"type": "string"},
+    "distinct_id": {"type": "string"},
+    "properties": {"type": "object"},
+    "timestamp": {"type": "string"},
+}
+_EVENT: dict[str, Any] = {"type": "object", "properties": _EVENT_PROPERTIES}
+CAPTURE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "anyOf": [
+                        {
+                            "type": "object",
+                            "properties": _EVENT_PROPERTIES
+                            | {"batch": {"type": "array", "items": _EVENT}},
+                        },
+                        {"type": "array", "items": _EVENT},
+                    ]
+                }
+            }
+        },
+    }
+}
+
 for _path in ("/capture", "/e", "/i/v0/e", "/batch"):
-    add_route(router, _path, capture, methods=["POST"])
+    add_route(
+        router,
+        _path,
+        capture,
+        methods=["POST"],
+        response_model=CaptureAccepted,
+        openapi_extra=CAPTURE_BODY,
+    )

@@ -25,5 +25,6 @@ add_route(
     destroy,
     methods=["DELETE"],
     status_code=405,
+    response_class=Response,
     responses={405: {"description": "Hard deletes are not allowed"}},
 )

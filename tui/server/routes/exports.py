@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 
 from tui.models.exports import ExportCreate, ExportedAsset, ExportFormat, ExportPage
 from tui.server.auth import Access, requires
-from tui.server.errors import ApiProblem, invalid
+from tui.server.errors import ApiProblem, ProblemBody, invalid
 from tui.server.export_jobs import ExportJobs
 from tui.server.exporting.naming import expires_after, export_filename
 from tui.server.http import add_route, json_object, page_body, page_window, str_to_bool
@@ -283,7 +283,7 @@ add_route(
     response_class=Response,
     responses={
         200: {"description": "The exported file, in its format"},
-        400: {"description": "export_failed: the export's exception"},
-        425: {"description": "export_not_ready: poll the export until has_content"},
+        400: {"model": ProblemBody, "description": "export_failed: the export's exception"},
+        425: {"model": ProblemBody, "description": "export_not_ready: poll it until has_content"},
     },
 )

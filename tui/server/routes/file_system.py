@@ -3,11 +3,13 @@ one transaction, shape the answer."""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from tui import paths
 from tui.models import (
     CountResponse,
     DeleteResponse,
@@ -20,9 +22,11 @@ from tui.models import (
     UndoResponse,
     UnfiledResponse,
 )
+from tui.server import limits
 from tui.server.auth import Access, requires
 from tui.server.errors import bare_400, invalid, method_not_allowed
 from tui.server.http import (
+    BARE_400,
     add_route,
     json_object,
     page_body,
@@ -118,6 +122,7 @@ def create_file_system(
     entry = validate_body(EntryCreate, payload)
     if not entry.path.strip():
         raise invalid("This field may not be blank.", code="blank", attr="path")
+    limits.check_path(entry.path, "path")
     with _db(request).write() as conn:
         row = store.create_entry(
             conn,
@@ -146,6 +151,9 @@ def count_by_path(request: Request, access: Read, path: str | None = None) -> JS
 
 def undo_delete(request: Request, access: Write, payload: OptionalJsonBody = None) -> JSONResponse:
     body = validate_body(UndoRequest, payload)
+    for index, item in enumerate(body.items):
+        if item.path:
+            limits.check_path(item.path, f"items__{index}__path")
     with _db(request).write() as conn:
         undone = store.undo_delete(
             conn, access.project_id, [item.model_dump() for item in body.items], access.user_id
@@ -178,6 +186,8 @@ def _update(
         raise invalid("This field is required.", code="required", attr="path")
     if "path" in changes and not changes["path"].strip():
         raise invalid("This field may not be blank.", code="blank", attr="path")
+    if "path" in changes:
+        limits.check_path(changes["path"], "path")
     if "type" in changes and changes["type"] is None:
         raise invalid("This field may not be null.", code="null", attr="type")
     with _db(request).write() as conn:
@@ -228,7 +238,26 @@ def _new_path(payload: Any) -> str:
         raise bare_400("new_path is required")
     if not isinstance(new_path, str):
         raise bare_400("new_path must be a string")
+    limits.check_path(new_path, "new_path")
     return new_path
+
+
+def _check_subtree_fits(
+    conn: sqlite3.Connection, project_id: int, entry_id: str, new_path: str
+) -> None:
+    """A folder moved or linked to ``new_path`` takes its subtree along: every path inside
+    it must stay within the limits too."""
+    row = store.get_row(conn, project_id, entry_id)
+    if row["type"] != "folder":
+        return
+    longest, deepest = store.subtree_extent(conn, project_id, row["path"])
+    if longest:
+        limits.check_path_size(
+            longest - len(row["path"]) + len(new_path),
+            deepest - paths.depth(row["path"]) + paths.depth(new_path),
+            "new_path",
+            limits.INSIDE_FOLDER,
+        )
 
 
 def link(
@@ -237,6 +266,7 @@ def link(
     """Create a shortcut of an item, or of a folder and everything in it, at ``new_path``."""
     new_path = _new_path(payload)
     with _db(request).write() as conn:
+        _check_subtree_fits(conn, access.project_id, entry_id, new_path)
         row = store.link_entry(conn, access.project_id, entry_id, new_path)
     return JSONResponse(store.entry_json(row))
 
@@ -247,6 +277,7 @@ def move(
     """Move or rename an entry; a folder's whole subtree follows in one transaction."""
     new_path = _new_path(payload)
     with _db(request).write(cache_kib=SUBTREE_CACHE_KIB) as conn:
+        _check_subtree_fits(conn, access.project_id, entry_id, new_path)
         row = store.move_entry(conn, access.project_id, entry_id, new_path)
     return JSONResponse(store.entry_json(row))
 
@@ -275,6 +306,7 @@ add_route(
     count_by_path,
     methods=["POST"],
     response_model=CountResponse,
+    responses=BARE_400,
 )
 add_route(
     router,
@@ -334,7 +366,12 @@ add_route(
     responses={200: {"model": DeleteResponse}, 204: {"description": "Deleted"}},
 )
 add_route(
-    router, "/file_system/{entry_id}/count", count, methods=["POST"], response_model=CountResponse
+    router,
+    "/file_system/{entry_id}/count",
+    count,
+    methods=["POST"],
+    response_model=CountResponse,
+    responses=BARE_400,
 )
 add_route(
     router,
@@ -342,6 +379,7 @@ add_route(
     link,
     methods=["POST"],
     response_model=FileSystemEntry,
+    responses=BARE_400,
     openapi_extra=_body_schema(NewPath),
 )
 add_route(
@@ -350,5 +388,6 @@ add_route(
     move,
     methods=["POST"],
     response_model=FileSystemEntry,
+    responses=BARE_400,
     openapi_extra=_body_schema(NewPath),
 )

@@ -157,11 +157,11 @@ def _descendants_clause(where: _Where, folder: str) -> None:
 def _parse_time(name: str, value: str) -> str:
     try:
         moment = datetime.fromisoformat(value.replace(" ", "+") if "T" in value else value)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return format_time(moment)
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 shifted out of range
         raise invalid("Enter a valid date/time.", code="invalid", attr=name) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return format_time(moment)
 
 
 def _list_where(
@@ -346,6 +346,18 @@ def descendants(
             [*where.params, depth, limit - len(rows)],
         ).fetchall()
     return total, rows
+
+
+def subtree_extent(conn: sqlite3.Connection, project_id: int, folder: str) -> tuple[int, int]:
+    """The longest path (in characters) and the greatest depth among ``folder``'s
+    descendants, or ``(0, 0)`` when it has none."""
+    where = _Where()
+    where.add("project_id = ?", project_id)
+    _descendants_clause(where, folder)
+    longest, deepest = conn.execute(
+        f"SELECT MAX(length(path)), MAX(depth) FROM file_system WHERE {where.sql()}", where.params
+    ).fetchone()
+    return longest or 0, deepest or 0
 
 
 def count_descendants(
