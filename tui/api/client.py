@@ -359,11 +359,6 @@ class PostHogClient:
                     json=json,
                     timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
                 )
-                response = await self._http.send(request, stream=True)
-                try:
-                    await read_bounded(response, self.max_response_bytes)
-                finally:
-                    await response.aclose()
             except httpx.InvalidURL as exc:
                 # httpx builds no URL over 65,536 characters: a folder whose path, percent-
                 # encoded, is that long cannot be asked about (the server would refuse it too).
@@ -371,6 +366,12 @@ class PostHogClient:
                     "This request would need a URL over 65,536 characters, the most that can"
                     " be sent: the folder's path is too long to look inside."
                 ) from exc
+            try:
+                response = await self._http.send(request, stream=True)
+                try:
+                    await read_bounded(response, self.max_response_bytes)
+                finally:
+                    await response.aclose()
             except httpx.TransportError as exc:
                 error = self._transport_error(exc, method, url)
                 delay = self._retry.after_transport_error(
