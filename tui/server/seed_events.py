@@ -588,6 +588,14 @@ def seed_demo_events(
     """Give ``project_id`` the demo's people and a month of their events (inside the
     caller's transaction); answers how many events were stored."""
     now = now or datetime.now(UTC)
+    create_demo_people(conn, project_id, seed, now)
+    return store.insert_events(conn, project_id, demo_events(seed, now))
+
+
+def create_demo_people(
+    conn: sqlite3.Connection, project_id: int, seed: int, now: datetime
+) -> None:
+    """Store the demo's people in ``project_id``, each known since some days before ``now``."""
     for person in demo_people(seed):
         store.create_person(
             conn,
@@ -597,7 +605,6 @@ def seed_demo_events(
             created_at=now - timedelta(days=person.days_known),
             person_uuid=person.uuid,
         )
-    return store.insert_events(conn, project_id, demo_events(seed, now))
 
 
 def live_events(

@@ -515,15 +515,7 @@ def seed_scale_events(
     product, not a larger one). Answers how many were stored."""
     now = datetime.now(UTC)
     rng = random.Random(f"hogtree-scale-events-{seed}")
-    for person in seed_events.demo_people(seed_events.DEMO_SEED):
-        event_store.create_person(
-            conn,
-            project_id,
-            person.distinct_ids,
-            properties=person.properties,
-            created_at=now - timedelta(days=person.days_known),
-            person_uuid=person.uuid,
-        )
+    seed_events.create_demo_people(conn, project_id, seed_events.DEMO_SEED, now)
     base = sorted(seed_events.demo_events(seed_events.DEMO_SEED, now), key=lambda e: e.timestamp)
     moments = [_micros(event.timestamp) for event in base]
     copies = -(-count // len(base))
