@@ -117,6 +117,10 @@ def rss_bytes(pid: int) -> int:
 def terminal_env(home: Path) -> dict[str, str]:
     """A clean environment: no PostHog settings or config file of the user's leak in."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("POSTHOG_", "HOGTREE_"))}
+    # Python caches compiled modules (.pyc) as it does on a user's machine: with
+    # PYTHONDONTWRITEBYTECODE set (as on some CI and sandboxes) every run would compile
+    # hogtree's own modules again, which no installed hogtree does after its first start.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(
         HOME=str(home),
         XDG_CONFIG_HOME=str(home / "config"),
