@@ -188,7 +188,6 @@ def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     """The app, on the configured host or on the local demo (a server process of its own)."""
     from tui.backend import Backend, LocalBackend, RemoteBackend
     from tui.config import ConfigError, default_config_path, load_config, resolve_connection
-    from tui.debuglog import open_debug_log
 
     try:
         connection = resolve_connection(
@@ -211,6 +210,9 @@ def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         backend = local
     else:
         backend = RemoteBackend(connection)
+
+    # Imported once the server is starting: it brings tui.api (httpx), about 0.3 s.
+    from tui.debuglog import open_debug_log
 
     log_path = open_debug_log(backend.description, connection.api_key) if args.debug else None
 
