@@ -134,6 +134,7 @@ class HogtreeApp(App[None]):
         # walking it again and again: B6 measured full passes of 100-350 ms stalling
         # the app while pages loaded. Thawed on unmount (tests run many apps in one process).
         gc.freeze()
+        gc.enable()  # `hogtree` starts with it off (tui/cli.py run_app)
         self.project_tree.focus()
         self.status.work = "connecting…"
         self._connect()
