@@ -130,8 +130,13 @@ class LocalBackend:
         server = self._server
         if server is None:  # closed in the meantime
             raise RuntimeError("the app is closing")
+        # Made before the server is ready, not after: making a client loads the HTTP
+        # library's connection code and the TLS settings (about 0.2 s), which this way
+        # overlaps the server's start-up. It has sent nothing, so there is nothing to
+        # close if the server then fails to start.
+        client = PostHogClient(server.url, self.project_id, self._key, on_retry=on_retry)
         server.wait_ready()
-        return PostHogClient(server.url, self.project_id, self._key, on_retry=on_retry)
+        return client
 
     def close(self) -> None:
         with self._lock:
