@@ -180,6 +180,10 @@ def _list_where(
         # (A row under a clean parent_path has that depth + 1 by construction: checking it
         # would read every child's row.)
         where.add("depth = ?", depth)
+        if depth == 1:
+            # Implied by depth 1 (one segment, no parent), and lets file_system_children
+            # answer the top level in order: no index starts with depth.
+            where.add("parent_path = ''")
     if query.path:
         where.add("path = ?", query.path)
     if parent:
@@ -331,13 +335,14 @@ def descendants(
         ).fetchall()
         return total, rows
     # The first ``limit`` level by level: one ORDER BY depth would sort the whole subtree
-    # (100,000 rows for a big folder) to keep 200; each level is a range of the depth index,
-    # read in order. Odd spellings may sit at any depth, so every level is asked.
-    deepest = conn.execute(
-        "SELECT MAX(depth) FROM file_system WHERE project_id = ?", (project_id,)
-    ).fetchone()[0]
+    # (100,000 rows for a big folder) to keep 200; each level is the subtree's range of
+    # file_system_path_depth, read in path order with depth checked in the index. Odd
+    # spellings may sit at any depth, so every level the subtree holds is asked.
+    shallowest, deepest = conn.execute(
+        f"SELECT MIN(depth), MAX(depth) FROM file_system WHERE {where.sql()}", where.params
+    ).fetchone()
     rows = []
-    for depth in range((deepest or 0) + 1):
+    for depth in range(shallowest or 0, (deepest or -1) + 1):
         if len(rows) >= limit:
             break
         rows += conn.execute(
