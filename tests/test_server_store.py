@@ -96,6 +96,37 @@ def assert_derived_columns_true(conn: sqlite3.Connection) -> None:
             expected.path_folded,
             expected.name_folded,
         ), row["path"]
+    assert_child_counts_true(conn)
+
+
+def assert_child_counts_true(conn: sqlite3.Connection) -> None:
+    """The maintained child counts are the entries' own, folder by folder."""
+    counted = {
+        (row[0], row[1]): row[2]
+        for row in conn.execute(
+            "SELECT project_id, parent_path, COUNT(*) FROM file_system"
+            " GROUP BY project_id, parent_path"
+        )
+    }
+    kept = {
+        (row[0], row[1]): row[2]
+        for row in conn.execute("SELECT * FROM file_system_child_counts WHERE children <> 0")
+    }
+    assert kept == counted
+
+
+def test_a_database_from_before_the_child_counts_gets_them_counted(tmp_path: Path) -> None:
+    db = Database(tmp_path / "old.sqlite3")
+    connection = db.connection()
+    accounts.ensure_project(connection, 1, "Project 1", fs.now())
+    seed.seed_demo(connection, project_id=1)
+    # As a version-1 database was: no counts kept.
+    connection.execute("DELETE FROM file_system_child_counts")
+    connection.execute("UPDATE schema_info SET version = 1")
+    db.close()
+    db = Database(tmp_path / "old.sqlite3")
+    assert_child_counts_true(db.connection())
+    db.close()
 
 
 names = st.text(

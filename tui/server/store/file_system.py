@@ -173,9 +173,7 @@ def _list_where(
     where.add("project_id = ?", project_id)
     depth = query.depth_value
     parent = query.parent or ""
-    children_only = (
-        bool(parent) and depth == paths.depth(parent) + 1 and paths.normalize(parent) == parent
-    )
+    children_only = _is_children_query(query)
     if depth is not None and not children_only:
         # (A row under a clean parent_path has that depth + 1 by construction: checking it
         # would read every child's row.)
@@ -278,15 +276,46 @@ def list_entries(
     """One page of entries and the total count of entries matching ``query``."""
     odd = _has_odd_children(conn, project_id, query.parent) if query.parent else False
     where = _list_where(project_id, query, caller_id, odd_children=odd)
-    total = conn.execute(
-        f"SELECT COUNT(*) FROM file_system WHERE {where.sql()}", where.params
-    ).fetchone()[0]
+    if not odd and _only_children(query):
+        # Every entry with this parent_path, which the triggers keep counted: one seek
+        # instead of counting a big folder's index entries on every page.
+        total = _child_count(conn, project_id, query.parent or "")
+    else:
+        total = conn.execute(
+            f"SELECT COUNT(*) FROM file_system WHERE {where.sql()}", where.params
+        ).fetchone()[0]
     rows = conn.execute(
         f"SELECT {ENTRY_COLUMNS} FROM file_system WHERE {where.sql()}"
         f" ORDER BY {_list_order(query)} LIMIT ? OFFSET ?",
         [*where.params, limit, offset],
     ).fetchall()
     return total, rows
+
+
+def _is_children_query(query: ListQuery) -> bool:
+    """``parent`` with the depth of its direct children, and ``parent`` clean: a folder's
+    children are then the rows filed under ``parent_path = parent``."""
+    parent = query.parent or ""
+    return (
+        bool(parent)
+        and query.depth_value == paths.depth(parent) + 1
+        and paths.normalize(parent) == parent
+    )
+
+
+def _only_children(query: ListQuery) -> bool:
+    """A folder's children and no other filter (the order does not change a count)."""
+    return _is_children_query(query) and query == ListQuery(
+        parent=query.parent, depth=query.depth, order_by=query.order_by
+    )
+
+
+def _child_count(conn: sqlite3.Connection, project_id: int, parent: str) -> int:
+    row = conn.execute(
+        "SELECT children FROM file_system_child_counts WHERE project_id = ? AND parent_path = ?",
+        (project_id, parent),
+    ).fetchone()
+    return int(row[0]) if row is not None else 0
 
 
 def _has_odd_children(conn: sqlite3.Connection, project_id: int, parent: str) -> bool:
