@@ -59,7 +59,21 @@ def test_a_counts_first_entries_are_read_level_by_level(conn: sqlite3.Connection
         " AND depth = ? ORDER BY path, pk LIMIT 200",
         [1, "Big/", "Big0", 2],
     )
-    assert "file_system_depth (project_id=? AND depth=? AND path>? AND path<?)" in plan
+    assert "file_system_path_depth (project_id=? AND path>? AND path<?)" in plan
+    # Read in path order: only entries sharing one path are sorted by pk, as they stream.
+    assert "TEMP B-TREE FOR ORDER BY" not in plan
+
+
+def test_the_top_level_is_read_off_the_children_index_without_sorting(
+    conn: sqlite3.Connection,
+) -> None:
+    where = fs._list_where(1, fs.ListQuery(depth="1"), None)
+    plan = _plan(
+        conn,
+        f"SELECT pk FROM file_system WHERE {where.sql()} ORDER BY {fs.FOLDERS_FIRST} LIMIT 100",
+        where.params,
+    )
+    assert "USING INDEX file_system_children (project_id=? AND parent_path=?)" in plan
     assert "TEMP B-TREE" not in plan
 
 
@@ -68,7 +82,7 @@ def test_descendants_are_an_index_range(conn: sqlite3.Connection) -> None:
     where.add("project_id = ?", 1)
     fs._descendants_clause(where, "Data")
     plan = _plan(conn, f"SELECT COUNT(*) FROM file_system WHERE {where.sql()}", where.params)
-    assert "file_system_path (project_id=? AND path>? AND path<?)" in plan
+    assert "file_system_path_depth (project_id=? AND path>? AND path<?)" in plan
 
 
 def assert_derived_columns_true(conn: sqlite3.Connection) -> None:
@@ -82,6 +96,37 @@ def assert_derived_columns_true(conn: sqlite3.Connection) -> None:
             expected.path_folded,
             expected.name_folded,
         ), row["path"]
+    assert_child_counts_true(conn)
+
+
+def assert_child_counts_true(conn: sqlite3.Connection) -> None:
+    """The maintained child counts are the entries' own, folder by folder."""
+    counted = {
+        (row[0], row[1]): row[2]
+        for row in conn.execute(
+            "SELECT project_id, parent_path, COUNT(*) FROM file_system"
+            " GROUP BY project_id, parent_path"
+        )
+    }
+    kept = {
+        (row[0], row[1]): row[2]
+        for row in conn.execute("SELECT * FROM file_system_child_counts WHERE children <> 0")
+    }
+    assert kept == counted
+
+
+def test_a_database_from_before_the_child_counts_gets_them_counted(tmp_path: Path) -> None:
+    db = Database(tmp_path / "old.sqlite3")
+    connection = db.connection()
+    accounts.ensure_project(connection, 1, "Project 1", fs.now())
+    seed.seed_demo(connection, project_id=1)
+    # As a version-1 database was: no counts kept.
+    connection.execute("DELETE FROM file_system_child_counts")
+    connection.execute("UPDATE schema_info SET version = 1")
+    db.close()
+    db = Database(tmp_path / "old.sqlite3")
+    assert_child_counts_true(db.connection())
+    db.close()
 
 
 names = st.text(

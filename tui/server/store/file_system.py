@@ -173,13 +173,15 @@ def _list_where(
     where.add("project_id = ?", project_id)
     depth = query.depth_value
     parent = query.parent or ""
-    children_only = (
-        bool(parent) and depth == paths.depth(parent) + 1 and paths.normalize(parent) == parent
-    )
+    children_only = _is_children_query(query)
     if depth is not None and not children_only:
         # (A row under a clean parent_path has that depth + 1 by construction: checking it
         # would read every child's row.)
         where.add("depth = ?", depth)
+        if depth == 1:
+            # Implied by depth 1 (one segment, no parent), and lets file_system_children
+            # answer the top level in order: no index starts with depth.
+            where.add("parent_path = ''")
     if query.path:
         where.add("path = ?", query.path)
     if parent:
@@ -274,15 +276,46 @@ def list_entries(
     """One page of entries and the total count of entries matching ``query``."""
     odd = _has_odd_children(conn, project_id, query.parent) if query.parent else False
     where = _list_where(project_id, query, caller_id, odd_children=odd)
-    total = conn.execute(
-        f"SELECT COUNT(*) FROM file_system WHERE {where.sql()}", where.params
-    ).fetchone()[0]
+    if not odd and _only_children(query):
+        # Every entry with this parent_path, which the triggers keep counted: one seek
+        # instead of counting a big folder's index entries on every page.
+        total = _child_count(conn, project_id, query.parent or "")
+    else:
+        total = conn.execute(
+            f"SELECT COUNT(*) FROM file_system WHERE {where.sql()}", where.params
+        ).fetchone()[0]
     rows = conn.execute(
         f"SELECT {ENTRY_COLUMNS} FROM file_system WHERE {where.sql()}"
         f" ORDER BY {_list_order(query)} LIMIT ? OFFSET ?",
         [*where.params, limit, offset],
     ).fetchall()
     return total, rows
+
+
+def _is_children_query(query: ListQuery) -> bool:
+    """``parent`` with the depth of its direct children, and ``parent`` clean: a folder's
+    children are then the rows filed under ``parent_path = parent``."""
+    parent = query.parent or ""
+    return (
+        bool(parent)
+        and query.depth_value == paths.depth(parent) + 1
+        and paths.normalize(parent) == parent
+    )
+
+
+def _only_children(query: ListQuery) -> bool:
+    """A folder's children and no other filter (the order does not change a count)."""
+    return _is_children_query(query) and query == ListQuery(
+        parent=query.parent, depth=query.depth, order_by=query.order_by
+    )
+
+
+def _child_count(conn: sqlite3.Connection, project_id: int, parent: str) -> int:
+    row = conn.execute(
+        "SELECT children FROM file_system_child_counts WHERE project_id = ? AND parent_path = ?",
+        (project_id, parent),
+    ).fetchone()
+    return int(row[0]) if row is not None else 0
 
 
 def _has_odd_children(conn: sqlite3.Connection, project_id: int, parent: str) -> bool:
@@ -331,13 +364,14 @@ def descendants(
         ).fetchall()
         return total, rows
     # The first ``limit`` level by level: one ORDER BY depth would sort the whole subtree
-    # (100,000 rows for a big folder) to keep 200; each level is a range of the depth index,
-    # read in order. Odd spellings may sit at any depth, so every level is asked.
-    deepest = conn.execute(
-        "SELECT MAX(depth) FROM file_system WHERE project_id = ?", (project_id,)
-    ).fetchone()[0]
+    # (100,000 rows for a big folder) to keep 200; each level is the subtree's range of
+    # file_system_path_depth, read in path order with depth checked in the index. Odd
+    # spellings may sit at any depth, so every level the subtree holds is asked.
+    shallowest, deepest = conn.execute(
+        f"SELECT MIN(depth), MAX(depth) FROM file_system WHERE {where.sql()}", where.params
+    ).fetchone()
     rows = []
-    for depth in range((deepest or 0) + 1):
+    for depth in range(shallowest or 0, (deepest or -1) + 1):
         if len(rows) >= limit:
             break
         rows += conn.execute(
