@@ -70,7 +70,7 @@ def run(smoke: bool) -> list[Figure]:
             "cold start to first tree page (demo)",
             value * 1000,
             "ms",
-            f"<= {TARGET_S * 1000:.0f} ms, <= {TARGET_RATIO:.0f}x the reference",
+            f"≤ {TARGET_S * 1000:.0f} ms, ≤ {TARGET_RATIO:.0f}x the reference",
             value <= TARGET_S and ratio <= TARGET_RATIO,
             "static Tree app",
             reference * 1000,

@@ -121,7 +121,7 @@ def run(smoke: bool) -> list[Figure]:
             f"longest stall ({pages} pages + a CSV export, {LATENCY_MS} ms latency)",
             worst,
             "ms",
-            f"<= {TARGET_MS:.0f} ms",
+            f"≤ {TARGET_MS:.0f} ms",
             worst <= TARGET_MS,
         ),
         Figure(

@@ -200,7 +200,7 @@ def run(smoke: bool) -> list[Figure]:
             f"move {marked} marked: requests (reloads apart)",
             move_total,
             "req",
-            f"<= {marked}",
+            f"≤ {marked}",
             move_total <= marked,
         ),
         Figure(
