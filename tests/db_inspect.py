@@ -33,6 +33,17 @@ def tables(conn: sqlite3.Connection) -> list[str]:
     return [row[0] for row in rows]
 
 
+def _row_order(conn: sqlite3.Connection, table: str) -> str:
+    """``rowid``, or the primary key's columns for a WITHOUT ROWID table (it has no rowid)."""
+    (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+    if "WITHOUT ROWID" not in sql.upper():
+        return "rowid"
+    keys = sorted(
+        (row[5], row[1]) for row in conn.execute(f'PRAGMA table_info("{table}")') if row[5]
+    )
+    return ", ".join(f'"{name}"' for _, name in keys)
+
+
 def fingerprint(conn: sqlite3.Connection) -> dict[str, str]:
     """``table -> digest of all its rows`` over one snapshot: equal before and after a
     request means that request wrote nothing anywhere."""
@@ -41,7 +52,7 @@ def fingerprint(conn: sqlite3.Connection) -> dict[str, str]:
     try:
         for table in tables(conn):
             digest = hashlib.sha256()
-            for row in conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid'):
+            for row in conn.execute(f'SELECT * FROM "{table}" ORDER BY {_row_order(conn, table)}'):
                 digest.update(repr(row).encode())
             out[table] = digest.hexdigest()
     finally:
