@@ -78,7 +78,7 @@ TAB_SHOTS: dict[str, tuple[str, str]] = {
 def shoot_tabs(out_dir: Path) -> list[Path]:
     selectors = [selector for selector, _ in TAB_SHOTS.values()]
     subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "--snapshot-update", *selectors],
+        [sys.executable, "-m", "pytest", "-q", "-n", "0", "--snapshot-update", *selectors],
         cwd=REPOSITORY,
         check=True,
     )
