@@ -145,3 +145,10 @@ class LocalBackend:
             self._server = None
         if server is not None:
             server.stop()
+
+
+def backend_for(connection: Connection, db_path: Path) -> Backend:
+    """The configured host, or the local demo on ``db_path`` when no host is configured."""
+    if connection.is_local:
+        return LocalBackend(db_path, connection.project_id)
+    return RemoteBackend(connection)

@@ -192,7 +192,7 @@ def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     # the imports' CPU time here) find next to nothing; HogtreeApp turns it back on when
     # mounted, with what start-up built frozen.
     gc.disable()
-    from tui.backend import Backend, LocalBackend, RemoteBackend
+    from tui.backend import LocalBackend, backend_for
     from tui.config import ConfigError, default_config_path, load_config, resolve_connection
 
     try:
@@ -209,13 +209,9 @@ def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     download_dir = args.download_dir or Path.cwd()
     if not download_dir.is_dir():
         parser.error(f"--download-dir {download_dir} is not a folder")
-    backend: Backend
-    if connection.is_local:
-        local = LocalBackend(args.db or default_db_path(), connection.project_id)
-        local.start()  # now, before the app's imports: it starts up on another core meanwhile
-        backend = local
-    else:
-        backend = RemoteBackend(connection)
+    backend = backend_for(connection, args.db or default_db_path())
+    if isinstance(backend, LocalBackend):
+        backend.start()  # now, before the app's imports: it starts up on another core meanwhile
 
     # Imported once the server is starting: it brings tui.api (httpx), about 0.3 s.
     from tui.debuglog import open_debug_log

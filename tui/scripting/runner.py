@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from tui.api import ApiError, PostHogClient
-from tui.backend import Backend, LocalBackend, RemoteBackend
+from tui.backend import backend_for
 from tui.config import ConfigError, resolve_connection
 from tui.debuglog import open_debug_log
 from tui.scripting import changes, events, export, listing, remove
@@ -73,11 +73,7 @@ def run_command(args: argparse.Namespace, default_db: Path) -> int:
     except ConfigError as error:
         out.note(f"hogtree: {error}")
         return EXIT_USAGE
-    backend: Backend
-    if connection.is_local:
-        backend = LocalBackend(args.db or default_db, connection.project_id)
-    else:
-        backend = RemoteBackend(connection)
+    backend = backend_for(connection, args.db or default_db)
     if args.debug:
         open_debug_log(backend.description, connection.api_key)
     command = commands(sys.stdin)[name]
