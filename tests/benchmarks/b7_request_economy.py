@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from app_harness import ServerBackend, backend_for, loaded, settle, tree_of
+from app_harness import backend_for, loaded, settle, tree_of
 
 from benchmarks.app_support import BENCH_KEY, BIG, big_folder_database, server_process
 from benchmarks.harness import Figure
-from tui.api import PostHogClient, RetryNotice
 from tui.app.app import HogtreeApp
 from tui.app.widgets.project_tree import PAGE_SIZE, MoreRow
 from tui.server.store.db import Database
@@ -53,22 +51,6 @@ class CountingTransport(httpx.AsyncBaseTransport):
 
     def since(self, mark: int) -> list[httpx.Request]:
         return self.sent[mark:]
-
-
-@dataclass
-class CountingBackend(ServerBackend):
-    transport: CountingTransport = field(default_factory=CountingTransport)
-
-    def connect(self, on_retry: Callable[[RetryNotice], None] | None = None) -> PostHogClient:
-        assert self.connection.host is not None
-        return PostHogClient(
-            self.connection.host,
-            self.connection.project_id,
-            self.connection.api_key,
-            on_retry=on_retry,
-            max_retries=self.max_retries,
-            transport=self.transport,
-        )
 
 
 def is_page_of(request: httpx.Request, folder: str) -> bool:
@@ -105,9 +87,9 @@ class Counts:
 
 
 async def drive(url: str, pages: int, marked: int) -> Counts:
-    template = backend_for(url, BENCH_KEY)
-    backend = CountingBackend(template.connection)
-    sent = backend.transport
+    sent = CountingTransport()
+    backend = backend_for(url, BENCH_KEY)
+    backend.transport = sent  # the harness's backend sends through it
     app = HogtreeApp(backend)
     counts = Counts()
     async with app.run_test(size=(120, 40)) as pilot:
