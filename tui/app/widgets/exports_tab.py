@@ -434,12 +434,8 @@ class ExportsTab(Vertical):
             path = await self.client.exports.download(asset, self.hogtree.download_dir)
             self.sizes[asset.id] = path.stat().st_size
             self._merge(asset)
-        except ExportFailedError as error:
-            status.fail(f"Export failed: {labels.visible(error.detail or error.message)}")
-        except ApiError as error:
-            status.fail(describe(error))
-        except OSError as error:
-            status.fail(f"Could not save the export: {labels.visible(str(error))}")
+        except (ApiError, OSError) as error:
+            status.fail(_export_failure("Export failed", error))
         except asyncio.CancelledError:
             self._stop_progress(running)
             status.say("Export cancelled")
@@ -528,12 +524,8 @@ class ExportsTab(Vertical):
         path: Path | None = None
         try:
             path = await self.client.exports.download(asset, self.hogtree.download_dir)
-        except ExportFailedError as error:
-            status.fail(f"That export failed: {labels.visible(error.detail or error.message)}")
-        except ApiError as error:
-            status.fail(describe(error))
-        except OSError as error:
-            status.fail(f"Could not save the export: {labels.visible(str(error))}")
+        except (ApiError, OSError) as error:
+            status.fail(_export_failure("That export failed", error))
         finally:
             if status.work.startswith("downloading "):
                 status.work = ""
@@ -587,3 +579,13 @@ def _newest_first(asset: ExportedAsset) -> tuple[float, int]:
 
 
 __all__ = ["PREVIEW_ROWS", "ExportsTab", "Target"]
+
+
+def _export_failure(failed: str, error: ApiError | OSError) -> str:
+    """What the status line says when making or saving an export went wrong: the server's
+    reason for a failed export (after ``failed``), the API's words, or the disk's."""
+    if isinstance(error, ExportFailedError):
+        return f"{failed}: {labels.visible(error.detail or error.message)}"
+    if isinstance(error, ApiError):
+        return describe(error)
+    return f"Could not save the export: {labels.visible(str(error))}"
