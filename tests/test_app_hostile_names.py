@@ -19,8 +19,7 @@ from rich.cells import cell_len
 from terminal import Terminal, foreign_controls, hogtree_argv
 from test_app_events_tab import open_events
 
-from tui import paths
-from tui.app import labels
+from tui import labels, paths
 from tui.app.app import HogtreeApp
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.prompt import PromptScreen

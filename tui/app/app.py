@@ -19,9 +19,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Header
 
-from tui import paths
+from tui import labels, paths
 from tui.api import ApiError, PostHogClient, RetryNotice
-from tui.app import labels, operations
+from tui.app import operations
 from tui.app.bindings import live_bindings
 from tui.app.commands import HogtreeCommands
 from tui.app.errors import describe

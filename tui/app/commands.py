@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, cast
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tui import labels
 from tui.api import ApiError
-from tui.app import labels
 from tui.app.bindings import live_bindings
 
 if TYPE_CHECKING:

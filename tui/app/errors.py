@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tui import labels
 from tui.api import ApiError, ConnectionLostError, ErrorKind
-from tui.app import labels
 
 # The operating system's error number in a connection failure ("[Errno 111] Connection
 # refused"): noise to a user, who is told what it means in words.

@@ -12,9 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from tui import paths
+from tui import labels, paths
 from tui.api import ApiError, PostHogClient
-from tui.app import labels
 from tui.app.errors import change_failure
 from tui.models import DeletedObject, FileSystemEntry
 

@@ -16,7 +16,7 @@ import anyio
 
 from tui.api import PostHogClient
 from tui.api.exports import EXPORTABLE_TYPES
-from tui.app.labels import type_name
+from tui.labels import type_name
 from tui.models.exports import EXTENSIONS, ExportFormat
 from tui.scripting.errors import CommandError, UsageError
 from tui.scripting.output import Output, safe

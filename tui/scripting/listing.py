@@ -8,7 +8,7 @@ from typing import Any
 
 from tui import paths
 from tui.api import PostHogClient
-from tui.app.labels import summarize_types
+from tui.labels import summarize_types
 from tui.models import CountResponse
 from tui.scripting.output import EntryPrinter, Output
 from tui.scripting.resolve import Found, require

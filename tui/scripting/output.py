@@ -2,7 +2,7 @@
 JSON lines with ``--json``.
 
 Names come from the server and may hold anything, escape sequences included: text for a
-terminal or a pipe goes through :func:`tui.app.labels.visible` (a pipe often ends in a
+terminal or a pipe goes through :func:`tui.labels.visible` (a pipe often ends in a
 terminal, ``| less``), so nothing printed is ever obeyed. ``--json`` carries the exact
 values for scripts that need them.
 """
@@ -19,7 +19,7 @@ from typing import Any, TextIO
 from rich.cells import cell_len
 
 from tui import paths
-from tui.app.labels import SHORTCUT_MARK, visible
+from tui.labels import SHORTCUT_MARK, visible
 from tui.models import FileSystemEntry
 
 # Characters json.dumps(ensure_ascii=False) leaves raw that a terminal may obey or that

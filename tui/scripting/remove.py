@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from tui.api import ApiError, PostHogClient
-from tui.app.labels import summarize_types, type_name
+from tui.labels import summarize_types, type_name
 from tui.models import DeletedObject, FileSystemEntry
 from tui.scripting.errors import EXIT_FAILED, EXIT_OK, CommandError
 from tui.scripting.listing import LIST_PAGE_SIZE

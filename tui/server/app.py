@@ -129,4 +129,3 @@ def _install_error_handlers(app: FastAPI, authenticator: Authenticator) -> None:
             {"type": "invalid_request", "code": "error", "detail": str(exc.detail), "attr": None},
             status_code=exc.status_code,
         )
-

@@ -592,9 +592,7 @@ def seed_demo_events(
     return store.insert_events(conn, project_id, demo_events(seed, now))
 
 
-def create_demo_people(
-    conn: sqlite3.Connection, project_id: int, seed: int, now: datetime
-) -> None:
+def create_demo_people(conn: sqlite3.Connection, project_id: int, seed: int, now: datetime) -> None:
     """Store the demo's people in ``project_id``, each known since some days before ``now``."""
     for person in demo_people(seed):
         store.create_person(

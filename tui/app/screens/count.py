@@ -12,8 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.app import labels
-from tui.app.labels import summarize_types
+from tui import labels
+from tui.labels import summarize_types
 from tui.models import CountResponse, FileSystemEntry
 
 

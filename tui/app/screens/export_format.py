@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.app import labels
+from tui import labels
 from tui.models.exports import ExportFormat
 
 # What each format is called on screen, and what it is good for.

@@ -16,9 +16,8 @@ from textual.suggester import Suggester, SuggestionReady
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui import paths
+from tui import labels, paths
 from tui.api import ApiError, PostHogClient
-from tui.app import labels
 from tui.app.widgets.safe_input import SafeInput
 
 # How many folder paths the completion list shows.

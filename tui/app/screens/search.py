@@ -15,8 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui import labels
 from tui.api import ApiError, PostHogClient
-from tui.app import labels
 from tui.app.widgets.safe_input import SafeInput
 from tui.models import FileSystemEntry
 

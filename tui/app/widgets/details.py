@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.app import labels
+from tui import labels
 from tui.models import FileSystemEntry
 
 

@@ -29,8 +29,8 @@ from textual.suggester import Suggester
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 
+from tui import labels
 from tui.api import ApiError, PostHogClient
-from tui.app import labels
 from tui.app.errors import describe
 from tui.app.screens.event_json import EventJsonScreen
 from tui.app.widgets.safe_input import SafeInput

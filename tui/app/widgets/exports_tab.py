@@ -28,9 +28,9 @@ from textual.widgets import Button, DataTable, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
+from tui import labels
 from tui.api import ApiError, PostHogClient
 from tui.api.exports import ExportFailedError, ExportTarget
-from tui.app import labels
 from tui.app.errors import describe
 from tui.app.screens.export_format import (
     DASHBOARD_FORMATS,

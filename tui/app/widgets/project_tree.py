@@ -22,9 +22,8 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from tui import paths
+from tui import labels, paths
 from tui.api import ApiError, PostHogClient
-from tui.app import labels
 from tui.models import FileSystemEntry, FileSystemPage
 
 # PostHog's page size; also what its web UI asks for.

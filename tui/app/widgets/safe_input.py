@@ -3,7 +3,7 @@
 Textual's Input draws its value and its completion as they are: an escape sequence in
 either (a name from the server prefilled into a prompt, a suggested folder, a pasted
 string) would reach the terminal and be obeyed. Here both are held in their visible form
-(:func:`tui.app.labels.visible`), whatever sets them: the app, a suggester or a paste.
+(:func:`tui.labels.visible`), whatever sets them: the app, a suggester or a paste.
 
 What the server calls a value shown that way is remembered, so that a name taken as it was
 offered (not edited) still means the real entry: :meth:`SafeInput.original`.
@@ -15,7 +15,7 @@ from typing import Any
 
 from textual.widgets import Input
 
-from tui.app import labels
+from tui import labels
 
 
 class SafeInput(Input):

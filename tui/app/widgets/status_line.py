@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from tui.app import labels
+from tui import labels
 
 logger = logging.getLogger(__name__)
 

@@ -358,8 +358,7 @@ def descendants(
     ).fetchone()[0]
     if limit is None:
         rows = conn.execute(
-            f"SELECT {ENTRY_COLUMNS} FROM file_system WHERE {where.sql()}"
-            " ORDER BY depth, path, pk",
+            f"SELECT {ENTRY_COLUMNS} FROM file_system WHERE {where.sql()} ORDER BY depth, path, pk",
             where.params,
         ).fetchall()
         return total, rows
