@@ -17,9 +17,13 @@ from tui.scripting.arguments import add_commands as add_scripting_commands
 from tui.scripting.arguments import offer_completion
 
 if TYPE_CHECKING:
+    from tui.backend import Backend
+    from tui.config import Connection
     from tui.server.settings import SeedKind
 
 DEFAULT_PORT = 8010
+# The exit code of a configuration that cannot work (as argparse's usage errors).
+EXIT_CONFIG = 2
 
 
 def default_db_path() -> Path:
@@ -179,10 +183,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ValueError as exc:
             parser.error(str(exc))
     if args.command in SCRIPTING_COMMANDS:
-        from tui.scripting.runner import run_command
-
-        return run_command(args, default_db_path())
+        return run_scripting_command(args)
     return run_app(parser, args)
+
+
+def configured_backend(args: argparse.Namespace) -> tuple[Backend, Connection]:
+    """Where the app or a command gets its data: the connection the flags, environment and
+    profiles name, and its backend (the local demo on ``--db`` when no host is named).
+    Raises :class:`tui.config.ConfigError`."""
+    from tui.backend import backend_for
+    from tui.config import resolve_connection
+
+    connection = resolve_connection(
+        host=args.host,
+        project=args.project,
+        profile=args.profile,
+        allow_insecure_http=args.allow_insecure_http,
+    )
+    return backend_for(connection, args.db or default_db_path()), connection
+
+
+def run_scripting_command(args: argparse.Namespace) -> int:
+    from tui.config import ConfigError
+    from tui.scripting.runner import refuse_read_only, run_command
+
+    refused = refuse_read_only(args)
+    if refused is not None:
+        return refused
+    try:
+        backend, connection = configured_backend(args)
+    except ConfigError as error:
+        print(f"hogtree: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    return run_command(args, backend, connection)
 
 
 def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
@@ -192,24 +225,18 @@ def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     # the imports' CPU time here) find next to nothing; HogtreeApp turns it back on when
     # mounted, with what start-up built frozen.
     gc.disable()
-    from tui.backend import LocalBackend, backend_for
-    from tui.config import ConfigError, default_config_path, load_config, resolve_connection
+    from tui.backend import LocalBackend
+    from tui.config import ConfigError, default_config_path, load_config
 
     try:
-        connection = resolve_connection(
-            host=args.host,
-            project=args.project,
-            profile=args.profile,
-            allow_insecure_http=args.allow_insecure_http,
-        )
+        backend, connection = configured_backend(args)
         keymap = dict(load_config(default_config_path()).keys)
     except ConfigError as error:
         print(f"hogtree: {error}", file=sys.stderr)
-        return 2
+        return EXIT_CONFIG
     download_dir = args.download_dir or Path.cwd()
     if not download_dir.is_dir():
         parser.error(f"--download-dir {download_dir} is not a folder")
-    backend = backend_for(connection, args.db or default_db_path())
     if isinstance(backend, LocalBackend):
         backend.start()  # now, before the app's imports: it starts up on another core meanwhile
 

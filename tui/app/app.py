@@ -19,9 +19,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Header
 
-from tui import labels, paths
+from tui import labels, ops, paths
 from tui.api import ApiError, PostHogClient, RetryNotice
-from tui.app import operations
+from tui.app import reports
 from tui.app.bindings import live_bindings
 from tui.app.commands import HogtreeCommands
 from tui.app.errors import describe
@@ -102,7 +102,7 @@ class HogtreeApp(App[None]):
         self.read_only = read_only
         self.download_dir = download_dir or Path.cwd()
         self.client: PostHogClient | None = None
-        self.undo_stack: list[operations.Undo] = []
+        self.undo_stack: list[ops.Undo] = []
         self.cut_entries: list[FileSystemEntry] = []  # entries cut with x, waiting for p
         # The status line's "retrying in n s" while a retry waits, and the work it stands in
         # for (back on the line once the retry is sent).
@@ -239,31 +239,29 @@ class HogtreeApp(App[None]):
     # ------------------------------------------------------------------ running changes
 
     @work(group="changes")
-    async def _run(self, what: str, operation: Awaitable[operations.Outcome]) -> None:
+    async def _run(self, what: str, change: Awaitable[reports.Report]) -> None:
         """Run one change in the background, then report it and reload what it touched."""
         self.status.work = what
         try:
-            outcome = await operation
-        except ApiError as error:  # operations catch their own; this is a last resort
+            report = await change
+        except ApiError as error:  # the changes catch their own; this is a last resort
             self.status.fail(describe(error))
             return
         finally:
             self.status.work = ""
-        self._report(outcome)
+        self._report(report)
 
-    def _report(self, outcome: operations.Outcome) -> None:
+    def _report(self, report: reports.Report) -> None:
         """One summary for the user; then the tree shows the server's truth."""
-        if not outcome.errors:
-            self.status.say(outcome.message)
-        elif outcome.errors[0] in outcome.message:
-            self.status.fail(outcome.message)
+        if report.failed:
+            self.status.fail(report.text)
         else:
-            self.status.fail(f"{outcome.message}: {outcome.errors[0]}")
-        if outcome.undo is not None:
-            self.undo_stack.append(outcome.undo)
-        self.project_tree.reload_folders(outcome.reload)
-        if outcome.created is not None:
-            self._reveal(outcome.created)  # open the folders down to it, cursor on it
+            self.status.say(report.text)
+        if report.undo is not None:
+            self.undo_stack.append(report.undo)
+        self.project_tree.reload_folders(set(report.touched))
+        if report.reveal is not None:
+            self._reveal(report.reveal)  # open the folders down to it, cursor on it
 
     # ------------------------------------------------------------------ actions
 
@@ -303,26 +301,37 @@ class HogtreeApp(App[None]):
 
         def create(name: str | None) -> None:
             if name and name.strip():
-                assert self.client is not None
-                self._run("creating…", operations.create_folder(self.client, parent, name))
+                self._run("creating…", self._create_folder(parent, name))
 
         self.push_screen(PromptScreen(f"New folder in {where}", placeholder="name"), create)
+
+    async def _create_folder(self, parent: str, name: str) -> reports.Report:
+        assert self.client is not None
+        try:
+            made = await ops.make_folder(self.client, paths.child(parent, name))
+        except (ApiError, ops.ChangeRefused) as error:
+            return reports.created_folder(parent, name, error=error)
+        return reports.created_folder(parent, name, made)
 
     def action_rename(self) -> None:
         entry = self.project_tree.cursor_entry
         if entry is None or not self._allowed():
             return
 
-        def rename(name: str | None) -> None:
+        async def rename(name: str) -> reports.Report:
+            assert self.client is not None
+            result = await ops.rename(self.client, ops.Found.of(entry), name)
+            return reports.renamed(result, entry.path, name)
+
+        def chosen(name: str | None) -> None:
             if name and name.strip() and name != labels.entry_name(entry):
-                assert self.client is not None
-                self._run("renaming…", operations.rename_entry(self.client, entry, name))
+                self._run("renaming…", rename(name))
 
         self.push_screen(
             PromptScreen(
                 f"Rename {labels.visible(labels.entry_name(entry))}", value=labels.entry_name(entry)
             ),
-            rename,
+            chosen,
         )
 
     def action_move(self) -> None:
@@ -339,7 +348,7 @@ class HogtreeApp(App[None]):
         what = (
             labels.visible(labels.entry_name(entries[0]))
             if len(entries) == 1
-            else operations.count_entries(len(entries))
+            else reports.count_entries(len(entries))
         )
         title = f"Move {what} to folder" if verb == "move" else f"Link {what} into folder"
 
@@ -383,20 +392,22 @@ class HogtreeApp(App[None]):
             if not await self.push_screen_wait(question):
                 self.status.say("Cancelled")
                 return
+        sources = [ops.Found.of(entry) for entry in entries]
+        where = ops.Destination.into(destination)
         if verb == "move":
-            outcome = await operations.move_entries(self.client, entries, destination)
+            report = reports.moved(await ops.move(self.client, sources, where), destination)
         else:
-            outcome = await operations.link_entries(self.client, entries, destination)
+            report = reports.linked(await ops.link(self.client, sources, where), destination)
         self.project_tree.clear_marks()
         self.status.marked = 0
-        self._report(outcome)
+        self._report(report)
 
     def action_cut(self) -> None:
         entries = self.project_tree.selection()
         if not entries:
             return
         self.cut_entries = entries
-        self.status.say(f"Cut {operations.count_entries(len(entries))}: p pastes into a folder")
+        self.status.say(f"Cut {reports.count_entries(len(entries))}: p pastes into a folder")
 
     def action_paste(self) -> None:
         if not self.cut_entries or not self._allowed():
@@ -414,55 +425,27 @@ class HogtreeApp(App[None]):
 
     @work(group="changes")
     async def _confirm_delete(self, entries: list[FileSystemEntry]) -> None:
-        """Say exactly what goes: descendants of folders, and the objects themselves."""
+        """Say exactly what goes (the plan ``hogtree rm`` shows too), then delete."""
         assert self.client is not None
+        targets = [ops.Found.of(entry) for entry in entries]
         self.status.work = "counting…"
-        inside = 0
-        doomed_items: list[FileSystemEntry] = []
         try:
-            for entry in entries:
-                if entry.is_folder:
-                    counted = await self.client.count(entry.id)
-                    inside += counted.count
-                    doomed_items += [e for e in counted.entries if not e.is_folder]
-                else:
-                    doomed_items.append(entry)
-        except ApiError as error:
-            self.status.fail(describe(error))
+            plan = await ops.plan_delete(self.client, targets)
+        except (ApiError, ops.ChangeRefused) as error:
+            self.status.fail(describe(error) if isinstance(error, ApiError) else str(error))
             return
         finally:
             self.status.work = ""
-        originals = [e for e in doomed_items if not e.shortcut]
-        body = Text()
-        if len(entries) == 1:
-            entry = entries[0]
-            body.append(f"{labels.type_name(entry.type).capitalize()} ")
-            body.append_text(labels.literal(labels.entry_name(entry)))
-            body.append(" will be deleted")
-            body.append(f", with the {inside:,} entries inside it.\n" if inside else ".\n")
-        else:
-            body.append(f"{len(entries)} entries will be deleted")
-            body.append(f", with {inside:,} entries inside them.\n" if inside else ".\n")
-        if originals:
-            one = len(originals) == 1
-            body.append(f"\nThis also deletes {labels.summarize_types(originals)}", style="bold")
-            body.append(
-                f" (the object{'' if one else 's'} {'itself' if one else 'themselves'}, unless "
-                f"another entry still points at {'it' if one else 'them'}). "
-                f"u brings {'it' if one else 'them'} back.\n"
-            )
-        elif doomed_items:
-            body.append("\nOnly shortcuts go: the originals stay.\n")
-        question = ConfirmScreen("Delete?", body, yes="Delete", danger=True)
+        question = ConfirmScreen("Delete?", _delete_question(plan), yes="Delete", danger=True)
         if not await self.push_screen_wait(question):
             self.status.say("Cancelled")
             return
         self.status.work = "deleting…"
-        outcome = await operations.delete_entries(self.client, entries)
+        result = await ops.delete(self.client, targets)
         self.status.work = ""
         self.project_tree.clear_marks()
         self.status.marked = 0
-        self._report(outcome)
+        self._report(reports.deleted(result, len(targets)))
 
     def action_undo(self) -> None:
         if not self.undo_stack:
@@ -470,15 +453,13 @@ class HogtreeApp(App[None]):
             return
         if not self._allowed():
             return
-        assert self.client is not None
         step = self.undo_stack.pop()
         self._run(f"undoing {step.description}…", self._undo(step))
 
-    async def _undo(self, step: operations.Undo) -> operations.Outcome:
+    async def _undo(self, step: ops.Undo) -> reports.Report:
         assert self.client is not None
-        outcome = await step.run(self.client)
-        outcome.undo = None  # undoing an undo is not offered
-        return outcome
+        # Undoing an undo is not offered: the report carries no step of its own.
+        return reports.undone(await step.run(self.client), step)
 
     def action_count(self) -> None:
         entry = self.project_tree.cursor_entry
@@ -578,3 +559,31 @@ class HogtreeApp(App[None]):
                 if shown not in keys:
                     keys.append(shown)
         return [(" ".join(keys), description) for keys, description in by_action.values()]
+
+
+def _delete_question(plan: ops.DeletePlan) -> Text:
+    """The confirmation's body: what is named, how much is inside, which objects go."""
+    body = Text()
+    if len(plan.targets) == 1:
+        target = plan.targets[0]
+        entry = target.entry
+        kind = labels.type_name(entry.type) if entry is not None else "folder"
+        body.append(f"{kind.capitalize()} ")
+        body.append_text(labels.literal(paths.basename(target.path) or target.path))
+        body.append(" will be deleted")
+        body.append(f", with the {plan.inside:,} entries inside it.\n" if plan.inside else ".\n")
+    else:
+        body.append(f"{len(plan.targets)} entries will be deleted")
+        body.append(f", with {plan.inside:,} entries inside them.\n" if plan.inside else ".\n")
+    originals = plan.originals
+    if originals:
+        one = len(originals) == 1
+        body.append(f"\nThis also deletes {labels.summarize_types(originals)}", style="bold")
+        body.append(
+            f" (the object{'' if one else 's'} {'itself' if one else 'themselves'}, unless "
+            f"another entry still points at {'it' if one else 'them'}). "
+            f"u brings {'it' if one else 'them'} back.\n"
+        )
+    elif plan.only_shortcuts:
+        body.append("\nOnly shortcuts go: the originals stay.\n")
+    return body

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from tui import labels
-from tui.api import ApiError, ConnectionLostError, ErrorKind
+from tui.api import ApiError, ErrorKind
+from tui.ops import ChangeRefused, outcome_unknown
 
 # The operating system's error number in a connection failure ("[Errno 111] Connection
 # refused"): noise to a user, who is told what it means in words.
@@ -41,16 +42,10 @@ def _end(sentence: str) -> str:
     return sentence if sentence.endswith(("?", "!")) else f"{sentence}."
 
 
-def outcome_unknown(error: ApiError) -> bool:
-    """Whether a change that failed this way may have been made all the same: the request
-    went out and no answer came back (a timeout, or a connection lost mid-request)."""
-    return error.kind is ErrorKind.TIMEOUT or isinstance(error, ConnectionLostError)
-
-
-def change_failure(error: ApiError) -> str:
+def change_failure(error: ApiError | ChangeRefused) -> str:
     """Why a change failed. Without an answer nobody knows whether it happened, and the
     change is not sent again on its own (that could do it twice): say so."""
-    message = labels.visible(error.message)
+    message = labels.visible(error.message if isinstance(error, ApiError) else str(error))
     if outcome_unknown(error):
         return (
             f"{message.rstrip('.')}; it may have happened anyway: the tree shows what the"

@@ -18,9 +18,9 @@ from tui.api import PostHogClient
 from tui.api.exports import EXPORTABLE_TYPES
 from tui.labels import type_name
 from tui.models.exports import EXTENSIONS, ExportFormat
+from tui.ops import require
 from tui.scripting.errors import CommandError, UsageError
 from tui.scripting.output import Output, safe
-from tui.scripting.resolve import require
 
 # What --format accepts: the file extension of each format people export to.
 FORMATS: dict[str, ExportFormat] = {

@@ -10,8 +10,8 @@ from tui import paths
 from tui.api import PostHogClient
 from tui.labels import summarize_types
 from tui.models import CountResponse
+from tui.ops import Found, require
 from tui.scripting.output import EntryPrinter, Output
-from tui.scripting.resolve import Found, require
 
 # Entries a listing asks for at once. A server that allows fewer (PostHog may clamp) is
 # simply asked more often: offsets are counted from what came back.

@@ -1,85 +1,54 @@
 """``rm``: delete entries, after saying what goes with them.
 
-Deleting the last entry of an insight, dashboard, flag … deletes the object itself, so the
-question names those objects ("deletes 3 insights, 1 dashboard"), counted over everything
-inside the folders (all of it, not count's first 200). Unless ``-y``, the answer is read
-from stdin — a terminal's, or a pipe's (``echo y | hogtree rm …``); no answer is a no.
+What goes comes from :func:`tui.ops.plan_delete`, the plan the app's confirmation shows
+too: every entry inside the folders (all of it, not count's first 200) and the objects
+among them ("deletes 3 insights, 1 dashboard"). Unless ``-y``, the answer is read from
+stdin — a terminal's, or a pipe's (``echo y | hogtree rm …``); no answer is a no.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TextIO
 
-from tui.api import ApiError, PostHogClient
+from tui import ops
+from tui.api import PostHogClient
 from tui.labels import summarize_types, type_name
-from tui.models import DeletedObject, FileSystemEntry
-from tui.scripting.errors import EXIT_FAILED, EXIT_OK, CommandError
-from tui.scripting.listing import LIST_PAGE_SIZE
+from tui.models import DeletedObject
+from tui.scripting.changes import Failures
+from tui.scripting.errors import CommandError
 from tui.scripting.output import Output, safe
-from tui.scripting.resolve import Found, materialize, require
 
 YES = frozenset({"y", "yes"})
 
 
-@dataclass
-class Plan:
-    """What a delete takes: the entries named, those inside them, and the objects."""
-
-    targets: list[Found]
-    inside: int = 0
-    items: list[FileSystemEntry] = field(default_factory=list)
-
-    @property
-    def originals(self) -> list[FileSystemEntry]:
-        """Entries that are not shortcuts: deleting the last one deletes its object."""
-        return [item for item in self.items if not item.shortcut]
-
-    def describe(self) -> list[str]:
-        if len(self.targets) == 1:
-            target = self.targets[0]
-            entry = target.entry
-            kind = type_name(entry.type) if entry is not None else "folder"
-            if entry is not None and entry.shortcut:
-                kind += " shortcut"
-            first = f"Deletes {kind} {target.describe()}"
-            first += f" and the {self.inside:,} entries inside it." if self.inside else "."
-        else:
-            first = f"Deletes {len(self.targets)} entries"
-            first += f" and the {self.inside:,} entries inside them." if self.inside else "."
-        lines = [first]
-        originals = self.originals
-        if originals:
-            them, themselves = (
-                ("it", "object itself") if len(originals) == 1 else ("them", "objects themselves")
-            )
-            lines.append(
-                f"This deletes {summarize_types(originals)} — the {themselves}, unless another"
-                f" entry still points at {them}."
-            )
-        elif self.items:
-            lines.append("Only shortcuts go: the objects they point at stay.")
-        return lines
-
-
-def _takes_contents(target: Found) -> bool:
-    """A folder's delete takes all it holds; a shortcut's (even to a folder) only itself."""
-    return target.is_folder and not (target.entry is not None and target.entry.shortcut)
-
-
-async def _plan(client: PostHogClient, targets: list[Found]) -> Plan:
-    plan = Plan(targets)
-    for target in targets:
-        if not _takes_contents(target):
-            assert target.entry is not None
-            plan.items.append(target.entry)
-            continue
-        async for page in client.iter_entries(page_size=LIST_PAGE_SIZE, parent=target.path):
-            plan.inside += len(page.results)
-            plan.items += [entry for entry in page.results if not entry.is_folder]
-    return plan
+def describe(plan: ops.DeletePlan) -> list[str]:
+    """The plan in words: what is named, how much is inside, which objects go."""
+    if len(plan.targets) == 1:
+        target = plan.targets[0]
+        entry = target.entry
+        kind = type_name(entry.type) if entry is not None else "folder"
+        if entry is not None and entry.shortcut:
+            kind += " shortcut"
+        first = f"Deletes {kind} {target.describe()}"
+        first += f" and the {plan.inside:,} entries inside it." if plan.inside else "."
+    else:
+        first = f"Deletes {len(plan.targets)} entries"
+        first += f" and the {plan.inside:,} entries inside them." if plan.inside else "."
+    lines = [first]
+    originals = plan.originals
+    if originals:
+        them, themselves = (
+            ("it", "object itself") if len(originals) == 1 else ("them", "objects themselves")
+        )
+        lines.append(
+            f"This deletes {summarize_types(originals)} — the {themselves}, unless another"
+            f" entry still points at {them}."
+        )
+    elif plan.only_shortcuts:
+        lines.append("Only shortcuts go: the objects they point at stay.")
+    return lines
 
 
 def confirm(out: Output, lines: Sequence[str], stdin: TextIO) -> bool:
@@ -94,42 +63,35 @@ def confirm(out: Output, lines: Sequence[str], stdin: TextIO) -> bool:
 
 
 async def rm(client: PostHogClient, args: argparse.Namespace, out: Output, stdin: TextIO) -> int:
-    targets = [await require(client, text) for text in args.paths]
+    targets = [await ops.require(client, text) for text in args.paths]
     for target in targets:
         if target.is_top:
             raise CommandError("the top level cannot be deleted: name the entries inside it")
-        if _takes_contents(target) and not args.recursive:
+        if target.takes_contents and not args.recursive:
             raise CommandError(
                 f"{target.describe()} is a folder: -r deletes it with everything inside"
             )
     if not args.yes:
-        plan = await _plan(client, targets)
-        if not confirm(out, plan.describe(), stdin):
+        plan = await ops.plan_delete(client, targets)
+        if not confirm(out, describe(plan), stdin):
             raise CommandError("not deleted (-y deletes without asking)")
-    deleted: list[DeletedObject] = []
-    failed = 0
-    for target in targets:
-        try:
-            entry = await materialize(client, target)
-            result = await client.delete_entry(entry.id)
-        except ApiError as error:
-            failed += 1
-            out.note(f"hogtree rm: {target.describe()}: {safe(error.message)}")
-            continue
-        deleted += result.deleted
+    result = await ops.delete(client, targets)
+    for done in result.done:
         if out.json:
             out.json_line(
                 {
-                    "id": entry.id,
-                    "path": entry.path,
-                    "deleted": [item.model_dump(mode="json") for item in result.deleted],
+                    "id": done.entry.id,
+                    "path": done.entry.path,
+                    "deleted": [item.model_dump(mode="json") for item in done.objects],
                 }
             )
         elif not out.tty:
-            out.line(safe(entry.path))
+            out.line(safe(done.entry.path))
+    failures = Failures(out, "rm")
+    failures.add_all(result)
     if out.tty:
-        out.line(_summary(len(targets) - failed, deleted))
-    return EXIT_FAILED if failed else EXIT_OK
+        out.line(_summary(len(result.done), result.objects))
+    return failures.exit_code
 
 
 def _summary(done: int, deleted: list[DeletedObject]) -> str:

@@ -1,10 +1,9 @@
-"""Run one scripting command: connect as the app does, run it, turn the outcome into an
-exit code and a line on stderr.
+"""Run one scripting command on the backend :mod:`tui.cli` chose for it (as it does for
+the app), and turn the outcome into an exit code and a line on stderr.
 
-The connection comes from :func:`tui.config.resolve_connection` (flags, environment,
-profiles); no host means the local demo server, started in this process for the command
-and stopped after it (:class:`tui.backend.LocalBackend`). Errors are printed in the
-server's words (:attr:`tui.api.ApiError.message`, which never holds the key).
+With no host the backend is the local demo server, started for the command and stopped
+after it (:class:`tui.backend.LocalBackend`). Errors are printed in the server's words
+(:attr:`tui.api.ApiError.message`, which never holds the key).
 """
 
 from __future__ import annotations
@@ -14,13 +13,13 @@ import asyncio
 import os
 import sys
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import TextIO
 
 from tui.api import ApiError, PostHogClient
-from tui.backend import backend_for
-from tui.config import ConfigError, resolve_connection
+from tui.backend import Backend
+from tui.config import Connection
 from tui.debuglog import open_debug_log
+from tui.ops import ChangeRefused
 from tui.scripting import changes, events, export, listing, remove
 from tui.scripting.arguments import MUTATING
 from tui.scripting.errors import (
@@ -56,24 +55,20 @@ def commands(stdin: TextIO) -> dict[str, Command]:
     }
 
 
-def run_command(args: argparse.Namespace, default_db: Path) -> int:
-    """Run ``args.command``; answers the process's exit code."""
+def refuse_read_only(args: argparse.Namespace) -> int | None:
+    """The exit code of a change asked for with ``--read-only``; ``None`` when it may run."""
+    if args.read_only and args.command in MUTATING:
+        Output().note(
+            f"hogtree {args.command}: --read-only: {args.command} would change the project"
+        )
+        return EXIT_USAGE
+    return None
+
+
+def run_command(args: argparse.Namespace, backend: Backend, connection: Connection) -> int:
+    """Run ``args.command`` on ``backend``; answers the process's exit code."""
     name = args.command
     out = Output(json=bool(getattr(args, "json", False)))
-    if args.read_only and name in MUTATING:
-        out.note(f"hogtree {name}: --read-only: {name} would change the project")
-        return EXIT_USAGE
-    try:
-        connection = resolve_connection(
-            host=args.host,
-            project=args.project,
-            profile=args.profile,
-            allow_insecure_http=args.allow_insecure_http,
-        )
-    except ConfigError as error:
-        out.note(f"hogtree: {error}")
-        return EXIT_USAGE
-    backend = backend_for(connection, args.db or default_db)
     if args.debug:
         open_debug_log(backend.description, connection.api_key)
     command = commands(sys.stdin)[name]
@@ -102,8 +97,8 @@ async def _run(
         except ApiError as error:
             out.note(f"hogtree {args.command}: {safe(error.message)}")
             return EXIT_FAILED
-        except CommandError as error:
+        except (CommandError, ChangeRefused) as error:
             out.note(f"hogtree {args.command}: {error}")
-            return error.exit_code
+            return error.exit_code if isinstance(error, CommandError) else EXIT_FAILED
         finally:
             out.flush()

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from tui import paths
 from tui.api import NotFoundError, PostHogClient
+from tui.labels import visible
 from tui.models import FileSystemEntry
-from tui.scripting.errors import CommandError
-from tui.scripting.output import safe
+from tui.ops.errors import ChangeRefused
 
 # Entry ids are UUIDs; anything else typed is only ever a path.
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -34,6 +34,11 @@ class Found:
     path: str
     entry: FileSystemEntry | None
 
+    @classmethod
+    def of(cls, entry: FileSystemEntry) -> Found:
+        """An entry already in hand (the app's tree holds its rows)."""
+        return cls(entry.path, entry)
+
     @property
     def is_folder(self) -> bool:
         return self.entry is None or self.entry.is_folder
@@ -42,8 +47,14 @@ class Found:
     def is_top(self) -> bool:
         return self.path == ""
 
+    @property
+    def takes_contents(self) -> bool:
+        """Whether a delete takes everything below: a folder's does; a shortcut's (even a
+        shortcut to a folder) takes only itself."""
+        return self.is_folder and not (self.entry is not None and self.entry.shortcut)
+
     def describe(self) -> str:
-        return safe(self.path) if self.path else "the top level"
+        return visible(self.path) if self.path else "the top level"
 
 
 def ends_with_separator(text: str) -> bool:
@@ -79,8 +90,8 @@ async def lookup(client: PostHogClient, text: str, *, prefer_folder: bool = Fals
         if prefer_folder and folders:
             return Found(folders[0].path, folders[0])
         ids = ", ".join(row.id for row in rows)
-        raise CommandError(
-            f"{page.count} entries have the path {safe(path)} (ids {ids}): name one by its id"
+        raise ChangeRefused(
+            f"{page.count} entries have the path {visible(path)} (ids {ids}): name one by its id"
         )
     if _UUID.fullmatch(text.strip()):
         try:
@@ -99,7 +110,7 @@ async def require(client: PostHogClient, text: str, *, prefer_folder: bool = Fal
     """:func:`lookup`, but a missing entry is an error in words a user recognises."""
     found = await lookup(client, text, prefer_folder=prefer_folder)
     if found is None:
-        raise CommandError(f"Not found: nothing at {safe(paths.normalize(text) or text)}")
+        raise ChangeRefused(f"Not found: nothing at {visible(paths.normalize(text) or text)}")
     return found
 
 
@@ -109,7 +120,7 @@ async def materialize(client: PostHogClient, found: Found) -> FileSystemEntry:
     if found.entry is not None:
         return found.entry
     if found.is_top:
-        raise CommandError("the top level is not an entry: name the folders inside it")
+        raise ChangeRefused("the top level is not an entry: name the folders inside it")
     return await client.create_folder(found.path)
 
 
@@ -120,6 +131,18 @@ class Destination:
 
     folder: str | None = None
     path: str | None = None
+
+    @classmethod
+    def into(cls, folder: str) -> Destination:
+        return cls(folder=folder)
+
+    @property
+    def folder_of_result(self) -> str:
+        """The folder the sources end up in."""
+        if self.folder is not None:
+            return self.folder
+        assert self.path is not None
+        return paths.parent(self.path)
 
     def new_path(self, source: str) -> str:
         if self.folder is not None:
@@ -135,13 +158,13 @@ async def destination(client: PostHogClient, text: str, sources: int) -> Destina
     if found is not None and found.is_folder:
         return Destination(folder=found.path)
     if found is not None:
-        raise CommandError(f"{found.describe()} exists and is not a folder")
+        raise ChangeRefused(f"{found.describe()} exists and is not a folder")
     path = paths.normalize(text)
     if ends_with_separator(text):
         return Destination(folder=path)
     if sources > 1:
-        raise CommandError(
-            f"no folder {safe(path)}: several entries go into a folder"
+        raise ChangeRefused(
+            f"no folder {visible(path)}: several entries go into a folder"
             " (end the path with / to create it)"
         )
     return Destination(path=path)

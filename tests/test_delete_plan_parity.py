@@ -1,0 +1,78 @@
+"""The app's delete confirmation and ``hogtree rm`` say the same thing about what goes.
+
+Both read :func:`tui.ops.plan_delete`. A folder past count's first 200 entries is where the
+app used to under-report (it read count's preview): 250 insights and a shortcut to one of
+them must be reported as 250 insights, by both, and a "no" must leave the server as it was.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from app_harness import loaded, move_cursor_to, new_app, settle
+from conftest import ADMIN_KEY, LiveServer
+from insight_helpers import create_insight
+from scripting_helpers import environment, on_host, run
+
+from tui.app.screens.confirm import ConfirmScreen
+
+pytestmark = pytest.mark.anyio
+
+# Past count's preview of 200 entries: the plan must page the folder.
+INSIGHTS = 250
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def held(api: httpx.Client) -> dict[str, str]:
+    results = api.get("file_system/", params={"limit": 10_000}).json()["results"]
+    return {entry["id"]: entry["path"] for entry in results}
+
+
+@pytest.fixture
+def big_box(live_server: LiveServer, api: httpx.Client) -> None:
+    """``Box``: 250 insights (each a real insight) and a shortcut to the first one."""
+    short_ids = [
+        create_insight(live_server.db_path, f"Chart {i:03}", None)[1] for i in range(INSIGHTS)
+    ]
+    for i, short_id in enumerate(short_ids):
+        made = api.post(
+            "file_system/", json={"path": f"Box/Chart {i:03}", "type": "insight", "ref": short_id}
+        )
+        assert made.status_code == 201, made.text
+    link = {"path": "Box/Chart 000 link", "type": "insight", "ref": short_ids[0], "shortcut": True}
+    assert api.post("file_system/", json=link).status_code == 201
+
+
+async def test_the_app_and_rm_name_the_same_250_objects(
+    live_server: LiveServer, api: httpx.Client, big_box: None, tmp_path: Path
+) -> None:
+    before = held(api)
+
+    shell = run(on_host(live_server, "rm", "-r", "Box"), environment(tmp_path), stdin="n\n")
+
+    app = new_app(live_server.url, ADMIN_KEY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await move_cursor_to(pilot, "Box")
+        await pilot.press("d")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = app.screen.body.plain  # type: ignore[attr-defined]
+        await pilot.press("n")
+        await settle(pilot)
+
+    assert shell.code == 1 and "hogtree rm: not deleted" in shell.err
+    inside = INSIGHTS + 1
+    assert f"Deletes folder Box and the {inside} entries inside it." in shell.err
+    assert f"with the {inside} entries inside it." in question
+    rm_objects = re.search(r"This deletes (.+?) — the objects", shell.err)
+    app_objects = re.search(r"This also deletes (.+?) \(the objects", question)
+    assert rm_objects is not None and app_objects is not None, (shell.err, question)
+    assert rm_objects.group(1) == app_objects.group(1) == f"{INSIGHTS} insights"
+    assert held(api) == before  # both were answered "no": nothing went

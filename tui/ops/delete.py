@@ -1,0 +1,122 @@
+"""Deleting entries: first the plan (what goes), then the delete, then how to undo it.
+
+Deleting the last entry of an insight, dashboard, flag … deletes the object itself, so the
+app's confirmation and ``hogtree rm`` both say what goes before they ask, from the same
+:class:`DeletePlan`: every entry inside the folders, however many (``count`` lists only
+the first 200 of a folder; past that the folder is paged), and the objects among them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from tui import paths
+from tui.api import ApiError, PostHogClient
+from tui.models import DeletedObject, FileSystemEntry
+from tui.ops.errors import ChangeRefused
+from tui.ops.resolve import Found, materialize
+from tui.ops.results import Deleted, DeleteResult, Failure, UndoResult
+
+# Entries asked for per page when a folder is too big for count's preview. PostHog may
+# clamp it; offsets are counted from what came back, so a smaller page only means more
+# requests.
+PLAN_PAGE_SIZE = 1000
+
+# Hears how far a plan has got: entries read so far, and how many there are to read.
+PlanProgress = Callable[[int, int], None]
+
+
+@dataclass
+class DeletePlan:
+    """What deleting ``targets`` takes: the entries inside the folders among them, and
+    every entry that is not a folder (each may be the last entry of its object)."""
+
+    targets: list[Found]
+    inside: int = 0
+    items: list[FileSystemEntry] = field(default_factory=list)
+
+    @property
+    def originals(self) -> list[FileSystemEntry]:
+        """Items that are not shortcuts: deleting the last one deletes its object."""
+        return [item for item in self.items if not item.shortcut]
+
+    @property
+    def only_shortcuts(self) -> bool:
+        """Whether what goes is shortcuts alone: the objects they point at stay."""
+        return bool(self.items) and not self.originals
+
+
+async def plan_delete(
+    client: PostHogClient, targets: Sequence[Found], on_progress: PlanProgress | None = None
+) -> DeletePlan:
+    """Read (never change) everything a delete of ``targets`` would take."""
+    plan = DeletePlan(list(targets))
+    for target in targets:
+        if target.is_top:
+            raise ChangeRefused("the top level cannot be deleted: name the entries inside it")
+        if not target.takes_contents:
+            assert target.entry is not None  # only a folder can lack its row
+            plan.items.append(target.entry)
+            continue
+        inside = await _everything_inside(client, target, on_progress)
+        plan.inside += len(inside)
+        plan.items += [entry for entry in inside if not entry.is_folder]
+    return plan
+
+
+async def _everything_inside(
+    client: PostHogClient, folder: Found, on_progress: PlanProgress | None
+) -> list[FileSystemEntry]:
+    # One request for most folders: count lists the first 200 descendants.
+    if folder.entry is not None:
+        counted = await client.count(folder.entry.id)
+    else:
+        counted = await client.count_by_path(folder.path)
+    if not counted.has_more:
+        return counted.entries
+    found: list[FileSystemEntry] = []
+    async for page in client.iter_entries(page_size=PLAN_PAGE_SIZE, parent=folder.path):
+        found += page.results
+        if on_progress is not None:
+            on_progress(len(found), page.count)
+    return found
+
+
+@dataclass(frozen=True)
+class Restore:
+    """Undoes a delete: PostHog's ``undo_delete`` brings the objects and their entries back."""
+
+    items: tuple[DeletedObject, ...]
+    description: str
+
+    async def run(self, client: PostHogClient) -> UndoResult:
+        result = UndoResult(done=0, total=len(self.items))
+        result.touched = {paths.parent(item.path or "") for item in self.items}
+        try:
+            answer = await client.undo_delete(self.items)
+        except ApiError as error:
+            result.failures.append(Failure(None, error))
+            return result
+        result.done = len(answer.undone)
+        return result
+
+
+async def delete(client: PostHogClient, targets: Sequence[Found]) -> DeleteResult:
+    """Delete each target (a folder with everything in it); one failing does not stop the
+    others. The undo step brings back the objects that can be brought back."""
+    result = DeleteResult()
+    for target in targets:
+        result.touched.add(paths.parent(target.path))
+        try:
+            entry = await materialize(client, target)
+            answer = await client.delete_entry(entry.id)
+        except (ApiError, ChangeRefused) as error:
+            result.failures.append(Failure(target, error))
+            continue
+        result.done.append(Deleted(target, entry, answer.deleted))
+    restorable = tuple(item for item in result.objects if item.can_undo and item.ref)
+    if restorable:
+        n = len(result.done)
+        result.undo = Restore(restorable, f"the delete of {n} {'entry' if n == 1 else 'entries'}")
+    return result
