@@ -89,6 +89,15 @@ def normalize(path: str) -> str:
     return join(split(path))
 
 
+def ends_with_separator(text: str) -> bool:
+    """Whether ``text`` ends in an unescaped ``/`` (``Reports/`` does, ``Q4 \\/`` does not):
+    the slash is escaped when an odd number of backslashes stands before it."""
+    if not text.endswith(SEPARATOR):
+        return False
+    before = text[:-1]
+    return (len(before) - len(before.rstrip(ESCAPE))) % 2 == 0
+
+
 def is_within(path: str, folder: str) -> bool:
     """Whether ``path`` lies strictly inside ``folder`` (PostHog's ``startswith(folder + "/")``)."""
     return path.startswith(folder + SEPARATOR)

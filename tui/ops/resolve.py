@@ -57,20 +57,6 @@ class Found:
         return visible(self.path) if self.path else "the top level"
 
 
-def ends_with_separator(text: str) -> bool:
-    """Whether ``text`` ends in an unescaped ``/`` (``Reports/`` does, ``Q4 \\/`` does not)."""
-    i = 0
-    last_was_separator = False
-    while i < len(text):
-        if text[i] == paths.ESCAPE and i + 1 < len(text) and text[i + 1] in "\\/":
-            i += 2
-            last_was_separator = False
-            continue
-        last_was_separator = text[i] == paths.SEPARATOR
-        i += 1
-    return last_was_separator
-
-
 async def lookup(client: PostHogClient, text: str, *, prefer_folder: bool = False) -> Found | None:
     """The entry ``text`` names, or ``None`` when there is none.
 
@@ -160,7 +146,7 @@ async def destination(client: PostHogClient, text: str, sources: int) -> Destina
     if found is not None:
         raise ChangeRefused(f"{found.describe()} exists and is not a folder")
     path = paths.normalize(text)
-    if ends_with_separator(text):
+    if paths.ends_with_separator(text):
         return Destination(folder=path)
     if sources > 1:
         raise ChangeRefused(
