@@ -67,10 +67,26 @@ class Folder:
     node: TreeNode[Row]
     loaded: int = 0  # entries fetched so far (the next page's offset)
     total: int | None = None  # the server's count, once known
-    loading: bool = False
     # Bumped on reload, so that a page arriving for the old listing is dropped.
     generation: int = 0
     ids: set[str] = field(default_factory=set)
+    # Set while no page is on its way: whoever needs this folder's rows waits on it.
+    idle: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.idle.set()
+
+    @property
+    def loading(self) -> bool:
+        """A page of this folder is on its way."""
+        return not self.idle.is_set()
+
+    @loading.setter
+    def loading(self, loading: bool) -> None:
+        if loading:
+            self.idle.clear()
+        else:
+            self.idle.set()  # wakes whoever waits for this folder, however the load ended
 
     @property
     def complete(self) -> bool:
@@ -549,7 +565,7 @@ class ProjectTree(Tree[Row]):
         assert self.client is not None
         while True:
             while folder.loading:  # a page is on its way (e.g. a reload): use it
-                await asyncio.sleep(0.02)
+                await folder.idle.wait()
             for child in folder.node.children:
                 data = child.data
                 if isinstance(data, EntryRow) and (
