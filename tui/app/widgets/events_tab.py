@@ -31,9 +31,9 @@ from tui.api import ApiError, PostHogClient
 from tui.app.errors import describe
 from tui.app.event_text import format_time
 from tui.app.screens.event_json import EventJsonScreen
+from tui.app.status import StatusBoard
 from tui.app.widgets.events_table import EventsTable
 from tui.app.widgets.safe_input import SafeInput
-from tui.app.widgets.status_line import StatusLine
 from tui.app.widgets.suggesters import PropertySuggester, SeenSuggester
 from tui.models import FileSystemEntry
 from tui.models.events import EVENT_SEPARATOR, Event, EventFilters
@@ -129,6 +129,8 @@ class EventsTab(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.client: PostHogClient | None = None
+        # Until the app's board comes with the client, one nobody shows.
+        self.status = StatusBoard()
         self.entry: FileSystemEntry | None = None
         self.filters = EventFilters()
         self.names_seen: set[str] = set()
@@ -194,8 +196,10 @@ class EventsTab(Vertical):
 
     # ------------------------------------------------------------------ wiring
 
-    def connect(self, client: PostHogClient) -> None:
+    def connect(self, client: PostHogClient, status: StatusBoard) -> None:
+        """Events come from ``client``; failures are also said on ``status``."""
         self.client = client
+        self.status = status
         self._load_if_shown()
 
     def focus_main(self) -> None:
@@ -442,5 +446,4 @@ class EventsTab(Vertical):
 
     def _fail(self, message: str) -> None:
         self._say(message, error=True)
-        with contextlib.suppress(NoMatches):
-            self.app.query_one(StatusLine).fail(message)
+        self.status.fail(message)
