@@ -11,10 +11,9 @@ JSON; ``i`` filters by the events of the insight under the tree's cursor.
 from __future__ import annotations
 
 import contextlib
-from collections import deque
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -45,42 +44,6 @@ VALUES_EVENT_NAMES = 20
 # The tab's label while the tail runs.
 TAB_LABEL = "Events"
 TAB_LABEL_TAILING = "Events ●"
-
-
-async def event_pages(
-    client: PostHogClient, queries: list[dict[str, Any]], limit: int
-) -> AsyncIterator[tuple[list[Event], bool]]:
-    """Pages of events newest first, each with whether more may follow. One query follows
-    the server's ``next``; several (one per event name) are merged by time."""
-    if len(queries) == 1:
-        async for page in client.events.iter_pages(limit=limit, **queries[0]):
-            yield page.results, page.next is not None and bool(page.results)
-        return
-    streams = [client.events.iter_pages(limit=limit, **query) for query in queries]
-    buffers: list[deque[Event]] = [deque() for _ in streams]
-    done = [False] * len(streams)
-
-    async def fill(i: int) -> None:
-        while not buffers[i] and not done[i]:
-            try:
-                buffers[i].extend((await anext(streams[i])).results)
-            except StopAsyncIteration:
-                done[i] = True
-
-    while True:
-        out: list[Event] = []
-        while len(out) < limit:
-            for i in range(len(streams)):
-                await fill(i)
-            live = [i for i, buffer in enumerate(buffers) if buffer]
-            if not live:
-                break
-            newest = max(live, key=lambda i: buffers[i][0].timestamp)
-            out.append(buffers[newest].popleft())
-        more = any(buffers) or not all(done)
-        yield out, more
-        if not more:
-            return
 
 
 class EventsTab(Vertical):
@@ -259,7 +222,9 @@ class EventsTab(Vertical):
     async def _load(self, generation: int) -> None:
         assert self.client is not None
         if self._pages is None:
-            self._pages = event_pages(self.client, self.filters.queries(), self.page_size)
+            self._pages = self.client.events.merged_pages(
+                self.filters.queries(), limit=self.page_size
+            )
         pages = self._pages
         self.loading = True
         self._say("loading events…")

@@ -340,13 +340,14 @@ class ExportsTab(Vertical):
 
     @work(exclusive=True, group="exports-list")
     async def _load_list(self, entry: FileSystemEntry | None) -> None:
+        assert self.client is not None
         await anyio.sleep(DEBOUNCE_S)
         try:
             target = await self._resolve(entry)
             if target is None or entry is not self.entry:
                 return
             self.target = target
-            assets = await self._exports_of(target)
+            assets = await self.client.exports.list_for(target, max_pages=MAX_LIST_PAGES)
         except ApiError as error:
             self._say_detail(Text(describe(error)), failed=True)
             return
@@ -367,18 +368,6 @@ class ExportsTab(Vertical):
         if target.kind == "insight":
             self._short_ids[entry.ref] = target.id
         return target
-
-    async def _exports_of(self, target: Target) -> list[ExportedAsset]:
-        assert self.client is not None
-        mine: list[ExportedAsset] = []
-        offset = 0
-        for _ in range(MAX_LIST_PAGES):
-            page = await self.client.exports.list(limit=100, offset=offset)
-            mine += [asset for asset in page.results if target.owns(asset)]
-            if not page.next or not page.results:
-                break
-            offset += len(page.results)
-        return sorted(mine, key=_newest_first)
 
     # ------------------------------------------------------------------ a new export
 
