@@ -18,10 +18,12 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TabbedContent
 
 from tui.app.app import HogtreeApp
+from tui.app.event_text import format_time, summarize
 from tui.app.screens.event_json import EventJsonScreen
-from tui.app.widgets.events_tab import EventsTab, format_time, parse_property_filter, summarize
+from tui.app.widgets.events_tab import EventsTab
 from tui.app.widgets.side_pane import SidePane
 from tui.models import FileSystemEntry
+from tui.models.events import parse_property_filter
 
 pytestmark = pytest.mark.anyio
 

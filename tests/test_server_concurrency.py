@@ -45,10 +45,10 @@ from serve_process import start_serve
 
 from tui import paths
 from tui.server.app import prepare_database
-from tui.server.errors import ApiProblem
 from tui.server.settings import ApiKeySpec, ServerSettings
 from tui.server.store import file_system as store
 from tui.server.store.db import Database
+from tui.server.store.errors import StoreError
 
 SECONDS = float(os.environ.get("HOGTREE_CONCURRENCY_SECONDS", "3"))
 CLIENTS = int(os.environ.get("HOGTREE_CONCURRENCY_CLIENTS", "6"))
@@ -323,8 +323,8 @@ def _replay(start: Path, ordered: list[Op]) -> tuple[list[Row], list[str]]:
             try:
                 with db.write() as conn:
                     row = _apply(conn, op, mine)
-            except ApiProblem as problem:
-                differences.append(f"{op}: replayed, answers {problem.status} {problem.detail}")
+            except StoreError as problem:
+                differences.append(f"{op}: replayed, refused: {problem.message}")
                 continue
             if op.kind in ("create_item", "create_folder", "link"):
                 ids[op.answer["id"]] = row["id"]

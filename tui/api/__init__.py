@@ -1,4 +1,9 @@
-"""The async client for PostHog's file_system API (no UI code in here)."""
+"""The async client for PostHog's API (no UI code in here).
+
+``transport`` sends (retries, bounded bodies, redaction); ``file_system``, ``events``,
+``exports`` and ``insights`` hold one resource class each on it; ``client`` composes them
+into :class:`PostHogClient`.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +23,12 @@ from tui.api.errors import (
     UnexpectedResponseError,
     ValidationError,
 )
+from tui.api.events import EventsApi
+from tui.api.exports import ExportsApi, ExportTarget
+from tui.api.file_system import FileSystemApi
+from tui.api.insights import InsightsApi
 from tui.api.retry import RetryNotice
+from tui.api.transport import Transport
 
 __all__ = [
     "BULK_TIMEOUT",
@@ -29,7 +39,12 @@ __all__ = [
     "ConnectionFailedError",
     "ConnectionLostError",
     "ErrorKind",
+    "EventsApi",
+    "ExportTarget",
+    "ExportsApi",
+    "FileSystemApi",
     "InsecureTransportError",
+    "InsightsApi",
     "NotFoundError",
     "PermissionDeniedError",
     "PostHogClient",
@@ -37,6 +52,7 @@ __all__ = [
     "RetryNotice",
     "ServerError",
     "ThrottledError",
+    "Transport",
     "UnexpectedResponseError",
     "ValidationError",
 ]

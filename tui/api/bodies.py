@@ -36,10 +36,11 @@ _ZLIB_WBITS = {
 }
 
 
-async def read_bounded(response: httpx.Response, limit: int) -> None:
-    """Read a streamed ``response``'s body into memory (then ``response.content`` has it),
-    refusing it once it is past ``limit`` bytes: a declared ``Content-Length`` over the
-    limit before a byte is read, a body without one as soon as it grows past it."""
+async def read_bounded(response: httpx.Response, limit: int) -> httpx.Response:
+    """Read a streamed ``response``'s body into memory, refusing it once it is past
+    ``limit`` bytes: a declared ``Content-Length`` over the limit before a byte is read, a
+    body without one as soon as it grows past it. Answers a response holding the body
+    (see :func:`with_body`); the streamed one is still the caller's to close."""
     declared = response.headers.get("Content-Length", "").strip()
     if declared.isdigit() and int(declared) > limit:
         raise _too_large(response, limit)
@@ -49,8 +50,33 @@ async def read_bounded(response: httpx.Response, limit: int) -> None:
         if len(body) + len(chunk) > limit:
             raise _too_large(response, limit)
         body += chunk
-    # What httpx's own aread() leaves behind, with the limit on the way.
-    response._content = bytes(body)
+    return with_body(response, bytes(body))
+
+
+# Headers that describe the bytes on the wire, no longer true of the unpacked body.
+_WIRE_HEADERS = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
+
+
+def with_body(response: httpx.Response, body: bytes) -> httpx.Response:
+    """``response`` (status, headers, request, extensions) holding ``body``, already unpacked.
+
+    httpx fills a streamed response's ``content`` only through its own ``aread()``, which
+    has no limit; its public way to hold given bytes is a new ``Response``. The headers
+    that describe the wire (encoding, length) are dropped: httpx would otherwise unpack
+    the body a second time, and they are not true of it any more.
+    """
+    headers = [
+        (name, value) for name, value in response.headers.raw if name.lower() not in _WIRE_HEADERS
+    ]
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=body,
+        request=response.request,
+        extensions=response.extensions,
+        history=response.history,
+        default_encoding=response.default_encoding,
+    )
 
 
 async def body_chunks(response: httpx.Response, step: int = UNPACK_STEP) -> AsyncIterator[bytes]:

@@ -9,7 +9,8 @@ hostile server cannot make the client carry the API key elsewhere.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections import deque
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -17,7 +18,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import RootModel
 
-from tui.api.client import PostHogClient, _parse, _query
+from tui.api.transport import Transport, parse, query_params
 from tui.models.events import Event, EventsPage, EventValue, EventValuesResponse, PropertyFilter
 
 # PostHog's default page of events; it clamps larger pages to 1000.
@@ -32,8 +33,8 @@ PropertyFilters = Iterable[PropertyFilter | Mapping[str, Any]]
 class EventsApi:
     """``client.events``: read a project's events (scope ``query:read``)."""
 
-    def __init__(self, client: PostHogClient) -> None:
-        self._client = client
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
 
     async def page(
         self,
@@ -49,7 +50,7 @@ class EventsApi:
     ) -> EventsPage:
         """One page of events, newest first. ``before``/``after`` take a datetime, an ISO
         string, or a relative date like ``"-7d"`` (``m`` is months, ``M`` minutes)."""
-        params = _query(
+        params = query_params(
             event=event,
             distinct_id=distinct_id,
             person_id=person_id,
@@ -90,16 +91,55 @@ class EventsApi:
                 return
             page = await self._get_page(_next_params(page.next))
 
+    async def merged_pages(
+        self, queries: Sequence[Mapping[str, Any]], *, limit: int
+    ) -> AsyncIterator[tuple[list[Event], bool]]:
+        """Pages of up to ``limit`` events newest first, each with whether more may follow.
+
+        ``queries`` are :meth:`iter_pages` keyword arguments (``limit`` aside). One query
+        follows the server's ``next``; several (one per event name, as PostHog takes one
+        name per query) are merged by timestamp, each read only as far as the merge needs.
+        """
+        if len(queries) == 1:
+            async for page in self.iter_pages(limit=limit, **queries[0]):
+                yield page.results, page.next is not None and bool(page.results)
+            return
+        streams = [self.iter_pages(limit=limit, **query) for query in queries]
+        buffers: list[deque[Event]] = [deque() for _ in streams]
+        done = [False] * len(streams)
+
+        async def fill(i: int) -> None:
+            while not buffers[i] and not done[i]:
+                try:
+                    buffers[i].extend((await anext(streams[i])).results)
+                except StopAsyncIteration:
+                    done[i] = True
+
+        while True:
+            out: list[Event] = []
+            while len(out) < limit:
+                for i in range(len(streams)):
+                    await fill(i)
+                live = [i for i, buffer in enumerate(buffers) if buffer]
+                if not live:
+                    break
+                newest = max(live, key=lambda i: buffers[i][0].timestamp)
+                out.append(buffers[newest].popleft())
+            more = any(buffers) or not all(done)
+            yield out, more
+            if not more:
+                return
+
     async def get(self, event_id: str, *, include_person: bool = False) -> Event:
         if event_id in ("", ".", ".."):
             raise ValueError(f"not an event id: {event_id!r}")
         # Quoted whole so an id can never add path segments or a query to the URL.
-        response = await self._client._request(
+        response = await self._transport.request(
             "GET",
             f"events/{quote(event_id, safe='')}/",
-            params=_query(include_person=include_person or None),
+            params=query_params(include_person=include_person or None),
         )
-        return _parse(response, Event)
+        return parse(response, Event)
 
     async def values(
         self, key: str, event_names: Iterable[str], value: str | None = None
@@ -109,17 +149,17 @@ class EventsApi:
         params: dict[str, str | list[str]] = {"key": key, "event_name": list(event_names)}
         if value:
             params["value"] = value
-        response = await self._client._request(
+        response = await self._transport.request(
             "GET", "events/values/", params=httpx.QueryParams(params)
         )
         if response.content.lstrip().startswith(b"["):
-            legacy = _parse(response, _LegacyValues)
+            legacy = parse(response, _LegacyValues)
             return EventValuesResponse(results=legacy.root)
-        return _parse(response, EventValuesResponse)
+        return parse(response, EventValuesResponse)
 
     async def _get_page(self, params: Mapping[str, str]) -> EventsPage:
-        response = await self._client._request("GET", "events/", params=params)
-        return _parse(response, EventsPage)
+        response = await self._transport.request("GET", "events/", params=params)
+        return parse(response, EventsPage)
 
 
 def _properties_param(properties: PropertyFilters | None) -> str | None:

@@ -13,6 +13,7 @@ A downloaded file's name comes from the server and is never trusted as a path
 
 from __future__ import annotations
 
+import builtins
 import os
 import tempfile
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -26,18 +27,17 @@ import anyio
 import httpx
 
 from tui import paths
-from tui.api.bodies import UNREADABLE, body_chunks, read_bounded, unreadable
-from tui.api.client import PostHogClient, _parse
+from tui.api.bodies import UNREADABLE, body_chunks, unreadable
 from tui.api.errors import (
     ApiError,
     ErrorKind,
     NotFoundError,
     UnexpectedResponseError,
-    error_from_response,
     origin,
-    scrub,
 )
 from tui.api.filenames import claim, safe_filename
+from tui.api.insights import InsightsApi
+from tui.api.transport import Transport, parse
 from tui.models import FileSystemEntry
 from tui.models.exports import ExportedAsset, ExportFormat, ExportPage
 
@@ -56,6 +56,9 @@ DOWNLOAD_CHUNK = 64 * 1024
 # thousand rows or a picture of a few MB; a body past this is a server that does not stop
 # sending, and it must not fill the disk. Refused at once when Content-Length says so.
 MAX_DOWNLOAD_BYTES = 1024 * 1024 * 1024
+
+# Exports are listed in pages of this many (PostHog's default page size).
+LIST_PAGE_SIZE = 100
 
 ProgressCallback = Callable[[float, ExportedAsset], None]
 
@@ -103,8 +106,9 @@ class ExportTarget:
 class ExportsApi:
     """``client.exports``: one method per step of an export."""
 
-    def __init__(self, client: PostHogClient) -> None:
-        self._client = client
+    def __init__(self, transport: Transport, insights: InsightsApi) -> None:
+        self._transport = transport
+        self._insights = insights
 
     # -- the asset ---------------------------------------------------------------------
 
@@ -125,8 +129,8 @@ class ExportsApi:
         if export_context is not None:
             body["export_context"] = dict(export_context)
         # Newer PostHog renders the file before answering, which can take a while.
-        response = await self._client._request(
-            "POST", "exports/", json=body, timeout=self._client._bulk_timeout
+        response = await self._transport.request(
+            "POST", "exports/", json=body, timeout=self._transport.bulk_timeout
         )
         return _parse_asset(response)
 
@@ -141,7 +145,7 @@ class ExportsApi:
             if not entry.ref.isdigit():
                 raise NotFoundError(f"no dashboard has the id {entry.ref!r}", status=404)
             return ExportTarget("dashboard", int(entry.ref), name)
-        insight = await self._client.insights.by_short_id(entry.ref)
+        insight = await self._insights.by_short_id(entry.ref)
         return ExportTarget("insight", insight.id, name)
 
     async def create_for(self, target: ExportTarget, format: ExportFormat | str) -> ExportedAsset:
@@ -151,15 +155,35 @@ class ExportsApi:
         return await self.create(format, dashboard=target.id)
 
     async def get(self, id: int) -> ExportedAsset:
-        response = await self._client._request("GET", _asset_url(id))
+        response = await self._transport.request("GET", _asset_url(id))
         return _parse_asset(response)
 
     async def list(self, *, limit: int = 100, offset: int = 0) -> ExportPage:
         """One page of the caller's own exports, newest first."""
-        response = await self._client._request(
+        response = await self._transport.request(
             "GET", "exports/", params={"limit": str(limit), "offset": str(offset)}
         )
-        return _parse(response, ExportPage)
+        return parse(response, ExportPage)
+
+    async def list_for(
+        self, target: ExportTarget, *, max_pages: int = 5
+    ) -> builtins.list[ExportedAsset]:
+        """The caller's exports of ``target``, newest first (``created_at``, then ``id``).
+
+        PostHog lists exports by owner, not by what they are of: this reads at most
+        ``max_pages`` pages of :data:`LIST_PAGE_SIZE` and keeps ``target``'s, so an owner
+        of thousands of exports waits for a bounded number of requests.
+        """
+        # builtins.list: within this class, list is the method.
+        mine: builtins.list[ExportedAsset] = []
+        offset = 0
+        for _ in range(max_pages):
+            page = await self.list(limit=LIST_PAGE_SIZE, offset=offset)
+            mine += [asset for asset in page.results if target.owns(asset)]
+            if not page.next or not page.results:
+                break
+            offset += len(page.results)
+        return sorted(mine, key=_newest_first)
 
     async def wait(
         self,
@@ -235,8 +259,8 @@ class ExportsApi:
     async def _not_ready_wait(self, response: httpx.Response, asset: ExportedAsset) -> float:
         """Seconds to wait before asking for unready content again; raises for anything
         that is not "not ready yet"."""
-        await read_bounded(response, self._client.max_response_bytes)
-        error = error_from_response(response, self._client._auth.secrets)
+        response = await self._transport.read(response)
+        error = self._transport.error_from(response)
         status = response.status_code
         if status == 400 and error.code == "export_failed":
             raise ExportFailedError(asset.id, error.detail or "the export failed")
@@ -256,15 +280,15 @@ class ExportsApi:
     async def _open(self, url: str) -> AsyncIterator[httpx.Response]:
         """A streamed GET of ``url``; a redirect (to object storage) is followed without
         the Authorization header, since the key belongs to PostHog alone."""
-        http = self._client._http
-        response = await self._send(http.build_request("GET", url, headers=_ACCEPT_ANY))
+        transport = self._transport
+        response = await self._send(transport.build_request("GET", url, headers=_ACCEPT_ANY))
         try:
             for _ in range(MAX_STORAGE_REDIRECTS):
                 if not response.is_redirect:
                     break
                 location = self._storage_url(response)
                 await response.aclose()
-                request = http.build_request("GET", location, headers=_ACCEPT_ANY)
+                request = transport.build_request("GET", location, headers=_ACCEPT_ANY)
                 response = await self._send(request, with_key=False)
             if response.is_redirect:
                 raise UnexpectedResponseError(
@@ -295,47 +319,35 @@ class ExportsApi:
         return url.copy_with(username=None, password=None)
 
     async def _send(self, request: httpx.Request, *, with_key: bool = True) -> httpx.Response:
-        """Send with the client's retry policy (transport trouble, 429, 502-504); any
+        """Send with the transport's retry policy (transport trouble, 429, 502-504); any
         other answer — success, redirect or error — goes back to the caller, unread."""
-        client = self._client
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                if with_key:
-                    response = await client._http.send(request, stream=True)
-                else:
-                    # auth=None sends no Authorization header at all, where the client's
-                    # default would add the Bearer key.
-                    response = await client._http.send(request, stream=True, auth=None)
-            except httpx.TransportError as exc:
-                delay = client._retry.after_transport_error(exc, idempotent=True, attempt=attempt)
-                if delay is None:
-                    raise self._stream_error(exc, request) from exc
-                await client._wait(str(self._stream_error(exc, request)), delay, attempt)
-                continue
-            except UNREADABLE as exc:
-                raise unreadable(exc, request.url, f"GET {request.url.path}") from None
-            if response.is_success or response.is_redirect or response.status_code < 429:
-                return response
-            try:
-                await read_bounded(response, client.max_response_bytes)
-            finally:
-                await response.aclose()
-            error = error_from_response(response, client._auth.secrets)
-            delay = client._retry.after_error_response(error, idempotent=True, attempt=attempt)
-            if delay is None:
-                raise error
-            await client._wait(error.message, delay, attempt)
+
+        def describe(exc: httpx.TransportError) -> ApiError:
+            return self._stream_error(exc, request)
+
+        return await self._transport.send(
+            request,
+            idempotent=True,
+            what=f"GET {request.url.path}",
+            describe=describe,
+            with_key=with_key,
+            hand_back=_for_the_caller,
+        )
 
     def _stream_error(self, exc: httpx.TransportError, request: httpx.Request) -> ApiError:
-        if request.url.host == httpx.URL(self._client.host).host:
-            return self._client._transport_error(exc, request.method, request.url.path)
+        if request.url.host == httpx.URL(self._transport.host).host:
+            return self._transport.transport_error(exc, request.method, request.url.path)
         reason = self._scrub(str(exc)) or type(exc).__name__
         return ApiError(f"Downloading from {origin(request.url)} failed: {reason}")
 
     def _scrub(self, text: str) -> str:
-        return scrub(text, self._client._auth.secrets) or ""
+        return self._transport.scrub(text)
+
+
+def _for_the_caller(response: httpx.Response) -> bool:
+    """The download's answers it reads itself: the file, a redirect to storage, and the
+    "not ready yet" or refusal below 429; the rest is the transport's to retry or raise."""
+    return response.is_success or response.is_redirect or response.status_code < 429
 
 
 _ACCEPT_ANY = {"Accept": "*/*"}
@@ -388,10 +400,15 @@ def _too_big(response: httpx.Response, max_bytes: int) -> UnexpectedResponseErro
     )
 
 
+def _newest_first(asset: ExportedAsset) -> tuple[float, int]:
+    created = asset.created_at.timestamp() if asset.created_at is not None else 0.0
+    return (-created, -asset.id)
+
+
 def _asset_url(id: int) -> str:
     # Quoted whole so an id can never add path segments to the URL.
     return f"exports/{quote(str(int(id)), safe='')}/"
 
 
 def _parse_asset(response: httpx.Response) -> ExportedAsset:
-    return _parse(response, ExportedAsset)
+    return parse(response, ExportedAsset)

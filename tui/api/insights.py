@@ -8,23 +8,23 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from tui.api.client import PostHogClient, _parse
 from tui.api.errors import NotFoundError
+from tui.api.transport import Transport, parse
 from tui.models.insights import Dashboard, Insight, InsightPage
 
 
 class InsightsApi:
     """``client.insights``."""
 
-    def __init__(self, client: PostHogClient) -> None:
-        self._client = client
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
 
     async def by_short_id(self, short_id: str) -> Insight:
         """The insight a tree entry's ``ref`` names; :class:`NotFoundError` if none."""
-        response = await self._client._request(
+        response = await self._transport.request(
             "GET", "insights/", params={"short_id": short_id, "limit": "1"}
         )
-        page = _parse(response, InsightPage)
+        page = parse(response, InsightPage)
         # Older servers ignore unknown filters: only an exact match counts.
         for insight in page.results:
             if insight.short_id == short_id:
@@ -32,12 +32,12 @@ class InsightsApi:
         raise NotFoundError(f"Not found: no insight has the short id {short_id!r}", status=404)
 
     async def get(self, id: int) -> Insight:
-        response = await self._client._request("GET", f"insights/{_number(id)}/")
-        return _parse(response, Insight)
+        response = await self._transport.request("GET", f"insights/{_number(id)}/")
+        return parse(response, Insight)
 
     async def dashboard(self, id: int) -> Dashboard:
-        response = await self._client._request("GET", f"dashboards/{_number(id)}/")
-        return _parse(response, Dashboard)
+        response = await self._transport.request("GET", f"dashboards/{_number(id)}/")
+        return parse(response, Dashboard)
 
 
 def _number(id: int) -> str:

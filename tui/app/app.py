@@ -17,6 +17,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.dom import DOMNode
 from textual.widgets import Header
 
 from tui import labels, ops, paths
@@ -30,8 +31,8 @@ from tui.app.screens.count import CountScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.prompt import PromptScreen
 from tui.app.screens.search import SearchScreen
+from tui.app.status import Level, StatusBoard
 from tui.app.widgets.details import web_url
-from tui.app.widgets.exports_tab import ExportsTab
 from tui.app.widgets.key_footer import KeyFooter
 from tui.app.widgets.project_tree import ProjectTree
 from tui.app.widgets.side_pane import SidePane
@@ -104,10 +105,8 @@ class HogtreeApp(App[None]):
         self.client: PostHogClient | None = None
         self.undo_stack: list[ops.Undo] = []
         self.cut_entries: list[FileSystemEntry] = []  # entries cut with x, waiting for p
-        # The status line's "retrying in n s" while a retry waits, and the work it stands in
-        # for (back on the line once the retry is sent).
-        self._retry_note = ""
-        self._work_before_retry = ""
+        # What runs and what was said: every worker shares it; the status line draws it.
+        self.status = StatusBoard()
         self.sub_title = backend.description + (" · read-only" if read_only else "")
 
     # ------------------------------------------------------------------ layout
@@ -117,7 +116,8 @@ class HogtreeApp(App[None]):
         with Horizontal(id="main"):
             yield ProjectTree(id="tree")
             yield SidePane(id="side")
-        yield StatusLine(id="status")
+        self.status_line = StatusLine(self.status, id="status")
+        yield self.status_line
         yield KeyFooter()
 
     @property
@@ -125,8 +125,8 @@ class HogtreeApp(App[None]):
         return self.query_one(ProjectTree)
 
     @property
-    def status(self) -> StatusLine:
-        return self.query_one(StatusLine)
+    def side_pane(self) -> SidePane:
+        return self.query_one(SidePane)
 
     def on_mount(self) -> None:
         # Fast path: what is alive now (every module imported, the screen just built)
@@ -136,48 +136,41 @@ class HogtreeApp(App[None]):
         gc.freeze()
         gc.enable()  # `hogtree` starts with it off (tui/cli.py run_app)
         self.project_tree.focus()
-        self.status.work = "connecting…"
         self._connect()
 
     @work(thread=True, exclusive=True, group="connect")
     def _connect(self) -> None:
         """Start the local server (or just build the client) off the UI thread."""
-        try:
-            client = self.backend.connect(on_retry=self._on_retry_from_any_thread)
-        except Exception as error:  # a failure to start must be a message, not a traceback
-            self.call_from_thread(self._connect_failed, str(error))
-            return
+        with self.status.busy("connecting…"):
+            try:
+                client = self.backend.connect(on_retry=self._on_retry_from_any_thread)
+            except Exception as error:  # a failure to start must be a message, not a traceback
+                self.call_from_thread(self._connect_failed, str(error))
+                return
         self.call_from_thread(self._connected, client)
 
     def _connected(self, client: PostHogClient) -> None:
         self.client = client
-        details = self.query_one("#details-view")
-        details.web_host = self.backend.web_host  # type: ignore[attr-defined]
-        details.project_id = self.backend.project_id  # type: ignore[attr-defined]
-        self.status.work = ""
-        self.query_one(SidePane).connect(client, self.download_dir)
-        self.project_tree.start(client)
+        self.side_pane.connect(
+            client,
+            self.status,
+            download_dir=self.download_dir,
+            web_host=self.backend.web_host,
+            project_id=self.backend.project_id,
+        )
+        self.project_tree.start(client, self.status)
 
     def _connect_failed(self, reason: str) -> None:
-        self.status.work = ""
         self.status.fail(f"Could not start: {labels.visible(reason)}")
 
     def _on_retry_from_any_thread(self, notice: RetryNotice) -> None:
-        # The client runs on the app's loop, so this is called there; the status says what
-        # is being waited for, in the server's words (e.g. a 429's Retry-After).
-        if not self._retry_note:
-            self._work_before_retry = self.status.work
+        # The client runs on the app's loop, so this is called there. The wait is a work of
+        # its own, in the server's words (e.g. a 429's Retry-After), over when the retry
+        # goes out; the log keeps it.
         note = f"{labels.visible(notice.reason)}: retrying in {notice.delay_s:.0f} s"
-        self._retry_note = self.status.work = note
-        self.set_timer(max(notice.delay_s, SHORTEST_TIMER_S), lambda: self._retry_sent(note))
-
-    def _retry_sent(self, note: str) -> None:
-        """The wait is over and the retry went out: the note is no longer true."""
-        if self._retry_note != note:
-            return  # a later retry's note has taken its place
-        self._retry_note = ""
-        if self.status.work == note:
-            self.status.work = self._work_before_retry
+        self.status.say(note, Level.WARNING, show=False)
+        waiting = self.status.busy(note)
+        self.set_timer(max(notice.delay_s, SHORTEST_TIMER_S), waiting.end)
 
     def _handle_exception(self, error: Exception) -> None:
         # Textual prints the traceback when the app exits; --debug's log keeps it too
@@ -197,32 +190,22 @@ class HogtreeApp(App[None]):
     @on(ProjectTree.EntryHighlighted)
     def entry_highlighted(self, event: ProjectTree.EntryHighlighted) -> None:
         entry = event.entry
-        self.status.path = entry.path if entry else self.project_tree.folder_of_cursor()
-        self.status.marked = len(self.project_tree.marks)
-        self.query_one(SidePane).show(entry)
+        self.status_line.path = entry.path if entry else self.project_tree.folder_of_cursor()
+        self.side_pane.show(entry)
+
+    @on(ProjectTree.MarksChanged)
+    def marks_changed(self, event: ProjectTree.MarksChanged) -> None:
+        self.status_line.marked = event.count
 
     @on(ProjectTree.EntryOpened)
     def entry_opened(self, event: ProjectTree.EntryOpened) -> None:
-        side = self.query_one(SidePane)
-        side.display = True
-        side.tabs.active = "details"
-        side.show(event.entry)
+        self.side_pane.open("details")
+        self.side_pane.show(event.entry)
 
     @on(ProjectTree.LoadFailed)
     def load_failed(self, event: ProjectTree.LoadFailed) -> None:
         where = labels.visible(event.folder) or "the top level"
         self.status.fail(f"Could not load {where}: {describe(event.error)}")
-
-    @on(ProjectTree.Busy)
-    def busy(self, event: ProjectTree.Busy) -> None:
-        if event.count:
-            if self._retry_note:  # the note stays until its retry is sent
-                self._work_before_retry = "loading…"
-            else:
-                self.status.work = "loading…"
-        elif self.status.work in ("loading…", self._retry_note):
-            self._retry_note = ""
-            self.status.work = ""
 
     # ------------------------------------------------------------------ read-only
 
@@ -241,14 +224,14 @@ class HogtreeApp(App[None]):
     @work(group="changes")
     async def _run(self, what: str, change: Awaitable[reports.Report]) -> None:
         """Run one change in the background, then report it and reload what it touched."""
-        self.status.work = what
+        working = self.status.busy(what)
         try:
             report = await change
         except ApiError as error:  # the changes catch their own; this is a last resort
             self.status.fail(describe(error))
             return
         finally:
-            self.status.work = ""
+            working.end()
         self._report(report)
 
     def _report(self, report: reports.Report) -> None:
@@ -256,7 +239,7 @@ class HogtreeApp(App[None]):
         if report.failed:
             self.status.fail(report.text)
         else:
-            self.status.say(report.text)
+            self.status.say(report.text, Level.SUCCESS)
         if report.undo is not None:
             self.undo_stack.append(report.undo)
         self.project_tree.reload_folders(set(report.touched))
@@ -282,14 +265,12 @@ class HogtreeApp(App[None]):
 
     @work(exclusive=True, group="reveal")
     async def _reveal(self, entry: FileSystemEntry) -> None:
-        self.status.work = f"opening {labels.visible(entry.path)}…"
         try:
-            found = await self.project_tree.reveal(entry)
+            with self.status.busy(f"opening {labels.visible(entry.path)}…"):
+                found = await self.project_tree.reveal(entry)
         except ApiError as error:
             self.status.fail(describe(error))
             found = True
-        finally:
-            self.status.work = ""
         if not found:
             self.status.fail(f"{labels.visible(entry.path)} is no longer there")
 
@@ -399,7 +380,6 @@ class HogtreeApp(App[None]):
         else:
             report = reports.linked(await ops.link(self.client, sources, where), destination)
         self.project_tree.clear_marks()
-        self.status.marked = 0
         self._report(report)
 
     def action_cut(self) -> None:
@@ -428,23 +408,21 @@ class HogtreeApp(App[None]):
         """Say exactly what goes (the plan ``hogtree rm`` shows too), then delete."""
         assert self.client is not None
         targets = [ops.Found.of(entry) for entry in entries]
-        self.status.work = "counting…"
+        counting = self.status.busy("counting…")
         try:
             plan = await ops.plan_delete(self.client, targets)
         except (ApiError, ops.ChangeRefused) as error:
             self.status.fail(describe(error) if isinstance(error, ApiError) else str(error))
             return
         finally:
-            self.status.work = ""
+            counting.end()
         question = ConfirmScreen("Delete?", _delete_question(plan), yes="Delete", danger=True)
         if not await self.push_screen_wait(question):
             self.status.say("Cancelled")
             return
-        self.status.work = "deleting…"
-        result = await ops.delete(self.client, targets)
-        self.status.work = ""
+        with self.status.busy("deleting…"):
+            result = await ops.delete(self.client, targets)
         self.project_tree.clear_marks()
-        self.status.marked = 0
         self._report(reports.deleted(result, len(targets)))
 
     def action_undo(self) -> None:
@@ -473,14 +451,12 @@ class HogtreeApp(App[None]):
     @work(group="count")
     async def _count(self, folder: FileSystemEntry) -> None:
         assert self.client is not None
-        self.status.work = "counting…"
         try:
-            result = await self.client.count(folder.id)
+            with self.status.busy("counting…"):
+                result = await self.client.count(folder.id)
         except ApiError as error:
             self.status.fail(describe(error))
             return
-        finally:
-            self.status.work = ""
         self.status.say(f"{labels.visible(labels.entry_name(folder))}: {result.count:,} entries")
         await self.push_screen(CountScreen(folder, result))
 
@@ -489,12 +465,7 @@ class HogtreeApp(App[None]):
         (not a change to the project: allowed in read-only mode)."""
         if not self._allowed():
             return
-        side = self.query_one(SidePane)
-        side.display = True
-        side.tabs.active = "exports"
-        exports = side.query_one(ExportsTab)
-        exports.show(self.project_tree.cursor_entry)
-        exports.choose()
+        self.side_pane.export(self.project_tree.cursor_entry)
 
     def action_copy_url(self) -> None:
         entry = self.project_tree.cursor_entry
@@ -517,31 +488,32 @@ class HogtreeApp(App[None]):
 
     def action_events(self) -> None:
         """The Events tab on screen, its table focused."""
-        side = self.query_one(SidePane)
-        side.display = True
-        side.tabs.active = "events"
-        side.query_one("#events-table").focus()
+        self.side_pane.open("events")
 
     def action_reload(self) -> None:
         if self.client is None:
             self.status.say("Reconnecting…")
             self._connect()
             return
-        self.status.say("")
+        self.status.clear()
         self.project_tree.reload_folder(self.project_tree.folder_to_reload())
 
     def action_switch_focus(self) -> None:
-        side = self.query_one(SidePane)
+        side = self.side_pane
         if self.project_tree.has_focus and side.display:
-            side.query_one("Tabs").focus()
+            side.focus_tabs()
         else:
             self.project_tree.focus()
 
     def action_toggle_pane(self) -> None:
-        side = self.query_one(SidePane)
+        side = self.side_pane
         side.display = not side.display
         if not side.display:
             self.project_tree.focus()
+
+    def action_targets(self) -> tuple[DOMNode, ...]:
+        """Where the palette runs actions: the tree's first, then the app's."""
+        return (self.project_tree, self)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.key_rows(), self.read_only))

@@ -4,41 +4,57 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import Protocol, runtime_checkable
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
 
 from tui import labels
-from tui.api import ApiError
+from tui.api import ApiError, PostHogClient
 from tui.app.bindings import live_bindings
-
-if TYPE_CHECKING:
-    from tui.app.app import HogtreeApp
-
+from tui.models import FileSystemEntry
 
 # How many folders a palette search asks the server for.
 FOLDER_HITS = 20
 
 
+@runtime_checkable
+class PaletteHost(Protocol):
+    """What the palette needs of the app it runs in."""
+
+    client: PostHogClient | None
+
+    def action_targets(self) -> tuple[DOMNode, ...]:
+        """Where the palette's actions run, the first one's bindings first."""
+        ...
+
+    def jump_to(self, entry: FileSystemEntry) -> None:
+        """Put the tree's cursor on ``entry``."""
+        ...
+
+
 class HogtreeCommands(Provider):
     @property
-    def hogtree(self) -> HogtreeApp:
-        return cast("HogtreeApp", self.app)
+    def host(self) -> PaletteHost | None:
+        app = self.app
+        return app if isinstance(app, PaletteHost) else None
 
     def _actions(self) -> list[tuple[str, str, Callable[[], object]]]:
         """(title, help, run) for each action allowed now (read-only hides the changes)."""
-        app = self.hogtree
+        app = self.app
         found: list[tuple[str, str, Callable[[], object]]] = []
         seen: set[str] = set()
-        for target in (app.project_tree, app):
+        targets = self.host.action_targets() if self.host is not None else (app,)
+        for target in targets:
             for binding in live_bindings(target):
                 if binding.action in seen or app.check_action(binding.action, ()) is False:
                     continue
                 seen.add(binding.action)
                 title = binding.description
                 keys = app.get_key_display(binding)
-                found.append((title, f"key: {keys}", partial(target.run_action, binding.action)))
+                run = partial(app.run_action, binding.action, target)
+                found.append((title, f"key: {keys}", run))
         return found
 
     async def discover(self) -> Hits:
@@ -55,8 +71,8 @@ class HogtreeCommands(Provider):
             yield hit
 
     async def _folders(self, query: str) -> Hits:
-        app = self.hogtree
-        if app.client is None or not query.strip():
+        app = self.host
+        if app is None or app.client is None or not query.strip():
             return
         try:
             page = await app.client.list_entries(

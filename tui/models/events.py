@@ -7,6 +7,7 @@ field does not break an older hogtree.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -112,3 +113,50 @@ def parse_property_filter(text: str) -> PropertyFilter | None:
     return PropertyFilter(
         key=key, value=value if operator == "icontains" else [value], operator=operator
     )
+
+
+def split_property_text(text: str) -> tuple[str, str, str]:
+    """``"$browser=Saf"`` → (``"$browser"``, ``"="``, ``"Saf"``); no operator → (text, "", "").
+    The same reading as :func:`parse_property_filter`, kept raw for completing as one types."""
+    found = [(text.find(mark), mark) for mark, _ in FILTER_OPERATORS if mark in text]
+    if not found:
+        return text, "", ""
+    at, mark = min(found, key=lambda f: (f[0], -len(f[1])))
+    return text[:at], mark, text[at + len(mark) :]
+
+
+# Between event names in an event filter: events named either way.
+EVENT_SEPARATOR = "|"
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    """What a user filters events by: event names (``a | b``: either), a distinct id, a
+    property filter as typed (``key=value``)."""
+
+    event: str = ""
+    distinct_id: str = ""
+    prop: str = ""
+
+    @property
+    def names(self) -> list[str]:
+        """The event names asked for: ``a | b`` means either (a query each, merged)."""
+        found: list[str] = []
+        for name in self.event.split(EVENT_SEPARATOR):
+            if name.strip() and name.strip() not in found:
+                found.append(name.strip())
+        return found
+
+    def queries(self) -> list[dict[str, Any]]:
+        """Keyword arguments of ``client.events.page``: one set per event name.
+        ``ValueError`` if the property filter cannot be read."""
+        condition = parse_property_filter(self.prop)
+        base: dict[str, Any] = {
+            "event": None,
+            "distinct_id": self.distinct_id or None,
+            "properties": [condition] if condition is not None else None,
+        }
+        return [base | {"event": name} for name in self.names] or [base]
+
+    def __bool__(self) -> bool:
+        return bool(self.event or self.distinct_id or self.prop.strip())

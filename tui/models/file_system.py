@@ -30,6 +30,60 @@ class WireModel(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 
+# The words PostHog (Django REST framework) reads as true in a boolean query parameter.
+TRUE_WORDS = frozenset({"true", "t", "yes", "y", "on", "1"})
+
+
+def query_flag(value: str | None) -> bool:
+    """PostHog's reading of a boolean query parameter: anything else is false."""
+    return value is not None and value.strip().lower() in TRUE_WORDS
+
+
+class FileSystemListQuery(WireModel):
+    """The filters of ``GET file_system/`` (all ANDed), spelt as the wire carries them.
+
+    The one statement of this query: the client sends it, the local server's route reads
+    it from the query string and its store answers it. Every field stays the text sent,
+    as PostHog judges some itself: a ``depth`` that is not an integer is ignored
+    (:attr:`depth_value`), ``search_name_only`` is true for PostHog's true words
+    (:attr:`name_only`), and a bad ``created_at__gt``/``__lt`` is a 400 from the store.
+    ``limit`` and ``offset`` are not filters: they page any list the same way.
+    """
+
+    parent: str | None = None
+    depth: str | None = None
+    path: str | None = None
+    type: str | None = None
+    not_type: str | None = None
+    type__startswith: str | None = None
+    ref: str | None = None
+    created_at__gt: str | None = None
+    created_at__lt: str | None = None
+    search: str | None = None
+    search_name_only: str | None = None
+    order_by: str | None = None
+
+    @property
+    def depth_value(self) -> int | None:
+        """``depth`` if it is an integer; PostHog ignores anything else."""
+        if self.depth is None:
+            return None
+        try:
+            value = int(self.depth)
+        except ValueError:
+            return None
+        # No path is that deep; keep the number inside SQLite's 64-bit integers.
+        return value if abs(value) < 2**62 else -1
+
+    @property
+    def name_only(self) -> bool:
+        return query_flag(self.search_name_only)
+
+    def params(self) -> dict[str, str]:
+        """The query parameters that carry this query (unset fields left out)."""
+        return {name: value for name, value in self.model_dump().items() if value is not None}
+
+
 class FileSystemEntry(WireModel):
     """One row of the project tree: a folder, or an entry standing for an object."""
 

@@ -44,6 +44,22 @@ class Insight(WireModel):
     def title(self) -> str:
         return self.name or self.derived_name or f"Insight {self.short_id}"
 
+    @property
+    def event_names(self) -> list[str]:
+        """The events the insight's query counts (``query.source.series[].event``), each
+        once, in order; none for a query of another shape."""
+        query = self.query
+        if not isinstance(query, dict):
+            return []
+        source = query.get("source", query)
+        series = source.get("series") if isinstance(source, dict) else None
+        names: list[str] = []
+        for item in series if isinstance(series, list) else []:
+            name = item.get("event") if isinstance(item, dict) else None
+            if isinstance(name, str) and name and name not in names:
+                names.append(name)
+        return names
+
 
 class InsightPage(Page[Insight]):
     pass

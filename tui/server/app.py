@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tui import __version__
 from tui.server import openapi
 from tui.server.auth import Authenticator
-from tui.server.errors import ApiProblem, method_not_allowed, not_found
+from tui.server.errors import ApiProblem, method_not_allowed, not_found, problem_for
 from tui.server.export_jobs import ExportJobs
 from tui.server.http import request_validation_problem
 from tui.server.latency import AddedLatency
@@ -24,6 +24,7 @@ from tui.server.routes import capture, evaluations, events, exports, file_system
 from tui.server.settings import ScaleSeed, ServerSettings
 from tui.server.store import accounts
 from tui.server.store.db import Database
+from tui.server.store.errors import StoreError
 from tui.server.store.file_system import now
 
 log = logging.getLogger("hogtree.server")
@@ -108,6 +109,10 @@ def _install_error_handlers(app: FastAPI, authenticator: Authenticator) -> None:
     @app.exception_handler(ApiProblem)
     async def api_problem(request: Request, exc: ApiProblem) -> Response:
         return _problem_response(exc)
+
+    @app.exception_handler(StoreError)
+    async def store_refusal(request: Request, exc: StoreError) -> Response:
+        return _problem_response(problem_for(exc))
 
     @app.exception_handler(RequestValidationError)
     async def validation_problem(request: Request, exc: RequestValidationError) -> Response:

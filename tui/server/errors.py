@@ -11,8 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-# Details PostHog uses word for word.
-NOT_FOUND = "Not found."
+from tui.server.store.errors import NOT_FOUND, BadRequest, InvalidField, NotFound, StoreError
+
+# Details PostHog uses word for word (NOT_FOUND: the store's, imported above).
 SERVER_ERROR = "A server error occurred."
 
 
@@ -55,6 +56,18 @@ def invalid(detail: str, code: str = "invalid_input", attr: str | None = None) -
 def bare_400(detail: str) -> ApiProblem:
     """A 400 with a bare ``{"detail": …}``, as the file_system actions answer."""
     return ApiProblem(400, "validation_error", "invalid_input", detail, bare=True)
+
+
+def problem_for(error: StoreError) -> ApiProblem:
+    """The PostHog error body for what the store refused: the one place store errors
+    become HTTP."""
+    if isinstance(error, NotFound):
+        return not_found(error.message)
+    if isinstance(error, InvalidField):
+        return invalid(error.message, code=error.code, attr=error.attr)
+    if isinstance(error, BadRequest):
+        return bare_400(error.message)
+    return invalid(error.message)
 
 
 def method_not_allowed(method: str) -> ApiProblem:

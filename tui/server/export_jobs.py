@@ -19,6 +19,7 @@ from tui.server.errors import ApiProblem
 from tui.server.exporting.render import ExportUnsupported, render
 from tui.server.store import exports as store
 from tui.server.store.db import Database
+from tui.server.store.errors import StoreError
 from tui.server.trends import UnsupportedQuery
 
 log = logging.getLogger("hogtree.server.exports")
@@ -78,7 +79,7 @@ class ExportJobs:
             content = self._render(export_id)
         except Exception as exc:
             self._record(export_id, exception=describe(exc))
-            if not isinstance(exc, ExportUnsupported | UnsupportedQuery | ApiProblem):
+            if not isinstance(exc, ExportUnsupported | UnsupportedQuery | ApiProblem | StoreError):
                 log.exception("export %s failed", export_id)
             return
         if content is not None:
@@ -112,6 +113,8 @@ def describe(exc: BaseException) -> str:
     """The words a user sees in ``exception``: ours as they are, anything else with its type."""
     if isinstance(exc, ApiProblem):
         return exc.detail
+    if isinstance(exc, StoreError):
+        return exc.message
     if isinstance(exc, ExportUnsupported | UnsupportedQuery):
         return str(exc)
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

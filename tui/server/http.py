@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ValidationError
 
+from tui.models.file_system import query_flag
 from tui.server.errors import ApiProblem, BareProblemBody, ProblemBody, invalid
 from tui.server.limits import MAX_PAGE_VALUE, page_value_out_of_range
 
@@ -167,12 +168,9 @@ def request_validation_problem(errors: list[dict[str, Any]]) -> ApiProblem:
     return invalid(detail, code=code, attr="__".join(loc) or None)
 
 
-_TRUE = {"true", "t", "yes", "y", "on", "1"}
-
-
 def str_to_bool(value: str | None) -> bool:
-    """PostHog's reading of a boolean query parameter."""
-    return value is not None and value.strip().lower() in _TRUE
+    """PostHog's reading of a boolean query parameter (the models' :func:`query_flag`)."""
+    return query_flag(value)
 
 
 # --------------------------------------------------------------------------- routing

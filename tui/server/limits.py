@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from tui import paths
 from tui.server.errors import ApiProblem, invalid
+from tui.server.store.errors import InvalidField
 
 # PostHog's DATA_UPLOAD_MAX_MEMORY_SIZE ("Max size of a POST body (for event ingestion)"),
 # which DRF enforces on JSON bodies since 3.17 (PostHog/posthog#91637). Also the most a
@@ -80,8 +81,9 @@ def page_value_out_of_range(name: str) -> ApiProblem:
 
 
 def check_search_terms(count: int) -> None:
+    # A store error, not an HTTP one: the search is parsed inside the store's listing.
     if count > MAX_SEARCH_TERMS:
-        raise invalid(
+        raise InvalidField(
             f"This search has {count} terms; at most {MAX_SEARCH_TERMS} are allowed.",
             code="max_length",
             attr="search",

@@ -35,6 +35,11 @@ class DetailsView(Static):
         self.web_host = ""
         self.project_id = 0
 
+    def connect(self, web_host: str, project_id: int) -> None:
+        """Where the entries' web pages are (the url row), once the backend is known."""
+        self.web_host = web_host
+        self.project_id = project_id
+
     def show(self, entry: FileSystemEntry | None) -> None:
         if entry is None:
             self.update(Text("Nothing selected.", style="dim italic"))

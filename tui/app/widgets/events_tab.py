@@ -11,11 +11,9 @@ JSON; ``i`` filters by the events of the insight under the tree's cursor.
 from __future__ import annotations
 
 import contextlib
-from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -24,229 +22,28 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.events import Hide, Show
-from textual.message import Message
-from textual.suggester import Suggester
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 
 from tui import labels
 from tui.api import ApiError, PostHogClient
 from tui.app.errors import describe
+from tui.app.event_text import format_time
 from tui.app.screens.event_json import EventJsonScreen
+from tui.app.status import StatusBoard
+from tui.app.widgets.events_table import EventsTable
 from tui.app.widgets.safe_input import SafeInput
-from tui.app.widgets.status_line import StatusLine
+from tui.app.widgets.suggesters import PropertySuggester, SeenSuggester
 from tui.models import FileSystemEntry
-from tui.models.events import FILTER_OPERATORS, Event, parse_property_filter
+from tui.models.events import EVENT_SEPARATOR, Event, EventFilters
 
-# Where an event happened, first found wins; then what it ran in.
-PLACE_KEYS = ("$current_url", "$pathname", "$screen_name")
-CLIENT_KEYS = ("$browser", "$os")
-# How many of an event's own (non-$) properties the summary names when it has no place.
-OWN_PROPERTIES_SHOWN = 3
-# Cells are cut here: one row per event, never a wall of text.
-MAX_NAME_CELL = 28
-MAX_SUMMARY_CELL = 60
-# A table this wide (cells) shows the four columns on one line; a narrower one shows the
-# event over its distinct id and properties, in a details column at least MIN_DETAILS wide.
-WIDE_TABLE = 96
-MIN_DETAILS = 16
 # A tail poll follows ``next`` at most this many pages (a burst of events).
 TAIL_PAGES = 10
 # Event names offered to events/values/ when no event filter is set (it requires some).
 VALUES_EVENT_NAMES = 20
-# Between event names in the event filter: events named either way.
-EVENT_SEPARATOR = "|"
 # The tab's label while the tail runs.
 TAB_LABEL = "Events"
 TAB_LABEL_TAILING = "Events ●"
-
-
-def format_time(moment: datetime, now: datetime, tz: tzinfo | None = None) -> str:
-    """``14:03:07`` today, ``Nov 24 14:03`` this year, ``2024-11-24`` before, in
-    ``tz`` (the machine's local time zone when ``None``)."""
-    local = moment.astimezone(tz)
-    today = now.astimezone(tz)
-    if local.date() == today.date():
-        return local.strftime("%H:%M:%S")
-    if local.year == today.year:
-        return local.strftime("%b %d %H:%M")
-    return local.strftime("%Y-%m-%d")
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else str(value)
-
-
-def summarize(properties: dict[str, Any]) -> str:
-    """A short line of an event's properties: where it happened and in what, or else its
-    own properties as ``key=value``."""
-    parts: list[str] = []
-    place = next((properties[k] for k in PLACE_KEYS if properties.get(k) not in (None, "")), None)
-    if place is not None:
-        shown = _text(place)
-        for scheme in ("https://", "http://"):
-            shown = shown.removeprefix(scheme)
-        parts.append(shown)
-    parts += [_text(properties[k]) for k in CLIENT_KEYS if properties.get(k) not in (None, "")]
-    if not parts:
-        own = [(k, v) for k, v in properties.items() if not k.startswith("$")]
-        parts = [f"{k}={_text(v)}" for k, v in own[:OWN_PROPERTIES_SHOWN]]
-    return " · ".join(parts)
-
-
-def split_property_text(text: str) -> tuple[str, str, str]:
-    """``"$browser=Saf"`` → (``"$browser"``, ``"="``, ``"Saf"``); no operator → (text, "", "")."""
-    found = [(text.find(mark), mark) for mark, _ in FILTER_OPERATORS if mark in text]
-    if not found:
-        return text, "", ""
-    at, mark = min(found, key=lambda f: (f[0], -len(f[1])))
-    return text[:at], mark, text[at + len(mark) :]
-
-
-@dataclass(frozen=True)
-class EventFilters:
-    event: str = ""
-    distinct_id: str = ""
-    prop: str = ""
-
-    @property
-    def names(self) -> list[str]:
-        """The event names asked for: ``a | b`` means either (a query each, merged)."""
-        found: list[str] = []
-        for name in self.event.split(EVENT_SEPARATOR):
-            if name.strip() and name.strip() not in found:
-                found.append(name.strip())
-        return found
-
-    def queries(self) -> list[dict[str, Any]]:
-        """Keyword arguments of ``client.events.page``: one set per event name."""
-        condition = parse_property_filter(self.prop)
-        base: dict[str, Any] = {
-            "event": None,
-            "distinct_id": self.distinct_id or None,
-            "properties": [condition] if condition is not None else None,
-        }
-        return [base | {"event": name} for name in self.names] or [base]
-
-    def __bool__(self) -> bool:
-        return bool(self.event or self.distinct_id or self.prop.strip())
-
-
-def _first_completion(candidates: Iterable[str], typed: str) -> str | None:
-    folded = typed.casefold()
-    for candidate in sorted(set(candidates), key=str.casefold):
-        if candidate != typed and candidate.casefold().startswith(folded):
-            return candidate
-    return None
-
-
-class SeenSuggester(Suggester):
-    """Inline completion (accept with ``→``) from what the loaded events held; with a
-    ``separator``, of the last of several values."""
-
-    def __init__(self, source: Callable[[], Iterable[str]], separator: str | None = None) -> None:
-        super().__init__(use_cache=False, case_sensitive=True)
-        self.source = source
-        self.separator = separator
-
-    async def get_suggestion(self, value: str) -> str | None:
-        head, last = "", value
-        if self.separator and self.separator in value:
-            at = value.rindex(self.separator) + len(self.separator)
-            head, last = value[:at], value[at:]
-            head, last = head + last[: len(last) - len(last.lstrip())], last.lstrip()
-        if not last:
-            return None
-        found = _first_completion(self.source(), last)
-        return head + found if found is not None else None
-
-
-async def event_pages(
-    client: PostHogClient, queries: list[dict[str, Any]], limit: int
-) -> AsyncIterator[tuple[list[Event], bool]]:
-    """Pages of events newest first, each with whether more may follow. One query follows
-    the server's ``next``; several (one per event name) are merged by time."""
-    if len(queries) == 1:
-        async for page in client.events.iter_pages(limit=limit, **queries[0]):
-            yield page.results, page.next is not None and bool(page.results)
-        return
-    streams = [client.events.iter_pages(limit=limit, **query) for query in queries]
-    buffers: list[deque[Event]] = [deque() for _ in streams]
-    done = [False] * len(streams)
-
-    async def fill(i: int) -> None:
-        while not buffers[i] and not done[i]:
-            try:
-                buffers[i].extend((await anext(streams[i])).results)
-            except StopAsyncIteration:
-                done[i] = True
-
-    while True:
-        out: list[Event] = []
-        while len(out) < limit:
-            for i in range(len(streams)):
-                await fill(i)
-            live = [i for i, buffer in enumerate(buffers) if buffer]
-            if not live:
-                break
-            newest = max(live, key=lambda i: buffers[i][0].timestamp)
-            out.append(buffers[newest].popleft())
-        more = any(buffers) or not all(done)
-        yield out, more
-        if not more:
-            return
-
-
-class PropertySuggester(Suggester):
-    """``key`` completes from the property keys seen; ``key=val`` from the values the
-    server knows (``events/values/``) for the event filter or the event names seen."""
-
-    def __init__(self, tab: EventsTab) -> None:
-        super().__init__(use_cache=False, case_sensitive=True)
-        self.tab = tab
-
-    async def get_suggestion(self, value: str) -> str | None:
-        if not value:
-            return None
-        key, mark, typed = split_property_text(value)
-        if not mark:
-            return _first_completion(self.tab.keys_seen, value)
-        client = self.tab.client
-        names = self.tab.value_event_names()
-        if client is None or not key.strip() or not names:
-            return None
-        try:
-            found = await client.events.values(key.strip(), names, value=typed or None)
-        except ApiError:
-            return None
-        values = [_text(v.name) for v in found.results if v.name is not None]
-        completion = _first_completion(values, typed) if typed else (values[0] if values else None)
-        return f"{key}{mark}{completion}" if completion is not None else None
-
-
-class EventsTable(DataTable[Text]):
-    """The events; says when it is scrolled to its end, so the next page can load."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("end,G", "scroll_bottom", "Last", show=False, id="events_last"),
-        Binding("home", "scroll_top", "First", show=False, id="events_first"),
-        Binding("j", "cursor_down", "Down", show=False, id="events_down"),
-        Binding("k", "cursor_up", "Up", show=False, id="events_up"),
-    ]
-
-    class ReachedEnd(Message):
-        pass
-
-    class Resized(Message):
-        pass
-
-    def on_resize(self) -> None:
-        self.post_message(self.Resized())
-
-    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
-        if self.row_count and self.max_scroll_y > 0 and new_value >= self.max_scroll_y:
-            self.post_message(self.ReachedEnd())
 
 
 class EventsTab(Vertical):
@@ -295,9 +92,9 @@ class EventsTab(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.client: PostHogClient | None = None
+        # Until the app's board comes with the client, one nobody shows.
+        self.status = StatusBoard()
         self.entry: FileSystemEntry | None = None
-        self.events: list[Event] = []
-        self.ids: set[str] = set()
         self.filters = EventFilters()
         self.names_seen: set[str] = set()
         self.distinct_ids_seen: set[str] = set()
@@ -311,8 +108,6 @@ class EventsTab(Vertical):
         self._generation = 0
         self._tail_timer: Timer | None = None
         self._filter_timer: Timer | None = None
-        self._wide = False
-        self._details_width = 0
 
     # ------------------------------------------------------------------ layout
 
@@ -334,14 +129,29 @@ class EventsTab(Vertical):
                 placeholder="key=value",
                 id="events-property",
                 compact=True,
-                suggester=PropertySuggester(self),
+                suggester=PropertySuggester(
+                    lambda: self.client, lambda: self.keys_seen, self.value_event_names
+                ),
             )
         yield Static("", id="events-info")
-        yield EventsTable(id="events-table", cursor_type="row", zebra_stripes=True)
+        yield EventsTable(self._time, id="events-table")
 
     @property
     def table(self) -> EventsTable:
         return self.query_one(EventsTable)
+
+    @property
+    def events(self) -> list[Event]:
+        """The events shown, newest first."""
+        return self.table.events
+
+    @property
+    def ids(self) -> set[str]:
+        return self.table.ids
+
+    @property
+    def cursor_event(self) -> Event | None:
+        return self.table.cursor_event
 
     def now(self) -> datetime:
         """The moment times are shown relative to (tests fix it)."""
@@ -349,9 +159,14 @@ class EventsTab(Vertical):
 
     # ------------------------------------------------------------------ wiring
 
-    def connect(self, client: PostHogClient) -> None:
+    def connect(self, client: PostHogClient, status: StatusBoard) -> None:
+        """Events come from ``client``; failures are also said on ``status``."""
         self.client = client
+        self.status = status
         self._load_if_shown()
+
+    def focus_main(self) -> None:
+        self.table.focus()
 
     def show(self, entry: FileSystemEntry | None) -> None:
         """The cursor moved to ``entry`` (an insight offers its events as a filter)."""
@@ -391,11 +206,9 @@ class EventsTab(Vertical):
             return
         self.filters = filters
         self._generation += 1
-        self.events = []
-        self.ids = set()
         self.exhausted = False
         self._pages = None
-        self._rebuild()
+        self.table.reset()
         if self.client is None:
             return
         self._load(self._generation)
@@ -409,7 +222,9 @@ class EventsTab(Vertical):
     async def _load(self, generation: int) -> None:
         assert self.client is not None
         if self._pages is None:
-            self._pages = event_pages(self.client, self.filters.queries(), self.page_size)
+            self._pages = self.client.events.merged_pages(
+                self.filters.queries(), limit=self.page_size
+            )
         pages = self._pages
         self.loading = True
         self._say("loading events…")
@@ -428,7 +243,8 @@ class EventsTab(Vertical):
         self.loading = False
         if not more:
             self.exhausted = True
-        self._append(events)
+        for event in self.table.append(events):
+            self._learn(event)
         self._say_state()
 
     def _learn(self, event: Event) -> None:
@@ -438,105 +254,6 @@ class EventsTab(Vertical):
 
     def _time(self, event: Event) -> str:
         return format_time(event.timestamp, self.now(), self.timezone)
-
-    def _cells(self, event: Event) -> tuple[Text, ...]:
-        """One row: four columns when the table is wide; else the time, and the event over
-        its distinct id and property summary (two lines, each cut with an ellipsis)."""
-        time = Text(self._time(event), no_wrap=True)
-        name = labels.literal(event.event, max_length=MAX_NAME_CELL)
-        who = labels.literal(event.distinct_id, max_length=MAX_NAME_CELL)
-        summary = labels.literal(summarize(event.properties), max_length=MAX_SUMMARY_CELL)
-        if self._wide:
-            return time, name, who, summary
-        details = Text(no_wrap=True, overflow="ellipsis")
-        details.append_text(name)
-        details.append("\n")
-        details.append_text(who.copy())
-        details.stylize("cyan", len(name) + 1)
-        if summary.plain:
-            details.append(" · ", style="dim")
-            details.append_text(summary)
-        return time, details
-
-    def _layout(self) -> tuple[bool, int]:
-        """(wide, width of the details column) for the table's current width."""
-        table = self.table
-        # Room for the vertical scrollbar is kept whether it shows or not: a layout that
-        # depended on it would change as rows arrive.
-        width = table.size.width - table.styles.scrollbar_size_vertical
-        time_width = max((len(self._time(e)) for e in self.events), default=8)
-        # Each column pads one cell either side.
-        return width >= WIDE_TABLE, max(MIN_DETAILS, width - time_width - 4)
-
-    def _rebuild(self, keep: Event | None = None) -> None:
-        """Lay every row out again (after a resize, or with new rows on top); the cursor
-        stays on ``keep`` (by default the event it is on)."""
-        table = self.table
-        keep = keep or self.cursor_event
-        self._wide, self._details_width = self._layout()
-        table.clear(columns=True)
-        table.add_column("time", key="time")
-        if self._wide:
-            table.add_column("event", key="event")
-            table.add_column("distinct id", key="distinct_id")
-            table.add_column("properties", key="properties")
-        else:
-            table.add_column("event", key="details", width=self._details_width)
-        for event in self.events:
-            table.add_row(*self._cells(event), key=event.id, height=self._row_height)
-        if keep is not None:
-            table.move_cursor(row=table.get_row_index(keep.id), scroll=False)
-
-    @property
-    def _row_height(self) -> int:
-        return 1 if self._wide else 2
-
-    @on(EventsTable.Resized)
-    def _resized(self) -> None:
-        if self._layout() != (self._wide, self._details_width) or not self.table.columns:
-            self._rebuild()
-
-    def _fresh(self, events: Iterable[Event]) -> list[Event]:
-        fresh: list[Event] = []
-        for event in events:
-            if event.id not in self.ids:
-                self.ids.add(event.id)
-                self._learn(event)
-                fresh.append(event)
-        return fresh
-
-    def _append(self, events: Iterable[Event]) -> None:
-        fresh = self._fresh(events)
-        self.events += fresh
-        if self._layout() != (self._wide, self._details_width) or not self.table.columns:
-            self._rebuild()  # e.g. older times need a wider time column
-            return
-        table = self.table
-        for event in fresh:
-            table.add_row(*self._cells(event), key=event.id, height=self._row_height)
-
-    def _prepend(self, events: list[Event]) -> int:
-        """Put newer events on top; the cursor stays on the event it was on."""
-        fresh = self._fresh(events)
-        if not fresh:
-            return 0
-        table = self.table
-        scroll_y = table.scroll_y
-        keep = self.cursor_event
-        self.events = fresh + self.events
-        self._rebuild(keep)
-        if scroll_y > 0:
-            # Keep what the user looks at in place: the new rows arrive above it.
-            moved = scroll_y + len(fresh) * self._row_height
-            self.call_after_refresh(table.scroll_to, y=moved, animate=False)
-        return len(fresh)
-
-    @property
-    def cursor_event(self) -> Event | None:
-        table = self.table
-        if not self.events or not 0 <= table.cursor_row < len(self.events):
-            return None
-        return self.events[table.cursor_row]
 
     @on(DataTable.RowHighlighted, "#events-table")
     def _row_highlighted(self, message: DataTable.RowHighlighted) -> None:
@@ -628,8 +345,10 @@ class EventsTab(Vertical):
         if generation != self._generation or not self.tailing:
             return
         newer.sort(key=lambda event: event.timestamp, reverse=True)
-        added = self._prepend(newer)
-        self._say_state(f"+{added} new" if added else "")
+        added = self.table.prepend(newer)
+        for event in added:
+            self._learn(event)
+        self._say_state(f"+{len(added)} new" if added else "")
 
     # ------------------------------------------------------------------ one event
 
@@ -655,7 +374,7 @@ class EventsTab(Vertical):
         except ApiError as error:
             self._fail(describe(error))
             return
-        names = insight_event_names(insight.query)
+        names = insight.event_names
         if not names:
             self._say("This insight counts no particular event", error=True)
             return
@@ -692,19 +411,4 @@ class EventsTab(Vertical):
 
     def _fail(self, message: str) -> None:
         self._say(message, error=True)
-        with contextlib.suppress(NoMatches):
-            self.app.query_one(StatusLine).fail(message)
-
-
-def insight_event_names(query: dict[str, Any] | None) -> list[str]:
-    """The events an insight's query counts (``query.source.series[].event``)."""
-    if not isinstance(query, dict):
-        return []
-    source = query.get("source", query)
-    series = source.get("series") if isinstance(source, dict) else None
-    names: list[str] = []
-    for item in series if isinstance(series, list) else []:
-        name = item.get("event") if isinstance(item, dict) else None
-        if isinstance(name, str) and name and name not in names:
-            names.append(name)
-    return names
+        self.status.fail(message)

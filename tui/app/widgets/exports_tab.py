@@ -12,10 +12,9 @@ Nothing here blocks the tree: every request runs in a worker of its own group.
 from __future__ import annotations
 
 import asyncio
-import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar, cast
 
 import anyio
 from rich.text import Text
@@ -38,12 +37,10 @@ from tui.app.screens.export_format import (
     ExportFormatScreen,
     format_name,
 )
+from tui.app.status import Level, StatusBoard, Work
 from tui.app.widgets.csv_preview import PREVIEW_ROWS, Table, read_table
 from tui.models import FileSystemEntry
 from tui.models.exports import ExportedAsset, ExportFormat
-
-if TYPE_CHECKING:
-    from tui.app.app import HogtreeApp
 
 # The longest an export may take before hogtree stops waiting (the server may go on).
 EXPORT_TIMEOUT = 600.0
@@ -65,8 +62,12 @@ Target = ExportTarget
 class Running:
     target: Target
     format: ExportFormat
-    started: float
+    work: Work  # its part of the status line
     polls: int = 0
+
+    @property
+    def what(self) -> str:
+        return f"{format_name(self.format)} of {labels.visible(self.target.name)}"
 
 
 def human_size(size: int) -> str:
@@ -153,6 +154,9 @@ class ExportsTab(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.client: PostHogClient | None = None
+        # Until the app's board comes with the client, one nobody shows.
+        self.status = StatusBoard()
+        self.download_dir = Path.cwd()
         self.entry: FileSystemEntry | None = None
         self.target: Target | None = None  # the entry under the cursor, resolved
         self.assets: dict[int, ExportedAsset] = {}  # the listed exports, by id
@@ -191,16 +195,18 @@ class ExportsTab(Vertical):
     def preview_table(self) -> DataTable[Text]:
         return cast("DataTable[Text]", self.query_one("#exports-preview", DataTable))
 
-    @property
-    def hogtree(self) -> HogtreeApp:
-        return cast("HogtreeApp", self.app)
-
     # ------------------------------------------------------------------ the side pane's calls
 
-    def connect(self, client: PostHogClient) -> None:
+    def connect(self, client: PostHogClient, status: StatusBoard, download_dir: Path) -> None:
+        """Exports are made with ``client``, said on ``status``, saved in ``download_dir``."""
         self.client = client
+        self.status = status
+        self.download_dir = download_dir
         if self.is_on_screen:
             self.refresh_list()
+
+    def focus_main(self) -> None:
+        self.list_view.focus()
 
     def show(self, entry: FileSystemEntry | None) -> None:
         """The cursor moved to ``entry``. Fetch nothing unless this tab is on screen."""
@@ -334,13 +340,14 @@ class ExportsTab(Vertical):
 
     @work(exclusive=True, group="exports-list")
     async def _load_list(self, entry: FileSystemEntry | None) -> None:
+        assert self.client is not None
         await anyio.sleep(DEBOUNCE_S)
         try:
             target = await self._resolve(entry)
             if target is None or entry is not self.entry:
                 return
             self.target = target
-            assets = await self._exports_of(target)
+            assets = await self.client.exports.list_for(target, max_pages=MAX_LIST_PAGES)
         except ApiError as error:
             self._say_detail(Text(describe(error)), failed=True)
             return
@@ -362,18 +369,6 @@ class ExportsTab(Vertical):
             self._short_ids[entry.ref] = target.id
         return target
 
-    async def _exports_of(self, target: Target) -> list[ExportedAsset]:
-        assert self.client is not None
-        mine: list[ExportedAsset] = []
-        offset = 0
-        for _ in range(MAX_LIST_PAGES):
-            page = await self.client.exports.list(limit=100, offset=offset)
-            mine += [asset for asset in page.results if target.owns(asset)]
-            if not page.next or not page.results:
-                break
-            offset += len(page.results)
-        return sorted(mine, key=_newest_first)
-
     # ------------------------------------------------------------------ a new export
 
     @on(Button.Pressed, "#exports-new")
@@ -384,15 +379,14 @@ class ExportsTab(Vertical):
     def choose(self) -> None:
         """Ask for a format for the entry under the cursor, then export it."""
         entry = self.entry
-        status = self.hogtree.status
         if self.client is None:
-            status.fail("Not connected yet")
+            self.status.fail("Not connected yet")
             return
         if entry is None or not self.exportable():
-            status.fail("Exports are for insights and dashboards")
+            self.status.fail("Exports are for insights and dashboards")
             return
         if self.running is not None:
-            status.fail("An export is running: esc in the Exports list cancels it")
+            self.status.fail("An export is running: esc in the Exports list cancels it")
             return
         title = labels.literal(labels.entry_name(entry))
 
@@ -408,14 +402,14 @@ class ExportsTab(Vertical):
     @work(exclusive=True, group="export")
     async def _export(self, entry: FileSystemEntry, format: ExportFormat) -> None:
         assert self.client is not None
-        status = self.hogtree.status
         try:
             target = await self._resolve(entry)
         except ApiError as error:
-            status.fail(describe(error))
+            self.status.fail(describe(error))
             return
         assert target is not None
-        running = Running(target, format, time.monotonic())
+        what = f"{format_name(format)} of {labels.visible(target.name)}"
+        running = Running(target, format, self.status.busy(f"exporting {what}…"))
         self.running = running
         self._start_progress()
         path: Path | None = None
@@ -431,20 +425,20 @@ class ExportsTab(Vertical):
                 asset, timeout=EXPORT_TIMEOUT, on_progress=polled
             )
             self._merge(asset)
-            path = await self.client.exports.download(asset, self.hogtree.download_dir)
+            path = await self.client.exports.download(asset, self.download_dir)
             self.sizes[asset.id] = path.stat().st_size
             self._merge(asset)
         except (ApiError, OSError) as error:
-            status.fail(_export_failure("Export failed", error))
+            self.status.fail(_export_failure("Export failed", error))
         except asyncio.CancelledError:
             self._stop_progress(running)
-            status.say("Export cancelled")
+            self.status.say("Export cancelled")
             raise
         finally:
             self._stop_progress(running)
         self.refresh_list()
         if path is not None:
-            status.say(f"Saved {path}")
+            self.status.say(f"Saved {path}", Level.SUCCESS)
             if format.is_table:
                 self._preview(path)
 
@@ -464,17 +458,16 @@ class ExportsTab(Vertical):
         running = self.running
         if running is None:
             return
-        seconds = int(time.monotonic() - running.started)
-        what = f"{format_name(running.format)} of {labels.visible(running.target.name)}"
+        seconds = int(running.work.elapsed)
+        what = running.what
         waiting = " · the server is making it" if running.polls else ""
         elapsed = Text(f"{what} · {seconds} s{waiting}")
         elapsed.append(" · esc cancels", style="dim")
         self.query_one("#exports-elapsed", Static).update(elapsed)
-        status = self.hogtree.status
-        if status.work == "" or status.work.startswith("exporting "):
-            status.work = f"exporting {what}… {seconds} s"
+        running.work.update(f"exporting {what}… {seconds} s")
 
     def _stop_progress(self, running: Running) -> None:
+        running.work.end()
         if self.running is not running:
             return
         self.running = None
@@ -482,9 +475,6 @@ class ExportsTab(Vertical):
             self._ticker.stop()
             self._ticker = None
         self.remove_class("running")
-        status = self.hogtree.status
-        if status.work.startswith("exporting "):
-            status.work = ""
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -499,7 +489,7 @@ class ExportsTab(Vertical):
             return
         worker.cancel()
         self._stop_progress(running)
-        self.hogtree.status.say("Export cancelled")
+        self.status.say("Export cancelled")
 
     # ------------------------------------------------------------------ downloading again
 
@@ -511,30 +501,26 @@ class ExportsTab(Vertical):
         if asset is None:
             return
         if asset.exception:
-            self.hogtree.status.fail(f"That export failed: {labels.visible(asset.exception)}")
+            self.status.fail(f"That export failed: {labels.visible(asset.exception)}")
             return
         self._download_again(asset)
 
     @work(exclusive=True, group="exports-download")
     async def _download_again(self, asset: ExportedAsset) -> None:
         assert self.client is not None
-        status = self.hogtree.status
         name = labels.visible(asset.filename or f"export {asset.id}")
-        status.work = f"downloading {name}…"
         path: Path | None = None
         try:
-            path = await self.client.exports.download(asset, self.hogtree.download_dir)
+            with self.status.busy(f"downloading {name}…"):
+                path = await self.client.exports.download(asset, self.download_dir)
         except (ApiError, OSError) as error:
-            status.fail(_export_failure("That export failed", error))
-        finally:
-            if status.work.startswith("downloading "):
-                status.work = ""
+            self.status.fail(_export_failure("That export failed", error))
         if path is None:
             return
         self.sizes[asset.id] = path.stat().st_size
         if asset.id in self.assets:
             self._render_list()
-        status.say(f"Saved {path}")
+        self.status.say(f"Saved {path}", Level.SUCCESS)
         known = asset.format
         if known is not None and known.is_table:
             self._preview(path)
@@ -546,7 +532,7 @@ class ExportsTab(Vertical):
         try:
             table = await anyio.to_thread.run_sync(read_table, path)
         except Exception as error:  # a damaged file is a message, never a crash
-            self.hogtree.status.fail(f"Could not preview {path.name}: {labels.visible(str(error))}")
+            self.status.fail(f"Could not preview {path.name}: {labels.visible(str(error))}")
             return
         self._show_preview(path, table)
 

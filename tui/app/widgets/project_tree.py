@@ -9,6 +9,7 @@ it. Nothing is fetched twice unless the user reloads, and a reload refreshes one
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -24,6 +25,7 @@ from textual.widgets.tree import TreeNode
 
 from tui import labels, paths
 from tui.api import ApiError, PostHogClient
+from tui.app.status import StatusBoard, Work
 from tui.models import FileSystemEntry, FileSystemPage
 
 # PostHog's page size; also what its web UI asks for.
@@ -67,10 +69,26 @@ class Folder:
     node: TreeNode[Row]
     loaded: int = 0  # entries fetched so far (the next page's offset)
     total: int | None = None  # the server's count, once known
-    loading: bool = False
     # Bumped on reload, so that a page arriving for the old listing is dropped.
     generation: int = 0
     ids: set[str] = field(default_factory=set)
+    # Set while no page is on its way: whoever needs this folder's rows waits on it.
+    idle: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.idle.set()
+
+    @property
+    def loading(self) -> bool:
+        """A page of this folder is on its way."""
+        return not self.idle.is_set()
+
+    @loading.setter
+    def loading(self, loading: bool) -> None:
+        if loading:
+            self.idle.clear()
+        else:
+            self.idle.set()  # wakes whoever waits for this folder, however the load ended
 
     @property
     def complete(self) -> bool:
@@ -118,8 +136,8 @@ class ProjectTree(Tree[Row]):
             self.folder = folder
             self.error = error
 
-    class Busy(Message):
-        """Requests in flight changed (for the status line's spinner)."""
+    class MarksChanged(Message):
+        """Entries were marked or unmarked: ``count`` are marked now."""
 
         def __init__(self, count: int) -> None:
             super().__init__()
@@ -131,10 +149,15 @@ class ProjectTree(Tree[Row]):
         self.auto_expand = False  # enter is ours: expand a folder, open an item
         self.guide_depth = 3
         self.client: PostHogClient | None = None
+        # Until the app's board comes with the client, one nobody shows.
+        self.status = StatusBoard()
         self.folders: dict[str, Folder] = {}
         self.marks: dict[str, FileSystemEntry] = {}
         self._entry_nodes: dict[str, TreeNode[Row]] = {}
-        self._in_flight = 0
+        # Folders with a page on its way (a folder may have two: a page and a reload), and
+        # the one work on the status line that says so.
+        self._in_flight: Counter[str] = Counter()
+        self._loading_work: Work | None = None
         self._g_pending = False
         self._reopen: set[str] = set()  # folders to open again when a reload brings them
         self._restore_cursor_to: str | None = None  # entry to put the cursor on once loaded
@@ -238,9 +261,10 @@ class ProjectTree(Tree[Row]):
 
     # ------------------------------------------------------------------ loading
 
-    def start(self, client: PostHogClient) -> None:
-        """Connect to the server and load the top level."""
+    def start(self, client: PostHogClient, status: StatusBoard) -> None:
+        """Connect to the server and load the top level; say on ``status`` what loads."""
         self.client = client
+        self.status = status
         self.clear()
         self.folders.clear()
         self._entry_nodes.clear()
@@ -248,13 +272,32 @@ class ProjectTree(Tree[Row]):
         self.root.expand()
         self._load_next_page(self.folders[""])
 
-    def _begin(self) -> None:
-        self._in_flight += 1
-        self.post_message(self.Busy(self._in_flight))
+    def _begin(self, folder: Folder) -> None:
+        self._in_flight[folder.path] += 1
+        self._say_loading()
 
-    def _end(self) -> None:
-        self._in_flight -= 1
-        self.post_message(self.Busy(self._in_flight))
+    def _end(self, folder: Folder) -> None:
+        self._in_flight[folder.path] -= 1
+        if self._in_flight[folder.path] <= 0:
+            del self._in_flight[folder.path]
+        self._say_loading()
+
+    def _say_loading(self) -> None:
+        """One work on the status line for all the pages on their way."""
+        if not self._in_flight:
+            if self._loading_work is not None:
+                self._loading_work.end()
+                self._loading_work = None
+            return
+        if len(self._in_flight) == 1:
+            (path,) = self._in_flight
+            text = f"loading {labels.visible(path)}…" if path else "loading…"
+        else:
+            text = f"loading {len(self._in_flight)} folders…"
+        if self._loading_work is not None:
+            self._loading_work.update(text)
+        else:
+            self._loading_work = self.status.busy(text)
 
     def _load_next_page(self, folder: Folder) -> None:
         if folder.loading or folder.complete or self.client is None:
@@ -269,7 +312,7 @@ class ProjectTree(Tree[Row]):
     @work(group="tree-pages")
     async def _fetch_page(self, folder: Folder, offset: int, generation: int) -> None:
         assert self.client is not None
-        self._begin()
+        self._begin(folder)
         try:
             page = await self.client.list_folder(folder.path, offset=offset, limit=PAGE_SIZE)
         except ApiError as error:
@@ -281,7 +324,7 @@ class ProjectTree(Tree[Row]):
                 self.post_message(self.LoadFailed(folder.path, error))
             return
         finally:
-            self._end()
+            self._end(folder)
         if generation != folder.generation or self.folders.get(folder.path) is not folder:
             return  # reloaded (or gone) while this page was out
         folder.loading = False
@@ -347,7 +390,7 @@ class ProjectTree(Tree[Row]):
     @work(group="tree-pages")
     async def _fetch_fresh(self, folder: Folder, generation: int) -> None:
         assert self.client is not None
-        self._begin()
+        self._begin(folder)
         try:
             page = await self.client.list_folder(folder.path, offset=0, limit=PAGE_SIZE)
         except ApiError as error:
@@ -356,7 +399,7 @@ class ProjectTree(Tree[Row]):
                 self.post_message(self.LoadFailed(folder.path, error))
             return
         finally:
-            self._end()
+            self._end(folder)
         if generation != folder.generation or self.folders.get(folder.path) is not folder:
             return  # reloaded again (or gone) while this page was out
         self._replace_children(folder, page)
@@ -501,6 +544,7 @@ class ProjectTree(Tree[Row]):
         node = self._entry_nodes.get(entry.id)
         if node is not None:
             node.set_label(self._entry_label(entry))
+        self.post_message(self.MarksChanged(len(self.marks)))
         self.action_cursor_down()
         self._announce_cursor()
 
@@ -511,6 +555,7 @@ class ProjectTree(Tree[Row]):
             node = self._entry_nodes.get(entry_id)
             if node is not None and isinstance(node.data, EntryRow):
                 node.set_label(self._entry_label(node.data.entry))
+        self.post_message(self.MarksChanged(0))
 
     # ------------------------------------------------------------------ revealing
 
@@ -549,7 +594,7 @@ class ProjectTree(Tree[Row]):
         assert self.client is not None
         while True:
             while folder.loading:  # a page is on its way (e.g. a reload): use it
-                await asyncio.sleep(0.02)
+                await folder.idle.wait()
             for child in folder.node.children:
                 data = child.data
                 if isinstance(data, EntryRow) and (

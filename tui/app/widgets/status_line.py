@@ -1,68 +1,92 @@
-"""The status line: where the cursor is, what is marked, what runs, what went wrong."""
+"""The status line: where the cursor is, what is marked, what runs, what was said.
+
+What runs and what was said live on a :class:`~tui.app.status.StatusBoard` that many
+workers share; this widget only draws it (and the cursor's path and marks, which the app
+sets).
+"""
 
 from __future__ import annotations
 
-import logging
+import asyncio
 
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from tui import labels
-
-logger = logging.getLogger(__name__)
+from tui.app.status import Level, StatusBoard
 
 # Frames of the "work in progress" spinner; it only turns while something runs.
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 # The path gets at most half the line when something else is said, but never less than this.
 MIN_PATH_CELLS = 20
+# How each level of message reads: a mark before it, and its style.
+LOOK: dict[Level, tuple[str, str]] = {
+    Level.INFO: ("", "green"),
+    Level.SUCCESS: ("", "green"),
+    Level.WARNING: ("⚠ ", "bold yellow"),
+    Level.ERROR: ("✗ ", "bold red"),
+}
 
 
 class StatusLine(Static):
-    """One line: ``path · 2 marked · ⠋ moving 3 entries… · ✗ last error``."""
+    """One line: ``path · 2 marked · ⠋ moving 3 entries… · loading Marketing… · ✗ error``."""
 
     path: reactive[str] = reactive("", layout=False)
     marked: reactive[int] = reactive(0)
-    work: reactive[str] = reactive("")  # what runs in the background, "" when idle
-    message: reactive[str] = reactive("")  # the last thing that happened
-    error: reactive[str] = reactive("")  # the last failure, in the server's words
+
+    def __init__(self, board: StatusBoard, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.board = board
+        self._frame = 0
 
     def on_mount(self) -> None:
-        self._frame = 0
+        self._loop = asyncio.get_running_loop()
         self._spinner = self.set_interval(0.1, self._spin, pause=True)
+        self._unwatch = self.board.watch(self._board_changed)
+        self._board_changed()
+
+    def on_unmount(self) -> None:
+        self._unwatch()
+
+    def _board_changed(self) -> None:
+        # A thread worker's change arrives on its thread: draw on the app's.
+        try:
+            here = asyncio.get_running_loop()
+        except RuntimeError:
+            here = None
+        if here is self._loop:
+            self._redraw()
+        else:
+            self._loop.call_soon_threadsafe(self._redraw)
+
+    def _redraw(self) -> None:
+        if not self.is_attached:
+            return
+        if self.board.works:
+            self._spinner.resume()
+        else:
+            self._spinner.pause()
+        self.refresh()
 
     def _spin(self) -> None:
         self._frame = (self._frame + 1) % len(SPINNER)
         self.refresh()
 
-    def watch_work(self, work: str) -> None:
-        if work:
-            self._spinner.resume()
-        else:
-            self._spinner.pause()
-
-    def say(self, message: str) -> None:
-        """Report what just happened; clears a previous error."""
-        self.message = message
-        self.error = ""
-
-    def fail(self, error: str) -> None:
-        logger.warning("%s", error)  # for --debug: every failure the user was shown
-        self.error = error
-
     def render(self) -> Text:
         parts: list[Text] = []
+        works = self.board.work
+        said = self.board.current
         path = labels.display_path(self.path) if self.path else Text("/", style="dim")
-        if self.marked or self.work or self.error or self.message:
+        if self.marked or works or said is not None:
             # A long path must not push what happened off the line.
             path.truncate(max(MIN_PATH_CELLS, self.size.width // 2), overflow="ellipsis")
         parts.append(path)
         if self.marked:
             parts.append(Text(f"{self.marked} marked", style="bold"))
-        if self.work:
-            parts.append(Text(f"{SPINNER[self._frame]} {self.work}", style="italic"))
-        if self.error:
-            parts.append(Text("✗ " + labels.visible(self.error), style="bold red"))
-        elif self.message:
-            parts.append(Text(labels.visible(self.message), style="green"))
+        if works:
+            parts.append(Text(f"{SPINNER[self._frame]} {works}", style="italic"))
+        if said is not None:
+            mark, style = LOOK[said.level]
+            parts.append(Text(mark + labels.visible(said.text), style=style))
         return Text(" · ").join(parts)

@@ -16,6 +16,7 @@ from tui.models import (
     EntryCreate,
     EntryUpdate,
     FileSystemEntry,
+    FileSystemListQuery,
     FileSystemPage,
     NewPath,
     UndoRequest,
@@ -31,7 +32,6 @@ from tui.server.http import (
     json_object,
     page_body,
     page_window,
-    str_to_bool,
     validate_body,
 )
 from tui.server.store import accounts
@@ -70,36 +70,12 @@ def _body_schema(model: type[Any]) -> dict[str, Any]:
 def list_file_system(
     request: Request,
     access: Read,
-    parent: str | None = None,
-    depth: str | None = None,
-    path: str | None = None,
-    type: str | None = None,
-    not_type: str | None = None,
-    type__startswith: str | None = None,
-    ref: str | None = None,
-    created_at__gt: str | None = None,
-    created_at__lt: str | None = None,
-    search: str | None = None,
-    search_name_only: str | None = None,
-    order_by: str | None = None,
+    query: Annotated[FileSystemListQuery, Query()],
+    # Read by page_window (as DRF reads them); declared so the schema documents them.
     limit: Annotated[str | None, Query()] = None,
     offset: Annotated[str | None, Query()] = None,
 ) -> JSONResponse:
     """List entries. Pair ``parent`` with ``depth`` for a folder's direct children."""
-    query = store.ListQuery(
-        parent=parent,
-        depth=depth,
-        path=path,
-        type=type,
-        not_type=not_type,
-        type__startswith=type__startswith,
-        ref=ref,
-        created_at__gt=created_at__gt,
-        created_at__lt=created_at__lt,
-        search=search,
-        search_name_only=str_to_bool(search_name_only),
-        order_by=order_by,
-    )
     page_limit, page_offset = page_window(request)
     with _db(request).read() as conn:
         count, rows = store.list_entries(

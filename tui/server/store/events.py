@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from tui.server.errors import invalid
 from tui.server.event_query import UNPARSABLE, Condition, ConditionGroup, EventQuery
+from tui.server.store.errors import InvalidField
 
 EVENT_COLUMNS = "pk, uuid, event, distinct_id, properties, timestamp, elements_chain"
 # Newest first; pk breaks ties in the order the index already holds (rowid ends every index).
@@ -378,7 +378,7 @@ def projects_with_events(conn: sqlite3.Connection) -> list[int]:
 def _json_path(key: str) -> str:
     # SQLite's JSON paths quote a label with double quotes and know no escape for one.
     if '"' in key:
-        raise invalid(UNPARSABLE)
+        raise InvalidField(UNPARSABLE)
     return f'$."{key}"'
 
 

@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from tui.server.errors import not_found
+from tui.server.store.errors import NotFound
 
 # Everything but the content itself, which only the content endpoint and the generator read.
 _ASSET_COLUMNS = (
@@ -73,7 +73,7 @@ def get_export(
             (number, project_id, user_id, at),
         ).fetchone()
     if row is None:
-        raise not_found()
+        raise NotFound()
     return row
 
 

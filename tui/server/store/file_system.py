@@ -16,10 +16,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tui import paths
+from tui.models import FileSystemListQuery
 from tui.server import search
-from tui.server.errors import bare_400, invalid, not_found
 from tui.server.object_types import OBJECT_TYPES, is_deletable, unfiled_folder
 from tui.server.store import objects
+from tui.server.store.errors import BadRequest, InvalidField, NotFound
 
 # The count endpoints return this many descendants besides the total.
 COUNT_PREVIEW_LIMIT = 200
@@ -94,44 +95,18 @@ def get_row(conn: sqlite3.Connection, project_id: int, entry_id: str) -> sqlite3
     try:
         uuid.UUID(entry_id)
     except ValueError:
-        raise not_found() from None
+        raise NotFound() from None
     row: sqlite3.Row | None = conn.execute(
         f"SELECT {ENTRY_COLUMNS} FROM file_system WHERE id = ? AND project_id = ?",
         (entry_id, project_id),
     ).fetchone()
     if row is None:
-        raise not_found()
+        raise NotFound()
     return row
 
 
-@dataclass(frozen=True)
-class ListQuery:
-    """The filters of ``GET file_system/``, as PostHog reads them (all ANDed)."""
-
-    parent: str | None = None
-    depth: str | None = None
-    path: str | None = None
-    type: str | None = None
-    not_type: str | None = None
-    type__startswith: str | None = None
-    ref: str | None = None
-    created_at__gt: str | None = None
-    created_at__lt: str | None = None
-    search: str | None = None
-    search_name_only: bool = False
-    order_by: str | None = None
-
-    @property
-    def depth_value(self) -> int | None:
-        """``depth`` if it is an integer; PostHog ignores anything else."""
-        if self.depth is None:
-            return None
-        try:
-            value = int(self.depth)
-        except ValueError:
-            return None
-        # No path is that deep; keep the number inside SQLite's 64-bit integers.
-        return value if abs(value) < 2**62 else -1
+# The name this module knew the query by; the query itself is the wire's, stated once.
+ListQuery = FileSystemListQuery
 
 
 class _Where:
@@ -161,11 +136,11 @@ def _parse_time(name: str, value: str) -> str:
             moment = moment.replace(tzinfo=UTC)
         return format_time(moment)
     except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 shifted out of range
-        raise invalid("Enter a valid date/time.", code="invalid", attr=name) from None
+        raise InvalidField("Enter a valid date/time.", code="invalid", attr=name) from None
 
 
 def _list_where(
-    project_id: int, query: ListQuery, caller_id: int | None, *, odd_children: bool = True
+    project_id: int, query: FileSystemListQuery, caller_id: int | None, *, odd_children: bool = True
 ) -> _Where:
     """The conditions of ``query``. ``odd_children=False`` says no row under ``query.parent``
     has an odd path (see :func:`_has_odd_children`), so its children need no prefix test."""
@@ -207,7 +182,7 @@ def _list_where(
     if query.created_at__lt:
         where.add("created_at < ?", _parse_time("created_at__lt", query.created_at__lt))
     if query.search:
-        for term in search.parse(query.search, name_only=query.search_name_only):
+        for term in search.parse(query.search, name_only=query.name_only):
             clause, params = _term_sql(term, caller_id)
             # COALESCE: a NULL (e.g. no ref) must count as "no match", so that negating it
             # keeps the row, as PostHog's NOT on a nullable column does.
@@ -254,7 +229,7 @@ def _term_sql(term: search.Term, caller_id: int | None) -> tuple[str, list[Any]]
     raise AssertionError(term.field)  # pragma: no cover - every field is handled above
 
 
-def _list_order(query: ListQuery) -> str:
+def _list_order(query: FileSystemListQuery) -> str:
     if query.ref:
         return "shortcut, path_folded, pk"  # originals before shortcuts
     if query.order_by:
@@ -267,7 +242,7 @@ def _list_order(query: ListQuery) -> str:
 def list_entries(
     conn: sqlite3.Connection,
     project_id: int,
-    query: ListQuery,
+    query: FileSystemListQuery,
     *,
     limit: int,
     offset: int,
@@ -292,7 +267,7 @@ def list_entries(
     return total, rows
 
 
-def _is_children_query(query: ListQuery) -> bool:
+def _is_children_query(query: FileSystemListQuery) -> bool:
     """``parent`` with the depth of its direct children, and ``parent`` clean: a folder's
     children are then the rows filed under ``parent_path = parent``."""
     parent = query.parent or ""
@@ -303,10 +278,20 @@ def _is_children_query(query: ListQuery) -> bool:
     )
 
 
-def _only_children(query: ListQuery) -> bool:
-    """A folder's children and no other filter (the order does not change a count)."""
-    return _is_children_query(query) and query == ListQuery(
-        parent=query.parent, depth=query.depth, order_by=query.order_by
+def _only_children(query: FileSystemListQuery) -> bool:
+    """A folder's children and no other filter (the order does not change a count; a
+    filter :func:`_list_where` skips, such as an empty ``type``, is no filter)."""
+    return _is_children_query(query) and not any(
+        (
+            query.path,
+            query.type,
+            query.not_type,
+            query.type__startswith,
+            query.ref,
+            query.created_at__gt,
+            query.created_at__lt,
+            query.search,
+        )
     )
 
 
@@ -398,7 +383,7 @@ def count_descendants(
 ) -> tuple[int, list[sqlite3.Row]]:
     row = get_row(conn, project_id, entry_id)
     if row["type"] != "folder":
-        raise bare_400("Count can only be called on folders")
+        raise BadRequest("Count can only be called on folders")
     return descendants(conn, project_id, row["path"], limit=COUNT_PREVIEW_LIMIT)
 
 
@@ -587,7 +572,7 @@ def delete_entry(conn: sqlite3.Connection, project_id: int, entry_id: str) -> li
     carriers = _object_carriers(conn, project_id, leaves)
     for leaf in leaves:
         if not is_deletable(leaf["type"]):
-            raise invalid(f"Cannot delete resources with type '{leaf['type']}'.")
+            raise InvalidField(f"Cannot delete resources with type '{leaf['type']}'.")
 
     deleted: list[dict[str, Any]] = []
     for leaf in leaves:
@@ -624,7 +609,7 @@ def _object_carriers(
         if remaining:
             continue
         if entry_type in OBJECT_TYPES and not ref:
-            raise invalid(f"Cannot delete type '{entry_type}' without a reference.")
+            raise InvalidField(f"Cannot delete type '{entry_type}' without a reference.")
         carriers.add(group[0]["pk"])
     return carriers
 
@@ -642,7 +627,7 @@ def undo_delete(
     for item in items:
         obj = objects.restore(conn, project_id, item["type"], item["ref"])
         if obj is None:
-            raise invalid(UNDO_REFUSED)
+            raise InvalidField(UNDO_REFUSED)
         object_type = OBJECT_TYPES[item["type"]]
         path = item.get("path") or paths.child(unfiled_folder(item["type"]), obj["name"])
         create_entry(
@@ -667,7 +652,7 @@ def link_entry(
     """Create shortcuts: of an item at ``new_path``, or of a folder's whole subtree there."""
     row = get_row(conn, project_id, entry_id)
     if row["type"] == "folder" and new_path == row["path"]:
-        raise bare_400("Cannot link folder into itself")
+        raise BadRequest("Cannot link folder into itself")
     ensure_ancestors(conn, project_id, new_path, row["created_by"])
     if row["type"] != "folder":
         return _copy_as_shortcut(conn, project_id, row, new_path)
@@ -713,7 +698,7 @@ def move_entry(
     old_path = row["path"]
     # PostHog accepts a move into the folder's own subtree and corrupts the tree; refuse it.
     if new_path == old_path or paths.is_within(new_path, old_path):
-        raise bare_400("Cannot move folder into itself")
+        raise BadRequest("Cannot move folder into itself")
     ensure_ancestors(conn, project_id, new_path, row["created_by"])
     _rewrite_prefix(conn, project_id, old_path, new_path)
 

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from tui.server import trends
-from tui.server.errors import not_found
+from tui.server.store.errors import NotFound
 from tui.server.store.file_system import now
 
 # SQL for the first day of an event's bucket, per interval. Timestamps are stored in UTC as
@@ -44,7 +44,7 @@ def get_insight(conn: sqlite3.Connection, project_id: int, insight_id: int | str
     """The insight ``insight_id`` of this project (deleted or not), or 404."""
     row = find_insight(conn, project_id, insight_id, include_deleted=True)
     if row is None:
-        raise not_found()
+        raise NotFound()
     return row
 
 
@@ -131,7 +131,7 @@ def get_dashboard(
 ) -> sqlite3.Row:
     row = find_dashboard(conn, project_id, dashboard_id, include_deleted=True)
     if row is None:
-        raise not_found()
+        raise NotFound()
     return row
 
 

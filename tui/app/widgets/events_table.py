@@ -1,0 +1,161 @@
+"""The Events tab's table: one row per event, laid out for the width it has."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import DataTable
+
+from tui import labels
+from tui.app.event_text import summarize
+from tui.models.events import Event
+
+# Cells are cut here: one row per event, never a wall of text.
+MAX_NAME_CELL = 28
+MAX_SUMMARY_CELL = 60
+# A table this wide (cells) shows the four columns on one line; a narrower one shows the
+# event over its distinct id and properties, in a details column at least MIN_DETAILS wide.
+WIDE_TABLE = 96
+MIN_DETAILS = 16
+
+
+class EventsTable(DataTable[Text]):
+    """The events shown, newest first, each once; says when it is scrolled to its end, so
+    the next page can load."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("end,G", "scroll_bottom", "Last", show=False, id="events_last"),
+        Binding("home", "scroll_top", "First", show=False, id="events_first"),
+        Binding("j", "cursor_down", "Down", show=False, id="events_down"),
+        Binding("k", "cursor_up", "Up", show=False, id="events_up"),
+    ]
+
+    class ReachedEnd(Message):
+        pass
+
+    def __init__(self, time_of: Callable[[Event], str], *, id: str | None = None) -> None:
+        """``time_of`` words an event's time (the tab knows the clock and the zone)."""
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.time_of = time_of
+        self.events: list[Event] = []
+        self.ids: set[str] = set()
+        self._wide = False
+        self._details_width = 0
+
+    # ------------------------------------------------------------------ the rows
+
+    def reset(self) -> None:
+        """No events (new filters: the rows start again)."""
+        self.events = []
+        self.ids = set()
+        self.rebuild()
+
+    def append(self, events: Iterable[Event]) -> list[Event]:
+        """Older events below; returns those not shown before."""
+        fresh = self._fresh(events)
+        self.events += fresh
+        if self._layout() != (self._wide, self._details_width) or not self.columns:
+            self.rebuild()  # e.g. older times need a wider time column
+            return fresh
+        for event in fresh:
+            self.add_row(*self._cells(event), key=event.id, height=self._row_height)
+        return fresh
+
+    def prepend(self, events: Iterable[Event]) -> list[Event]:
+        """Newer events on top, the cursor staying on the event it was on; returns those
+        not shown before."""
+        fresh = self._fresh(events)
+        if not fresh:
+            return fresh
+        scroll_y = self.scroll_y
+        keep = self.cursor_event
+        self.events = fresh + self.events
+        self.rebuild(keep)
+        if scroll_y > 0:
+            # Keep what the user looks at in place: the new rows arrive above it.
+            moved = scroll_y + len(fresh) * self._row_height
+            self.call_after_refresh(self.scroll_to, y=moved, animate=False)
+        return fresh
+
+    @property
+    def cursor_event(self) -> Event | None:
+        if not self.events or not 0 <= self.cursor_row < len(self.events):
+            return None
+        return self.events[self.cursor_row]
+
+    def _fresh(self, events: Iterable[Event]) -> list[Event]:
+        fresh: list[Event] = []
+        for event in events:
+            if event.id not in self.ids:
+                self.ids.add(event.id)
+                fresh.append(event)
+        return fresh
+
+    # ------------------------------------------------------------------ layout
+
+    def rebuild(self, keep: Event | None = None) -> None:
+        """Lay every row out again (after a resize, or with new rows on top); the cursor
+        stays on ``keep`` (by default the event it is on)."""
+        keep = keep or self.cursor_event
+        self._wide, self._details_width = self._layout()
+        self.clear(columns=True)
+        self.add_column("time", key="time")
+        if self._wide:
+            self.add_column("event", key="event")
+            self.add_column("distinct id", key="distinct_id")
+            self.add_column("properties", key="properties")
+        else:
+            self.add_column("event", key="details", width=self._details_width)
+        for event in self.events:
+            self.add_row(*self._cells(event), key=event.id, height=self._row_height)
+        if keep is not None:
+            self.move_cursor(row=self.get_row_index(keep.id), scroll=False)
+
+    def _layout(self) -> tuple[bool, int]:
+        """(wide, width of the details column) for the table's current width."""
+        # Room for the vertical scrollbar is kept whether it shows or not: a layout that
+        # depended on it would change as rows arrive.
+        width = self.size.width - self.styles.scrollbar_size_vertical
+        time_width = max((len(self.time_of(e)) for e in self.events), default=8)
+        # Each column pads one cell either side.
+        return width >= WIDE_TABLE, max(MIN_DETAILS, width - time_width - 4)
+
+    @property
+    def _row_height(self) -> int:
+        return 1 if self._wide else 2
+
+    def _cells(self, event: Event) -> tuple[Text, ...]:
+        """One row: four columns when the table is wide; else the time, and the event over
+        its distinct id and property summary (two lines, each cut with an ellipsis)."""
+        time = Text(self.time_of(event), no_wrap=True)
+        name = labels.literal(event.event, max_length=MAX_NAME_CELL)
+        who = labels.literal(event.distinct_id, max_length=MAX_NAME_CELL)
+        summary = labels.literal(summarize(event.properties), max_length=MAX_SUMMARY_CELL)
+        if self._wide:
+            return time, name, who, summary
+        details = Text(no_wrap=True, overflow="ellipsis")
+        details.append_text(name)
+        details.append("\n")
+        details.append_text(who.copy())
+        details.stylize("cyan", len(name) + 1)
+        if summary.plain:
+            details.append(" · ", style="dim")
+            details.append_text(summary)
+        return time, details
+
+    def on_resize(self) -> None:
+        # After the resize is handled: the new width is the one laid out for.
+        self.call_later(self._relayout)
+
+    def _relayout(self) -> None:
+        if self._layout() != (self._wide, self._details_width) or not self.columns:
+            self.rebuild()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if self.row_count and self.max_scroll_y > 0 and new_value >= self.max_scroll_y:
+            self.post_message(self.ReachedEnd())
