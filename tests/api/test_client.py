@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from conftest import ADMIN_KEY, OTHER_USER_KEY, P1_KEY, READ_KEY, LiveServer
+from support import ADMIN_KEY, OTHER_USER_KEY, P1_KEY, READ_KEY, LiveServer, connect
 
 from tui import paths
 from tui.api import (
@@ -28,15 +28,6 @@ from tui.models import FileSystemEntry
 from tui.server.limits import MAX_PATH_LENGTH
 
 MISSING_ID = "00000000-0000-4000-8000-000000000000"
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-def connect(server: LiveServer, key: str = ADMIN_KEY, project: int = 1) -> PostHogClient:
-    return PostHogClient(server.url, project, key, max_retries=0)
 
 
 def held(server: LiveServer, **params: Any) -> list[dict[str, Any]]:

@@ -10,23 +10,14 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ADMIN_KEY, READ_KEY, LiveServer
-from event_helpers import ago, ids, iso, sdk_event, send_batch, walk
+from support import READ_KEY, LiveServer, connect
+from support.event_helpers import ago, ids, iso, sdk_event, send_batch, walk
 
 from tui.api import NotFoundError, PermissionDeniedError, PostHogClient, ValidationError
 from tui.models.events import Event, EventsPage, EventValuesResponse, PropertyFilter
 
 HOST = "https://posthog.example.com"
 KEY = "phx_client_events_test_key_000000000"
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-def connect(server: LiveServer, key: str = ADMIN_KEY) -> PostHogClient:
-    return PostHogClient(server.url, 1, key, max_retries=0)
 
 
 @pytest.fixture

@@ -16,10 +16,11 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-from conftest import ADMIN_KEY, TEST_KEYS, LiveServer
-from insight_helpers import create_dashboard, create_insight, seed_signups, trends_query
 from openpyxl import load_workbook
 from PIL import Image
+from support import ADMIN_KEY, LiveServer, connect, running_server, server_settings
+from support.insight_helpers import create_dashboard, create_insight, seed_signups, trends_query
+from support.sample_bodies import ASSET, CSV_BODY
 
 from tui.api import ApiError, NotFoundError, PostHogClient
 from tui.api.exports import ExportFailedError, ExportTimeoutError
@@ -27,19 +28,8 @@ from tui.api.filenames import MAX_NAME_BYTES
 from tui.models.exports import ExportedAsset, ExportFormat
 from tui.models.insights import Dashboard, Insight
 from tui.server.exporting.charts import INSIGHT_SIZE
-from tui.server.runner import start_in_thread
-from tui.server.settings import ServerSettings
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-def connect(server: LiveServer, key: str = ADMIN_KEY) -> PostHogClient:
-    return PostHogClient(server.url, 1, key, max_retries=0)
 
 
 def server_bytes(server: LiveServer, asset: ExportedAsset) -> bytes:
@@ -55,14 +45,6 @@ def files_in(folder: Path) -> list[str]:
 
 
 @pytest.fixture
-def downloads(tmp_path: Path) -> Path:
-    """A folder of its own: the test server's database lives in tmp_path."""
-    folder = tmp_path / "downloads"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
 def insight_id(live_server: LiveServer) -> int:
     seed_signups(live_server.db_path)
     insight, _ = create_insight(
@@ -73,13 +55,9 @@ def insight_id(live_server: LiveServer) -> int:
 
 def start_server(tmp_path: Path, delay: float) -> Iterator[LiveServer]:
     db_path = tmp_path / "slow.sqlite3"
-    background = start_in_thread(
-        ServerSettings(db_path=db_path, keys=TEST_KEYS, seed="empty", export_delay=delay)
-    )
-    try:
-        yield LiveServer(url=background.url, db_path=db_path, background=background)
-    finally:
-        background.stop()
+    settings = server_settings(db_path, "empty", projects=(1,), export_delay=delay)
+    with running_server(settings, wait=True) as server:
+        yield server
 
 
 @pytest.fixture
@@ -318,19 +296,6 @@ async def test_dashboard_tiles(live_server: LiveServer, insight_id: int) -> None
 # -- what a real server cannot be made to do ----------------------------------------------
 
 API = "https://posthog.test"
-ASSET = {
-    "id": 7,
-    "dashboard": None,
-    "insight": 3,
-    "export_format": "text/csv",
-    "created_at": "2024-05-01T12:00:00Z",
-    "has_content": True,
-    "export_context": None,
-    "filename": "report.csv",
-    "expires_after": "2024-05-08T00:00:00Z",
-    "exception": None,
-}
-CSV_BODY = b"date,x\r\n2024-05-01,1\r\n"
 
 Handler = Callable[[httpx.Request], httpx.Response]
 

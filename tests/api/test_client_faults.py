@@ -16,6 +16,7 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
+from support.sample_bodies import ENTRY
 
 from tui.api import (
     ApiError,
@@ -37,23 +38,6 @@ from tui.api.errors import parse_retry_after
 HOST = "https://posthog.example.com"
 KEY = "phx_secret_fault_key_0123456789abcdef"
 BACKOFF = 0.01  # the first backoff step in these tests: waits are recorded, not slept
-
-ENTRY = {
-    "id": "0b5a6c1e-0000-4000-8000-000000000001",
-    "path": "Reports/Weekly",
-    "depth": 2,
-    "type": "insight",
-    "ref": "abc123",
-    "href": "/insights/abc123",
-    "meta": {},
-    "shortcut": False,
-    "created_at": "2024-05-01T12:00:00Z",
-}
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 Handler = Callable[[httpx.Request], httpx.Response]

@@ -1,8 +1,8 @@
-"""The client against hostile servers, over real sockets (``tests/hostile_server.py``):
+"""The client against hostile servers, over real sockets (``tests/support/hostile_server.py``):
 download names that try to leave the folder, ``Content-Disposition`` tricks, redirects that
 try to carry the key to another host, and answers too big to hold.
 
-``tests/test_filenames.py`` covers the name rules alone and ``tests/test_client_exports.py``
+``tests/api/test_filenames.py`` covers the name rules alone and ``tests/api/test_client_exports.py``
 the download's normal faults; these are what a server set on harm would send.
 """
 
@@ -17,7 +17,9 @@ from pathlib import Path
 
 import anyio
 import pytest
-from hostile_server import HostileServer, Reply, Seen, hostile_server
+from support.hostile_server import HostileServer, Reply, Seen, hostile_server
+from support.sample_bodies import ASSET, CSV_BODY
+from support.sample_bodies import ENTRY as PLAIN_ENTRY
 
 from tui.api import ApiError, PostHogClient, UnexpectedResponseError
 from tui.api.bodies import MAX_RESPONSE_BYTES
@@ -27,29 +29,11 @@ from tui.models.exports import ExportedAsset
 pytestmark = pytest.mark.anyio
 
 KEY = "phx_hostile_test_key_0123456789abcdef"
-ASSET = {
-    "id": 7,
-    "dashboard": None,
-    "insight": 3,
-    "export_format": "text/csv",
-    "created_at": "2024-05-01T12:00:00Z",
-    "has_content": True,
-    "export_context": None,
-    "filename": "report.csv",
-    "expires_after": "2024-05-08T00:00:00Z",
-    "exception": None,
-}
-CSV = b"date,x\r\n2024-05-01,1\r\n"
 MB = 1024 * 1024
 # What a hostile server tries to make the client hold or write: far past every limit.
 HUGE = 300 * MB
 # A limit small enough that tests reading up to it stay quick.
 SMALL_LIMIT = 1 * MB
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def client_for(server: HostileServer, **options: object) -> PostHogClient:
@@ -75,7 +59,9 @@ def export_server(filename: str | None, disposition: str) -> Callable[[Seen], Re
     def respond(seen: Seen) -> Reply:
         if seen.path.endswith("/exports/7/"):
             return json_reply(asset_json(filename=filename))
-        return Reply(200, [("Content-Type", "text/csv"), ("Content-Disposition", disposition)], CSV)
+        return Reply(
+            200, [("Content-Type", "text/csv"), ("Content-Disposition", disposition)], CSV_BODY
+        )
 
     return respond
 
@@ -115,7 +101,7 @@ async def test_a_hostile_name_lands_inside_the_folder(
             path = await client.exports.download(await client.exports.get(7), folder)
     assert path == folder / expected
     assert files_under(tmp_path) == [f"a/b/c/downloads/{expected}"]
-    assert path.read_bytes() == CSV
+    assert path.read_bytes() == CSV_BODY
 
 
 async def test_an_absurdly_long_name_is_cut_and_keeps_its_extension(tmp_path: Path) -> None:
@@ -187,7 +173,7 @@ async def test_a_download_redirect_reaches_storage_without_the_key(tmp_path: Pat
             # The key in the URL's user info would be sent as Basic auth if kept.
             location = f"http://hogtree:{KEY}@127.0.0.1:{storage_port()}/bucket/7.csv?sig=s1"
             return Reply(302, [("Location", location)])
-        return Reply(200, [("Content-Type", "text/csv")], CSV)  # the bounce, back here
+        return Reply(200, [("Content-Type", "text/csv")], CSV_BODY)  # the bounce, back here
 
     def storage(seen: Seen) -> Reply:
         hops.append(seen.path)
@@ -200,7 +186,7 @@ async def test_a_download_redirect_reaches_storage_without_the_key(tmp_path: Pat
 
         async with client_for(api_server) as client:
             path = await client.exports.download(client_asset(), tmp_path)
-    assert path.read_bytes() == CSV
+    assert path.read_bytes() == CSV_BODY
     first, bounce = api_server.seen
     assert first.headers["authorization"] == f"Bearer {KEY}"
     assert hops == ["/bucket/7.csv?sig=s1"]
@@ -285,17 +271,8 @@ async def test_an_endless_answer_is_refused_at_the_limit_with_bounded_memory() -
     assert peak < 2 * MAX_RESPONSE_BYTES  # the limit and a chunk: nothing like 300 MB
 
 
-ENTRY = {
-    "id": "0b5a6c1e-0000-4000-8000-000000000001",
-    "path": "Reports/Weekly",
-    "depth": 2,
-    "type": "insight",
-    "ref": "abc123",
-    "href": "/insights/abc123",
-    "meta": {"notes": "x" * 5000},
-    "shortcut": False,
-    "created_at": "2024-05-01T12:00:00Z",
-}
+# An entry with a long note: ~5 kB.
+ENTRY = {**PLAIN_ENTRY, "meta": {"notes": "x" * 5000}}
 # A page of 100 entries, ~500 kB: more than one unpacking step.
 PAGE = json.dumps({"count": 100, "next": None, "previous": None, "results": [ENTRY] * 100})
 

@@ -6,12 +6,22 @@ from typing import Any
 
 import httpx
 import pytest
-from app_harness import loaded, move_cursor_to, new_app, settle, tree_of, visible_names
-from conftest import ADMIN_KEY, LiveServer
+from support import ADMIN_KEY, LiveServer
+from support.app_harness import (
+    held,
+    loaded,
+    make,
+    move_cursor_to,
+    new_app,
+    open_folder,
+    settle,
+    tree_of,
+    visible_names,
+)
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tui.app.app import MUTATING_ACTIONS, HogtreeApp
+from tui.app.app import MUTATING_ACTIONS
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.count import CountScreen
 from tui.app.screens.help import HelpScreen
@@ -20,34 +30,8 @@ from tui.server.limits import MAX_PATH_LENGTH
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-def make(api: httpx.Client, path: str, **fields: Any) -> dict[str, Any]:
-    response = api.post("file_system/", json={"path": path, **fields})
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def held(api: httpx.Client) -> dict[str, str]:
-    """Every path on the server, by entry id."""
-    results = api.get("file_system/", params={"limit": 10_000}).json()["results"]
-    return {e["id"]: e["path"] for e in results}
-
-
 def paths_held(api: httpx.Client) -> set[str]:
     return set(held(api).values())
-
-
-async def open_folder(pilot: Pilot[None], path: str) -> None:
-    app = pilot.app
-    assert isinstance(app, HogtreeApp)
-    await move_cursor_to(pilot, path)
-    await pilot.press("l")
-    tree = tree_of(app)
-    await settle(pilot, lambda: path in tree.folders and tree.folders[path].total is not None)
 
 
 async def type_into_prompt(pilot: Pilot[None], text: str, *, clear: bool = False) -> None:

@@ -10,9 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
-from app_harness import loaded, move_cursor_to, new_app, settle, tree_of
-from conftest import ADMIN_KEY, READ_KEY, LiveServer
-from event_helpers import expect, iso, project_token, sdk_event, send_batch
+from support import ADMIN_KEY, READ_KEY, LiveServer
+from support.app_harness import loaded, move_cursor_to, new_app, open_events, settle, tree_of
+from support.event_helpers import iso, project_token, sdk_event, send_batch
+from support.server_helpers import expect
 from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widgets import Input, TabbedContent
@@ -28,22 +29,8 @@ pytestmark = pytest.mark.anyio
 SnapCompare = Callable[..., bool]
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def tab_of(app: HogtreeApp) -> EventsTab:
     return app.query_one(EventsTab)
-
-
-async def open_events(pilot: Pilot[None]) -> EventsTab:
-    """``v``: the Events tab on screen, its first page loaded."""
-    app = await loaded(pilot)
-    await pilot.press("v")
-    tab = tab_of(app)
-    await settle(pilot, lambda: tab.started and not tab.loading and bool(tab.events))
-    return tab
 
 
 def server_ids(api: httpx.Client, **params: Any) -> tuple[list[str], str | None]:

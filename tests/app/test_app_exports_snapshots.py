@@ -1,6 +1,6 @@
 """Pictures of the Exports tab at 80x24 and 120x40, compared with the accepted ones in
 tests/__snapshots__/. Update them after a deliberate change of the tab with
-``pytest tests/test_app_exports_snapshots.py --snapshot-update``, and look at the SVGs.
+``pytest tests/app/test_app_exports_snapshots.py --snapshot-update``, and look at the SVGs.
 
 A tiny fixed project of its own (one folder, an insight, a dashboard): the exports are made
 by the real server, then given fixed dates and names so nothing in the picture reads a
@@ -19,9 +19,9 @@ from typing import Any
 
 import httpx
 import pytest
-from app_harness import loaded, move_cursor_to, new_app, settle, tree_of
-from conftest import ADMIN_KEY, LiveServer
-from insight_helpers import create_dashboard, create_insight, trends_query
+from support import ADMIN_KEY, LiveServer
+from support.app_harness import loaded, move_cursor_to, new_app, settle, tree_of
+from support.insight_helpers import create_dashboard, create_insight, trends_query
 from textual.pilot import Pilot
 
 from tui.app.app import HogtreeApp

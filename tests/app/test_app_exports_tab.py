@@ -10,11 +10,10 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-import conftest
 import pytest
-from app_harness import loaded, move_cursor_to, new_app, settle, tree_of
-from conftest import ADMIN_KEY, LiveServer
 from openpyxl import load_workbook  # type: ignore[import-untyped]
+from support import ADMIN_KEY, LiveServer, running_server, server_settings
+from support.app_harness import loaded, move_cursor_to, new_app, settle, tree_of
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -23,7 +22,6 @@ from tui.app.app import HogtreeApp
 from tui.app.screens.export_format import ExportFormatScreen
 from tui.app.widgets.exports_tab import ExportsTab
 from tui.server import export_sources
-from tui.server.runner import start_in_thread
 
 pytestmark = pytest.mark.anyio
 
@@ -33,27 +31,11 @@ FORMATS = ["PNG", "PDF", "CSV", "XLSX"]  # the chooser's order for an insight
 MAGIC = {"PNG": b"\x89PNG\r\n\x1a\n", "PDF": b"%PDF", "XLSX": b"PK\x03\x04"}
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def downloads(tmp_path: Path) -> Path:
-    """A folder of its own: the server's database lives in tmp_path."""
-    folder = tmp_path / "downloads"
-    folder.mkdir()
-    return folder
-
-
 def start_slow(tmp_path: Path, demo_database: Path, delay: float) -> Iterator[LiveServer]:
     db_path = tmp_path / "slow.sqlite3"
     shutil.copyfile(demo_database, db_path)
-    background = start_in_thread(conftest.test_settings(db_path, "demo", export_delay=delay))
-    try:
-        yield LiveServer(url=background.url, db_path=db_path, background=background)
-    finally:
-        background.stop(wait=False)
+    with running_server(server_settings(db_path, "demo", export_delay=delay)) as server:
+        yield server
 
 
 @pytest.fixture

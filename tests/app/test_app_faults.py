@@ -4,7 +4,7 @@ A :class:`FaultyTransport` sits between the app's client and the server: every r
 to the server over real HTTP except the ones a test picks to fail. The app must never
 crash or show a traceback, must say what happened in plain words, must retry only what is
 safe, must never send a change twice on its own, and after a failed change must show what
-the server holds. ``tests/test_client_faults.py`` covers the client alone; these go
+the server holds. ``tests/api/test_client_faults.py`` covers the client alone; these go
 through the app.
 """
 
@@ -15,18 +15,20 @@ from typing import Any
 
 import httpx
 import pytest
-from app_harness import (
+from support import ADMIN_KEY, LiveServer, server_settings
+from support.app_harness import (
     ServerBackend,
     backend_for,
+    held,
     loaded,
+    make,
     move_cursor_to,
     new_app,
+    open_folder,
     settle,
     visible_names,
 )
-from conftest import ADMIN_KEY, LiveServer
-from conftest import test_settings as server_settings  # aliased: not a test here
-from fault_transport import (
+from support.fault_transport import (
     Fault,
     FaultyTransport,
     action,
@@ -39,7 +41,6 @@ from fault_transport import (
     refuse,
     throttled,
 )
-from test_app_actions import held, make, open_folder
 from textual.pilot import Pilot
 
 from tui.app.app import HogtreeApp
@@ -60,11 +61,6 @@ MOVE = action("POST", "/move/")
 COUNT = action("POST", "/count/")
 CREATE = action("POST", "/file_system/")
 DELETE = action("DELETE", "/")
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.fixture

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from app_harness import loaded, new_app, settle
-from conftest import ADMIN_KEY, LiveServer
+from support import ADMIN_KEY, LiveServer
+from support.app_harness import loaded, new_app, settle
 from textual.widgets._footer import FooterKey
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 async def test_the_footer_keeps_its_keys_until_they_change(demo_server: LiveServer) -> None:

@@ -11,13 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
-from app_harness import loaded, move_cursor_to, new_app, settle, tree_of
-from conftest import ADMIN_KEY, LiveServer
-from event_helpers import ago, sdk_event, send_batch
-from hostile_names import HOSTILE_NAMES, leaked, top_level_path
 from rich.cells import cell_len
-from terminal import Terminal, foreign_controls, hogtree_argv
-from test_app_events_tab import open_events
+from support import ADMIN_KEY, LiveServer
+from support.app_harness import loaded, move_cursor_to, new_app, open_events, settle, tree_of
+from support.event_helpers import ago, sdk_event, send_batch
+from support.hostile_names import HOSTILE_NAMES, leaked, top_level_path
+from support.terminal import Terminal, foreign_controls, hogtree_argv
 
 from tui import labels, paths
 from tui.app.app import HogtreeApp
@@ -32,11 +31,6 @@ pytestmark = pytest.mark.anyio
 # What a row, the details pane and the status line must show of each name: its start,
 # short enough to fit beside the icon in the narrowest tree (long names are cut).
 SHOWN_PREFIX = 12
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.fixture

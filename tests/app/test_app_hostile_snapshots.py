@@ -1,7 +1,7 @@
-"""Pictures of the app showing hostile names (tests/hostile_names.py), at 80x24 and 120x40:
+"""Pictures of the app showing hostile names (tests/support/hostile_names.py), at 80x24 and 120x40:
 each name drawn literally, control characters as visible stand-ins, and no name pushing the
 layout out of shape — in the tree, the details, a question, the rename prompt and the status
-line. Update with ``pytest tests/test_app_hostile_snapshots.py --snapshot-update`` and look
+line. Update with ``pytest tests/app/test_app_hostile_snapshots.py --snapshot-update`` and look
 at the new SVGs."""
 
 from __future__ import annotations
@@ -12,18 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_harness import loaded, move_cursor_to, new_app, settle
-from conftest import ADMIN_KEY
-from hostile_names import HOSTILE_NAMES
-from snapshot_data import (
-    Filler,
-    SnapshotServer,
-    build_database,
-    fix_ids,
-    open_folder,
-    serve_copy,
-    still,
-)
+from support import ADMIN_KEY, LiveServer
+from support.app_harness import loaded, move_cursor_to, new_app, open_folder, settle
+from support.hostile_names import HOSTILE_NAMES
+from support.snapshot_data import Filler, build_database, fix_ids, serve_copy, still
 from textual.pilot import Pilot
 
 from tui import paths
@@ -62,7 +54,7 @@ def hostile_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def hostile_server(tmp_path: Path, hostile_database: Path) -> Iterator[SnapshotServer]:
+def hostile_server(tmp_path: Path, hostile_database: Path) -> Iterator[LiveServer]:
     yield from serve_copy(hostile_database, tmp_path / "hostile.sqlite3")
 
 
@@ -113,7 +105,7 @@ async def renamed_scene(pilot: Pilot[None]) -> None:
 
 def picture(
     snap_compare: SnapCompare,
-    server: SnapshotServer,
+    server: LiveServer,
     scene: Callable[[Pilot[None]], Any],
     size: tuple[int, int],
 ) -> bool:
@@ -121,24 +113,24 @@ def picture(
 
 
 def test_hostile_tree_and_details(
-    snap_compare: SnapCompare, hostile_server: SnapshotServer, size: tuple[int, int]
+    snap_compare: SnapCompare, hostile_server: LiveServer, size: tuple[int, int]
 ) -> None:
     assert picture(snap_compare, hostile_server, tree_scene, size)
 
 
 def test_hostile_delete_question(
-    snap_compare: SnapCompare, hostile_server: SnapshotServer, size: tuple[int, int]
+    snap_compare: SnapCompare, hostile_server: LiveServer, size: tuple[int, int]
 ) -> None:
     assert picture(snap_compare, hostile_server, delete_scene, size)
 
 
 def test_hostile_rename_prompt(
-    snap_compare: SnapCompare, hostile_server: SnapshotServer, size: tuple[int, int]
+    snap_compare: SnapCompare, hostile_server: LiveServer, size: tuple[int, int]
 ) -> None:
     assert picture(snap_compare, hostile_server, rename_scene, size)
 
 
 def test_hostile_status_after_rename(
-    snap_compare: SnapCompare, hostile_server: SnapshotServer, size: tuple[int, int]
+    snap_compare: SnapCompare, hostile_server: LiveServer, size: tuple[int, int]
 ) -> None:
     assert picture(snap_compare, hostile_server, renamed_scene, size)

@@ -6,15 +6,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from app_harness import loaded, move_cursor_to, new_app, settle
-from conftest import ADMIN_KEY
-from snapshot_data import (  # noqa: F401 - the fixtures snapshot_server and snapshot_database
-    MAIN_ENTRY,
-    SnapshotServer,
-    open_folder,
-    snapshot_database_fixture,
-    snapshot_server_fixture,
-)
+from support import ADMIN_KEY, LiveServer
+from support.app_harness import loaded, move_cursor_to, new_app, open_folder, settle
+from support.snapshot_data import MAIN_ENTRY
 from textual.widgets import Input, OptionList
 
 from tui.api import PostHogClient
@@ -24,13 +18,8 @@ from tui.app.screens.prompt import PromptScreen
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 async def test_completions_arriving_after_the_prompt_closed_are_dropped(
-    snapshot_server: SnapshotServer, monkeypatch: pytest.MonkeyPatch
+    snapshot_server: LiveServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Enter before the server answers: the answer finds no list to fill, and the app lives."""
     slow_answers: list[str] = []
@@ -57,7 +46,7 @@ async def test_completions_arriving_after_the_prompt_closed_are_dropped(
 
 
 async def test_typing_a_path_asks_the_server_once_per_pause(
-    snapshot_server: SnapshotServer, monkeypatch: pytest.MonkeyPatch
+    snapshot_server: LiveServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The inline suggestion and the list share one answer per value, asked once typing
     pauses: not one request per key (and per key twice)."""

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from app_harness import (
+from rich.style import Style
+from support import ADMIN_KEY, LiveServer
+from support.app_harness import (
     loaded,
     move_cursor_to,
     new_app,
@@ -17,19 +19,12 @@ from app_harness import (
     tree_of,
     visible_names,
 )
-from conftest import ADMIN_KEY, LiveServer
-from rich.style import Style
 
 from tui.app.app import HogtreeApp
 from tui.app.widgets.project_tree import MoreRow, ProjectTree
 from tui.backend import LocalBackend
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def server_children(api: httpx.Client, parent: str | None, depth: int) -> list[str]:

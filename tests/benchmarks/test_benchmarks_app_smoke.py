@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import pytest
+
 from benchmarks import b1_expand_big_folder, b5_cold_start, b6_event_loop_stalls, b7_request_economy
 from benchmarks.harness import Figure
 

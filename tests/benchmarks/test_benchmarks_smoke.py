@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from benchmarks import b2_children_page, b3_search_and_count, b4_move_folder, b8_events_page
 from benchmarks.harness import Figure, table
 

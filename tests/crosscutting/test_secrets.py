@@ -17,14 +17,13 @@ from typing import Any
 
 import httpx
 import pytest
-from app_harness import loaded, move_cursor_to, new_app, settle
-from conftest import ADMIN_KEY, READ_KEY, LiveServer
-from conftest import test_settings as server_settings
-from crash_runner import CRASH_MESSAGE
 from pydantic import SecretStr
 from rich.console import Console
 from rich.traceback import Traceback
-from terminal import Terminal, foreign_controls, hogtree_argv, plain
+from support import ADMIN_KEY, READ_KEY, LiveServer, crash_runner, running_server, server_settings
+from support.app_harness import loaded, move_cursor_to, new_app, settle
+from support.crash_runner import CRASH_MESSAGE
+from support.terminal import Terminal, foreign_controls, hogtree_argv, plain
 
 from tui.api import InsecureTransportError, PostHogClient
 from tui.api.auth import BearerAuth, is_loopback
@@ -38,17 +37,12 @@ from tui.config import (
     resolve_connection,
 )
 from tui.debuglog import start_debug_log, stop_debug_log
-from tui.server.runner import start_in_thread
 
-TESTS = Path(__file__).parent
+# Run as a script (it patches httpx before hogtree starts), so named by its file.
+CRASH_RUNNER = Path(crash_runner.__file__)
 LOG_LINE = re.compile(r"hogtree: debug log: (\S+\.log)")
 # A key as a careless copy leaves it: with the line break of the file it came from.
 PASTED_KEY = READ_KEY + "\n"
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def write_config(path: Path, text: str, mode: int) -> Path:
@@ -137,7 +131,7 @@ def test_a_traceback_with_locals_does_not_show_the_key(
     Textual prints the traceback with every frame's locals. The key is in none of them."""
     missing = tmp_path / "none.toml"
     env = terminal_env(tmp_path, missing, **{ENV_API_KEY: READ_KEY})
-    argv = [sys.executable, str(TESTS / "crash_runner.py"), "--debug", "--host", live_server.url]
+    argv = [sys.executable, str(CRASH_RUNNER), "--debug", "--host", live_server.url]
     with Terminal([*argv, "--project", "1"], env=env) as term:
         term.wait_for("Archive")
         term.press("r")
@@ -355,11 +349,8 @@ def lan_server(tmp_path: Path) -> Iterator[str]:
     address = _own_address()
     if address is None:
         pytest.skip("this machine has no non-loopback address")
-    server = start_in_thread(server_settings(tmp_path / "lan.sqlite3", "empty"), host=address)
-    try:
+    with running_server(server_settings(tmp_path / "lan.sqlite3", "empty"), host=address) as server:
         yield server.url
-    finally:
-        server.stop(wait=False)
 
 
 @pytest.mark.anyio

@@ -8,14 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import LiveServer
-from conftest import test_settings as server_settings
-from scripting_helpers import at_path, command, environment, run
+from support import running_server, server_settings
+from support.scripting_helpers import at_path, command, environment, run
 
 from tui.cli import build_parser, main
 from tui.scripting import events
 from tui.scripting.arguments import COMMANDS, DEFAULT_LIMIT_TEXT, offer_completion
-from tui.server.runner import start_in_thread
 
 
 def test_hogtree_help_lists_every_command_with_examples(
@@ -76,14 +74,12 @@ def test_no_host_runs_on_the_local_demo_in_the_commands_process(
     assert (made.code, made.lines) == (0, ["Scripts/Nightly \\/ cron"]), made.err
     # What the command left in the database, read back over HTTP from a server on it: the
     # new folder beside the demo's.
-    background = start_in_thread(server_settings(db, "demo"))
-    try:
-        server = LiveServer(url=background.url, db_path=db, background=background)
-        with server.client() as http:
-            [folder] = at_path(http, "Scripts/Nightly \\/ cron")
-            [demo_folder] = at_path(http, "Marketing")
-    finally:
-        background.stop()
+    with (
+        running_server(server_settings(db, "demo"), wait=True) as server,
+        server.client() as http,
+    ):
+        [folder] = at_path(http, "Scripts/Nightly \\/ cron")
+        [demo_folder] = at_path(http, "Marketing")
     assert (folder["type"], folder["depth"]) == ("folder", 2)
     assert demo_folder["type"] == "folder"
 

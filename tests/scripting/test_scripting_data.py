@@ -11,16 +11,14 @@ import select
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import LiveServer, _start
-from conftest import test_settings as server_settings
-from event_helpers import ago, sdk_event, send_batch
-from insight_helpers import create_dashboard, create_insight, seed_signups, trends_query
-from scripting_helpers import (
+from support import LiveServer, running_server, server_settings
+from support.event_helpers import ago, sdk_event, send_batch
+from support.insight_helpers import create_dashboard, create_insight, seed_signups, trends_query
+from support.scripting_helpers import (
     COMMAND_TIMEOUT_S,
     at_path,
     create,
@@ -29,25 +27,6 @@ from scripting_helpers import (
     run,
     run_on_tty,
 )
-
-from tui.server.runner import start_in_thread
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    yield from _start(tmp_path_factory.mktemp("data") / "data.sqlite3", "empty")
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    return environment(tmp_path_factory.mktemp("env"))
-
-
-@pytest.fixture(scope="module")
-def http(server: LiveServer) -> Iterator[httpx.Client]:
-    with server.client() as client:
-        yield client
-
 
 # --------------------------------------------------------------------------- export
 
@@ -86,10 +65,8 @@ def test_export_waits_with_a_progress_line_on_a_terminal(
 ) -> None:
     # A server that makes exports in the background, as older PostHog does.
     db_path = tmp_path / "slow.sqlite3"
-    slow = start_in_thread(server_settings(db_path, "empty", export_delay=0.5))
-    try:
+    with running_server(server_settings(db_path, "empty", export_delay=0.5)) as server:
         dashboard = create_dashboard(db_path, "KPIs", [])
-        server = LiveServer(url=slow.url, db_path=db_path, background=slow)
         with server.client() as http:
             create(http, "Boards/KPIs", "dashboard", ref=str(dashboard))
         downloads = tmp_path / "out"
@@ -99,8 +76,6 @@ def test_export_waits_with_a_progress_line_on_a_terminal(
             on_host(server, "export", "Boards/KPIs", "--format", "png", "-o", str(downloads)),
             env,
         )
-    finally:
-        slow.stop(wait=False)
 
     assert shown.code == 0, shown.out
     [saved] = downloads.iterdir()

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ADMIN_KEY, READ_KEY, LiveServer, _start
-from insight_helpers import create_dashboard, create_insight
-from scripting_helpers import (
+from support import ADMIN_KEY, READ_KEY, LiveServer
+from support.insight_helpers import create_dashboard, create_insight
+from support.scripting_helpers import (
     at_path,
     command,
     create,
@@ -29,24 +28,6 @@ from scripting_helpers import (
 )
 
 from tui.api import PostHogClient
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    # conftest's own start-up, kept for the whole module instead of one test.
-    yield from _start(tmp_path_factory.mktemp("tree") / "tree.sqlite3", "empty")
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    return environment(tmp_path_factory.mktemp("env"))
-
-
-@pytest.fixture(scope="module")
-def http(server: LiveServer) -> Iterator[httpx.Client]:
-    with server.client() as client:
-        yield client
-
 
 # --------------------------------------------------------------------------- ls, find
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from test_server_store import assert_derived_columns_true
+from support.db_inspect import assert_derived_columns_true
 
 from tui import paths
 from tui.server import seed_events, seed_scale

@@ -5,25 +5,13 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-from serve_process import start_serve
+from support.serve_process import serving
 
 from tui.cli import main
-
-
-@contextmanager
-def serving(*args: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    url, process = start_serve(*args)
-    try:
-        yield url, process
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_serve_seeds_the_demo_and_prints_a_working_key(tmp_path: Path) -> None:

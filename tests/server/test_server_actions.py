@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import LiveServer
-from server_helpers import (
+from support import LiveServer
+from support.server_helpers import (
     NOT_FOUND,
     assert_bare_detail,
     assert_error,

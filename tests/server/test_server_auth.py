@@ -14,8 +14,17 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ADMIN_KEY, OTHER_USER_KEY, P1_KEY, READ_KEY, LiveServer
-from server_helpers import (
+from support import (
+    ADMIN_KEY,
+    OTHER_USER_KEY,
+    P1_KEY,
+    READ_KEY,
+    LiveServer,
+    http_client,
+    running_server,
+    server_settings,
+)
+from support.server_helpers import (
     NOT_AUTHENTICATED,
     PROJECT_NOT_FOUND,
     assert_error,
@@ -27,10 +36,9 @@ from server_helpers import (
     unfiled,
 )
 
-from tui.server.runner import start_in_thread
-from tui.server.settings import ApiKeySpec, ServerSettings
+from tui.server.settings import ApiKeySpec
 
-# Keys of the server this module starts itself, for scopes conftest's keys do not cover.
+# Keys of the server this module starts itself, for scopes support.TEST_KEYS do not cover.
 WRITE_ONLY_KEY = "phx_test_fs_write_only_0000000000000"
 EVAL_WRITE_KEY = "phx_test_eval_write_00000000000000"
 EVAL_READ_KEY = "phx_test_eval_read_000000000000000"
@@ -88,19 +96,13 @@ def scoped_server(tmp_path: Path) -> Iterator[str]:
         ApiKeySpec.parse(f"{EVAL_READ_KEY}=evaluation:read"),
         ApiKeySpec.parse(f"{MIXED_KEY}=evaluation:read,file_system:read"),
     )
-    settings = ServerSettings(
-        db_path=tmp_path / "scoped.sqlite3", projects=(1, 2), keys=keys, seed="empty"
-    )
-    background = start_in_thread(settings)
-    try:
-        yield background.url
-    finally:
-        background.stop()
+    settings = server_settings(tmp_path / "scoped.sqlite3", "empty", keys=keys)
+    with running_server(settings, wait=True) as server:
+        yield server.url
 
 
 def client_for(url: str, key: str | None, project: int | str = 1) -> httpx.Client:
-    headers = {"Authorization": f"Bearer {key}"} if key else {}
-    return httpx.Client(base_url=f"{url}/api/projects/{project}/", headers=headers, timeout=30)
+    return http_client(f"{url}/api/projects/{project}/", key)
 
 
 # --- 401 --------------------------------------------------------------------------------------

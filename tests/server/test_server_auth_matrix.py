@@ -11,7 +11,7 @@ the worst kind of bug. The right key's request then shows the refusal was not va
 same request from a writing endpoint does change the database.
 
 One server for the module keeps it fast; each request gets fresh targets from ``prepare``.
-``tests/test_server_auth.py`` holds the finer cases (Bearer spelling, body validation order).
+``tests/server/test_server_auth.py`` holds the finer cases (Bearer spelling, body validation order).
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from typing import Any
 import fastapi.routing
 import httpx
 import pytest
-from conftest import ADMIN_KEY, P1_KEY, TEST_KEYS, http_client
-from db_inspect import fingerprint, read_only
-from insight_helpers import create_insight, insert_events, stamp, today, trends_query
-from server_helpers import (
+from support import ADMIN_KEY, P1_KEY, TEST_KEYS, http_client, running_server, server_settings
+from support.db_inspect import fingerprint, read_only
+from support.insight_helpers import create_insight, insert_events, stamp, today, trends_query
+from support.server_helpers import (
     AUTHENTICATION_FAILED,
     NOT_AUTHENTICATED,
     PROJECT_NOT_FOUND,
@@ -40,7 +40,6 @@ from server_helpers import (
 
 from tui.server.app import PROJECT_PREFIXES, prepare_database
 from tui.server.routes.capture import INVALID_TOKEN, MISSING_TOKEN
-from tui.server.runner import start_in_thread
 from tui.server.settings import ApiKeySpec, ServerSettings
 from tui.server.store import accounts, objects
 from tui.server.store.file_system import now
@@ -164,24 +163,20 @@ def _seed(settings: ServerSettings) -> Seeded:
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
     db_path = tmp_path_factory.mktemp("matrix") / "matrix.sqlite3"
-    settings = ServerSettings(db_path=db_path, projects=PROJECTS, keys=_keys(), seed="empty")
+    settings = server_settings(db_path, "empty", projects=PROJECTS, keys=_keys())
     seeded = _seed(settings)
-    background = start_in_thread(settings)
-    try:
-        with read_only(db_path) as db:
-            matrix = Matrix(
-                url=background.url,
-                app=background.server.config.app,
-                db=db,
-                seeded=seeded,
-            )
-            try:
-                yield matrix
-            finally:
-                for client in matrix.clients.values():
-                    client.close()
-    finally:
-        background.stop()
+    with running_server(settings, wait=True) as server, read_only(db_path) as db:
+        matrix = Matrix(
+            url=server.url,
+            app=server.background.server.config.app,
+            db=db,
+            seeded=seeded,
+        )
+        try:
+            yield matrix
+        finally:
+            for client in matrix.clients.values():
+                client.close()
 
 
 # --------------------------------------------------------------------------- requests

@@ -11,8 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import LiveServer
-from event_helpers import ago, expect, iso, names, page, project_token, sdk_event, walk
+from support import LiveServer
+from support.event_helpers import ago, iso, names, page, project_token, sdk_event, walk
+from support.server_helpers import expect
 
 CAPTURE_PATHS = ("/capture/", "/e/", "/i/v0/e/", "/capture", "/e", "/i/v0/e")
 

@@ -19,7 +19,7 @@ Every operation and its answer is recorded. Then, from the database file:
 
 ``HOGTREE_CONCURRENCY_SECONDS=60`` (and ``HOGTREE_CONCURRENCY_CLIENTS``) run it longer:
 
-    HOGTREE_CONCURRENCY_SECONDS=60 python -m pytest -s tests/test_server_concurrency.py
+    HOGTREE_CONCURRENCY_SECONDS=60 python -m pytest -s tests/server/test_server_concurrency.py
 """
 
 from __future__ import annotations
@@ -39,9 +39,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ADMIN_KEY, http_client
-from db_inspect import Row, depth_problems, file_system_rows, orphans, read_only
-from serve_process import start_serve
+from support import ADMIN_KEY, http_client
+from support.db_inspect import Row, depth_problems, file_system_rows, orphans, read_only
+from support.serve_process import start_serve
 
 from tui import paths
 from tui.server.app import prepare_database

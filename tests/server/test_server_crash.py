@@ -28,9 +28,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ADMIN_KEY, http_client
-from db_inspect import Row, depth_problems, file_system_rows, orphans, read_only
-from serve_process import free_port, start_serve
+from support import ADMIN_KEY, http_client
+from support.db_inspect import Row, depth_problems, file_system_rows, orphans, read_only
+from support.serve_process import free_port, start_serve
 
 from tui import paths
 from tui.server.app import prepare_database

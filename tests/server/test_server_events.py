@@ -22,9 +22,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ADMIN_KEY, P1_KEY, READ_KEY, LiveServer
-from conftest import test_settings as server_settings
-from event_helpers import (
+from support import ADMIN_KEY, P1_KEY, READ_KEY, LiveServer, running_server, server_settings
+from support.event_helpers import (
     EVENT_FIELDS,
     TIMESTAMP_PATTERN,
     ago,
@@ -40,7 +39,6 @@ from event_helpers import (
 
 from tui.server.event_query import event_query
 from tui.server.live_events import THREAD_NAME
-from tui.server.runner import start_in_thread
 from tui.server.seed_events import demo_events, seed_demo_events
 from tui.server.store import accounts
 from tui.server.store import events as store
@@ -691,10 +689,8 @@ def _live_threads() -> list[threading.Thread]:
 
 def test_live_events_arrive_and_stop_with_the_server(tmp_path: Path) -> None:
     settings = server_settings(tmp_path / "live.sqlite3", "empty", live_events_per_minute=6000)
-    background = start_in_thread(settings)
-    try:
+    with running_server(settings, wait=True) as server:
         assert _live_threads()
-        server = LiveServer(url=background.url, db_path=settings.db_path, background=background)
         with server.client() as api:
             deadline = time.monotonic() + 10
             seen: list[dict[str, Any]] = []
@@ -711,7 +707,5 @@ def test_live_events_arrive_and_stop_with_the_server(tmp_path: Path) -> None:
             assert more["results"], "no new events after the first ones"
         with server.client(project=2) as other:
             assert page(other)["results"] == []  # project 1 only: none had events
-    finally:
-        background.stop()
-    assert not background.thread.is_alive()
+    assert not server.background.thread.is_alive()
     assert _live_threads() == []

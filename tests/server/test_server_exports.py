@@ -22,8 +22,18 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ADMIN_KEY, OTHER_USER_KEY, READ_KEY, TEST_KEYS, LiveServer
-from insight_helpers import (
+from openpyxl import load_workbook
+from PIL import Image
+from support import (
+    ADMIN_KEY,
+    OTHER_USER_KEY,
+    READ_KEY,
+    TEST_KEYS,
+    LiveServer,
+    running_server,
+    server_settings,
+)
+from support.insight_helpers import (
     create_dashboard,
     create_insight,
     insert_events,
@@ -32,14 +42,11 @@ from insight_helpers import (
     today,
     trends_query,
 )
-from openpyxl import load_workbook
-from PIL import Image
-from server_helpers import NOT_FOUND
+from support.server_helpers import NOT_FOUND, parse_time
 
 from tui.server import export_sources
 from tui.server.exporting.charts import INSIGHT_SIZE, dashboard_size
-from tui.server.runner import start_in_thread
-from tui.server.settings import ApiKeySpec, ServerSettings
+from tui.server.settings import ApiKeySpec
 
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -65,10 +72,6 @@ EXPORT_INSIGHT_KEY = "phx_test_export_insight_00000000000"
 
 def validation(code: str, detail: str, attr: str | None) -> dict[str, Any]:
     return {"type": "validation_error", "code": code, "detail": detail, "attr": attr}
-
-
-def parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def read_csv(content: bytes) -> list[list[str]]:
@@ -101,20 +104,16 @@ def signups(live_server: LiveServer) -> dict[str, Any]:
     return {"id": insight_id, "expected": expected}
 
 
-def start_server(tmp_path: Path, **settings: Any) -> Iterator[LiveServer]:
+def start_server(tmp_path: Path, **overrides: Any) -> Iterator[LiveServer]:
     db_path = tmp_path / "exports.sqlite3"
     keys = (
         *TEST_KEYS,
         ApiKeySpec.parse(f"{EXPORT_ONLY_KEY}=export:write"),
         ApiKeySpec.parse(f"{EXPORT_INSIGHT_KEY}=export:write,insight:read"),
     )
-    background = start_in_thread(
-        ServerSettings(db_path=db_path, projects=(1, 2), keys=keys, seed="empty", **settings)
-    )
-    try:
-        yield LiveServer(url=background.url, db_path=db_path, background=background)
-    finally:
-        background.stop()
+    settings = server_settings(db_path, "empty", keys=keys, **overrides)
+    with running_server(settings, wait=True) as server:
+        yield server
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ hypothesis can still shrink a failure.
 
 CI runs ``DEFAULT_EXAMPLES`` per operation; a larger run:
 
-    HOGTREE_FUZZ_EXAMPLES=2000 python -m pytest tests/test_server_fuzz.py -s
+    HOGTREE_FUZZ_EXAMPLES=2000 python -m pytest tests/server/test_server_fuzz.py -s
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-from conftest import ADMIN_KEY, LiveServer, http_client
-from event_helpers import project_token
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -34,7 +32,9 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from server_helpers import ERROR_FIELDS, expect
+from support import ADMIN_KEY, LiveServer, http_client
+from support.event_helpers import project_token
+from support.server_helpers import ERROR_FIELDS, expect
 
 # Examples per operation in CI: the whole test stays under ~40 s on a quiet machine. CI's run
 # is derandomized (the same cases every time, so it never fails by chance); a larger run

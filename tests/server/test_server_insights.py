@@ -9,15 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import ADMIN_KEY, P1_KEY, READ_KEY, LiveServer
-from insight_helpers import (
+from support import ADMIN_KEY, P1_KEY, READ_KEY, LiveServer
+from support.insight_helpers import (
     create_dashboard,
     create_insight,
     days_back,
     seed_signups,
     trends_query,
 )
-from server_helpers import NOT_FOUND
+from support.server_helpers import NOT_FOUND
 
 INSIGHT_FIELDS = {"id", "short_id", "name", "description", "deleted", "query", "result"}
 

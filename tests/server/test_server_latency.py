@@ -8,14 +8,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import conftest
 import httpx
 import pytest
-from conftest import ADMIN_KEY, SHARED_SSL_CONTEXT, LiveServer
-from test_serve_cli import serving
+from support import ADMIN_KEY, SHARED_SSL_CONTEXT, LiveServer, running_server, server_settings
+from support.serve_process import serving
 
 from tui.cli import main
-from tui.server.runner import start_in_thread
 
 LATENCY_MS = 250
 # Requests sent at once: served one after another they would take CONCURRENT * latency.
@@ -25,11 +23,8 @@ CONCURRENT = 4
 @pytest.fixture
 def far_server(tmp_path: Path) -> Iterator[LiveServer]:
     db_path = tmp_path / "far.sqlite3"
-    background = start_in_thread(conftest.test_settings(db_path, "empty", latency_ms=LATENCY_MS))
-    try:
-        yield LiveServer(url=background.url, db_path=db_path, background=background)
-    finally:
-        background.stop(wait=False)
+    with running_server(server_settings(db_path, "empty", latency_ms=LATENCY_MS)) as server:
+        yield server
 
 
 def test_every_response_waits_the_latency(far_server: LiveServer) -> None:

@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from conftest import ADMIN_KEY, LiveServer
-from event_helpers import project_token, walk
-from server_helpers import assert_error_shape, create, expect, folder, get_entry, snapshot
+from support import ADMIN_KEY, LiveServer
+from support.event_helpers import project_token, walk
+from support.server_helpers import assert_error_shape, create, expect, folder, get_entry, snapshot
 
 from tui.server.limits import (
     MAX_BODY_BYTES,

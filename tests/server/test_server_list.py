@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from conftest import OTHER_USER_KEY, LiveServer
-from server_helpers import (
+from support import OTHER_USER_KEY, LiveServer
+from support.server_helpers import (
     ENTRY_FIELDS,
     USER_FIELDS,
     assert_error,
@@ -22,14 +22,10 @@ from server_helpers import (
     folder,
     list_all,
     list_page,
+    parse_time,
     path_set,
     paths,
 )
-
-
-def parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
 
 # --- the entry ----------------------------------------------------------------------------------
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ADMIN_KEY, P1_KEY, READ_KEY, LiveServer
-from server_helpers import (
+from support import ADMIN_KEY, P1_KEY, READ_KEY, LiveServer
+from support.server_helpers import (
     ENTRY_FIELDS,
     ERROR_FIELDS,
     NOT_AUTHENTICATED,

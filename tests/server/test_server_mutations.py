@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import LiveServer
-from server_helpers import (
+from support import LiveServer
+from support.server_helpers import (
     NOT_FOUND,
     UNDO_REFUSED,
     assert_error,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import OTHER_USER_KEY, LiveServer
-from server_helpers import create, create_many, expect, list_all, list_page, search
+from support import OTHER_USER_KEY, LiveServer
+from support.server_helpers import create, create_many, expect, list_all, list_page, search
 
 # --- tokens -------------------------------------------------------------------------------------
 

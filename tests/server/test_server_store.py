@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.db_inspect import assert_child_counts_true, assert_derived_columns_true
 
 from tui import paths
 from tui.server import seed
@@ -83,36 +84,6 @@ def test_descendants_are_an_index_range(conn: sqlite3.Connection) -> None:
     fs._descendants_clause(where, "Data")
     plan = _plan(conn, f"SELECT COUNT(*) FROM file_system WHERE {where.sql()}", where.params)
     assert "file_system_path_depth (project_id=? AND path>? AND path<?)" in plan
-
-
-def assert_derived_columns_true(conn: sqlite3.Connection) -> None:
-    for row in conn.execute(
-        "SELECT path, depth, parent_path, path_folded, name_folded FROM file_system"
-    ):
-        expected = fs.Derived.of(row["path"])
-        assert (row["depth"], row["parent_path"], row["path_folded"], row["name_folded"]) == (
-            expected.depth,
-            expected.parent_path,
-            expected.path_folded,
-            expected.name_folded,
-        ), row["path"]
-    assert_child_counts_true(conn)
-
-
-def assert_child_counts_true(conn: sqlite3.Connection) -> None:
-    """The maintained child counts are the entries' own, folder by folder."""
-    counted = {
-        (row[0], row[1]): row[2]
-        for row in conn.execute(
-            "SELECT project_id, parent_path, COUNT(*) FROM file_system"
-            " GROUP BY project_id, parent_path"
-        )
-    }
-    kept = {
-        (row[0], row[1]): row[2]
-        for row in conn.execute("SELECT * FROM file_system_child_counts WHERE children <> 0")
-    }
-    assert kept == counted
 
 
 def test_a_database_from_before_the_child_counts_gets_them_counted(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from pydantic import SecretStr
@@ -13,6 +14,7 @@ from textual.pilot import Pilot
 
 from tui.api import PostHogClient, RetryNotice
 from tui.app.app import HogtreeApp
+from tui.app.widgets.events_tab import EventsTab
 from tui.app.widgets.project_tree import EntryRow, ProjectTree
 from tui.backend import RemoteBackend
 from tui.config import Connection
@@ -148,3 +150,35 @@ async def move_cursor_to(pilot: Pilot[None], path: str) -> None:
 
 def new_app(url: str, key: str | None, **options: object) -> HogtreeApp:
     return HogtreeApp(backend_for(url, key), **options)  # type: ignore[arg-type]
+
+
+def make(api: httpx.Client, path: str, **fields: Any) -> dict[str, Any]:
+    """``POST file_system/`` over plain HTTP: what a test puts on the server for the app."""
+    response = api.post("file_system/", json={"path": path, **fields})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def held(api: httpx.Client) -> dict[str, str]:
+    """Every path on the server, by entry id."""
+    results = api.get("file_system/", params={"limit": 10_000}).json()["results"]
+    return {e["id"]: e["path"] for e in results}
+
+
+async def open_folder(pilot: Pilot[None], path: str) -> None:
+    """``l`` on the folder at ``path``: open, its first page loaded."""
+    app = pilot.app
+    assert isinstance(app, HogtreeApp)
+    await move_cursor_to(pilot, path)
+    await pilot.press("l")
+    tree = tree_of(app)
+    await settle(pilot, lambda: path in tree.folders and tree.folders[path].total is not None)
+
+
+async def open_events(pilot: Pilot[None]) -> EventsTab:
+    """``v``: the Events tab on screen, its first page loaded."""
+    app = await loaded(pilot)
+    await pilot.press("v")
+    tab = app.query_one(EventsTab)
+    await settle(pilot, lambda: tab.started and not tab.loading and bool(tab.events))
+    return tab

@@ -1,7 +1,7 @@
 """``hogtree`` with a fault no server can cause: the HTTP transport raises a plain
 RuntimeError on the first change (a POST), after the request got its Authorization header.
 The worker that sent it dies and Textual prints the traceback, with every frame's locals,
-when the app exits. tests/test_secrets.py greps that traceback for the key."""
+when the app exits. tests/crosscutting/test_secrets.py greps that traceback for the key."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui import paths
+from tui.server.store import file_system as fs
 
 
 @contextmanager
@@ -108,3 +109,33 @@ def orphans(rows: list[Row], exempt: frozenset[str] | set[str] = frozenset()) ->
         and row.id not in exempt
         and (row.project_id, row.parent_path) not in folders
     ]
+
+
+def assert_derived_columns_true(conn: sqlite3.Connection) -> None:
+    for row in conn.execute(
+        "SELECT path, depth, parent_path, path_folded, name_folded FROM file_system"
+    ):
+        expected = fs.Derived.of(row["path"])
+        assert (row["depth"], row["parent_path"], row["path_folded"], row["name_folded"]) == (
+            expected.depth,
+            expected.parent_path,
+            expected.path_folded,
+            expected.name_folded,
+        ), row["path"]
+    assert_child_counts_true(conn)
+
+
+def assert_child_counts_true(conn: sqlite3.Connection) -> None:
+    """The maintained child counts are the entries' own, folder by folder."""
+    counted = {
+        (row[0], row[1]): row[2]
+        for row in conn.execute(
+            "SELECT project_id, parent_path, COUNT(*) FROM file_system"
+            " GROUP BY project_id, parent_path"
+        )
+    }
+    kept = {
+        (row[0], row[1]): row[2]
+        for row in conn.execute("SELECT * FROM file_system_child_counts WHERE children <> 0")
+    }
+    assert kept == counted

@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from conftest import LiveServer
+
+from support import LiveServer
+from support.server_helpers import expect
 
 EVENT_FIELDS = frozenset(
     {
@@ -26,15 +28,6 @@ EVENT_FIELDS = frozenset(
 TIMESTAMP_PATTERN = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$"
 # A safety net for walking ``next``: a server that loops forever must fail, not hang.
 MAX_PAGES = 2000
-
-
-def expect(response: httpx.Response, status: int) -> Any:
-    """Assert the status and return the JSON body (``None`` for an empty body)."""
-    assert response.status_code == status, (
-        f"{response.request.method} {response.request.url} -> {response.status_code}"
-        f" (wanted {status}): {response.text[:2000]}"
-    )
-    return response.json() if response.content else None
 
 
 def project_token(server: LiveServer, project: int = 1) -> str:

@@ -1,8 +1,8 @@
 """Names a hostile (or just careless) server can give entries, and what must never come of
 them: each is shown literally, with what a terminal would obey made visible.
 
-Used by tests/test_app_hostile_names.py (what the app draws, what the terminal receives)
-and by the hostile pictures of tests/test_app_snapshots.py.
+Used by tests/app/test_app_hostile_names.py (what the app draws, what the terminal receives)
+and by the hostile pictures of tests/app/test_app_snapshots.py.
 """
 
 from __future__ import annotations

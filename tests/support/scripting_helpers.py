@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from conftest import ADMIN_KEY, LiveServer
+
+from support import ADMIN_KEY, LiveServer
 
 # A command that runs longer than this has hung.
 COMMAND_TIMEOUT_S = 60

@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO
 
 import httpx
@@ -46,3 +48,13 @@ def start_serve(
             process.kill()
             raise AssertionError("the server did not start")
         time.sleep(0.05)
+
+
+@contextmanager
+def serving(*args: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    url, process = start_serve(*args)
+    try:
+        yield url, process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

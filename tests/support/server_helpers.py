@@ -7,6 +7,7 @@ what the contract (``/work/shared/spec/api.md``) promises, so a failure points a
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -251,3 +252,8 @@ def unfiled(api: httpx.Client, **params: Any) -> int:
     assert isinstance(got, dict) and set(got) == {"count"}, got
     assert isinstance(got["count"], int)
     return got["count"]
+
+
+def parse_time(text: str) -> datetime:
+    """A timestamp as the server writes it (``Z`` or ``+00:00``)."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -1,6 +1,6 @@
 """A fixed project for pictures of the app: the same tree, ids, refs and dates every run.
 
-The snapshot tests (tests/test_app_snapshots.py) and the screenshot script
+The snapshot tests (tests/app/test_app_snapshots.py) and the screenshot script
 (tests/make_screenshots.py) both run the app on a local server over this project and take
 the same steps (:data:`SCENES`) before each picture. Nothing here reads a clock or a random
 source: entry ids are uuid5 of the path, refs are derived from names, dates are fixed.
@@ -15,16 +15,14 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-from app_harness import loaded, move_cursor_to, settle, tree_of
-from conftest import TEST_KEYS
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
+from support import LiveServer, running_server, server_settings
+from support.app_harness import loaded, move_cursor_to, open_folder, settle, tree_of
 from tui import paths
 from tui.app.app import HogtreeApp
 from tui.app.screens.confirm import ConfirmScreen
@@ -34,8 +32,6 @@ from tui.app.screens.search import SearchScreen
 from tui.app.widgets.project_tree import EntryRow, MoreRow
 from tui.server.app import prepare_database
 from tui.server.object_types import OBJECT_TYPES
-from tui.server.runner import BackgroundServer, start_in_thread
-from tui.server.settings import ServerSettings
 from tui.server.store import accounts, objects
 from tui.server.store import file_system as fs
 
@@ -272,55 +268,23 @@ def fix_ids(conn: sqlite3.Connection) -> None:
     assert late == 0, "an entry got the current time"
 
 
-def settings_for(db_path: Path) -> ServerSettings:
-    return ServerSettings(db_path=db_path, projects=(1, 2), keys=TEST_KEYS, seed="empty")
-
-
 def build_database(db_path: Path, filler: Callable[[sqlite3.Connection], None] = fill) -> Path:
     """A fresh SQLite file at ``db_path`` holding the picture project (or what ``filler``
     writes)."""
     for stale in (db_path, *(db_path.with_name(db_path.name + s) for s in ("-wal", "-shm"))):
         stale.unlink(missing_ok=True)
-    db, _ = prepare_database(settings_for(db_path))
+    db, _ = prepare_database(server_settings(db_path, "empty"))
     with db.write() as conn:
         filler(conn)
     db.close()  # the last connection to close folds the WAL into the file
     return db_path
 
 
-@dataclass
-class SnapshotServer:
-    url: str
-    db_path: Path
-    background: BackgroundServer
-
-
-def start_server(db_path: Path) -> SnapshotServer:
-    background = start_in_thread(settings_for(db_path))
-    return SnapshotServer(url=background.url, db_path=db_path, background=background)
-
-
-@pytest.fixture(scope="session", name="snapshot_database")
-def snapshot_database_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The picture project, built once per run; each test gets its own copy."""
-    return build_database(tmp_path_factory.mktemp("snapshots") / "template.sqlite3")
-
-
-@pytest.fixture(name="snapshot_server")
-def snapshot_server_fixture(tmp_path: Path, snapshot_database: Path) -> Iterator[SnapshotServer]:
-    """A local server on a fresh copy of the picture project, with dates shown in UTC."""
-    yield from serve_copy(snapshot_database, tmp_path / "snapshots.sqlite3")
-
-
-def serve_copy(template: Path, db_path: Path) -> Iterator[SnapshotServer]:
+def serve_copy(template: Path, db_path: Path) -> Iterator[LiveServer]:
     """A local server on a fresh copy of ``template`` at ``db_path``, dates shown in UTC."""
     shutil.copyfile(template, db_path)
-    server = start_server(db_path)
-    with utc_clock():
-        try:
-            yield server
-        finally:
-            server.background.stop(wait=False)
+    with running_server(server_settings(db_path, "empty")) as server, utc_clock():
+        yield server
 
 
 class utc_clock:
@@ -361,15 +325,6 @@ async def still(pilot: Pilot[None]) -> None:
     for field in app.screen.query(Input):
         field.cursor_blink = False
     await pilot.pause()
-
-
-async def open_folder(pilot: Pilot[None], path: str) -> None:
-    app = pilot.app
-    assert isinstance(app, HogtreeApp)
-    tree = tree_of(app)
-    await move_cursor_to(pilot, path)
-    await pilot.press("l")
-    await settle(pilot, lambda: path in tree.folders and tree.folders[path].total is not None)
 
 
 async def main_scene(pilot: Pilot[None]) -> None:
