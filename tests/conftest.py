@@ -1,41 +1,29 @@
-"""Fixtures shared by every test: a real local server on a free loopback port."""
+"""Fixtures shared by every room: a real local server on a free loopback port, and the
+event loop the async tests run on.
+
+The rooms: server/ (the local server over HTTP), api/ (the async client), app/ (Pilot and
+snapshot tests), scripting/ (the shell commands), crosscutting/ (path and config rules,
+secrets, lint), benchmarks/ (the B1-B8 scenarios and their smoke tests). What tests share
+besides fixtures is the package support/.
+"""
 
 from __future__ import annotations
 
 import shutil
-import ssl
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
+from support import LiveServer, running_server, server_settings
 
 from tui.server.app import prepare_database
-from tui.server.runner import BackgroundServer, start_in_thread
-from tui.server.settings import ApiKeySpec, SeedKind, ServerSettings
-
-# Keys every test server accepts. Each acts as its own user.
-ADMIN_KEY = "phx_test_admin_key_0000000000000000"
-READ_KEY = "phx_test_read_only_000000000000000"
-P1_KEY = "phx_test_project_one_00000000000000"
-OTHER_USER_KEY = "phx_test_other_user_0000000000000"
-
-TEST_KEYS = (
-    ApiKeySpec.parse(ADMIN_KEY),
-    ApiKeySpec.parse(f"{READ_KEY}=file_system:read"),
-    ApiKeySpec.parse(f"{P1_KEY}=*@1"),
-    ApiKeySpec.parse(OTHER_USER_KEY),
-)
 
 
 # Tests speak plain HTTP to loopback only, yet every httpx client (and every module-level
 # httpx.get) builds a fresh SSL context: ~50 ms each with OpenSSL 3, minutes over the
-# suite. Building the default one once and reusing it changes nothing else.
-SHARED_SSL_CONTEXT = ssl.create_default_context()
-
-
+# suite. Building the default one once and reusing it changes nothing else. Done here, for
+# test runs only: scripts that import ``support`` (the benchmarks) keep httpx as it is.
 def _reuse_default_ssl_context() -> None:
     import httpx._transports.default as transports
 
@@ -55,49 +43,17 @@ def _reuse_default_ssl_context() -> None:
 _reuse_default_ssl_context()
 
 
-def http_client(base_url: str, key: str | None = None, **kwargs: object) -> httpx.Client:
-    """A plain HTTP client, authenticated with ``key`` when given."""
-    headers = {"Authorization": f"Bearer {key}"} if key else {}
-    return httpx.Client(
-        base_url=base_url,
-        headers=headers,
-        timeout=30,
-        verify=SHARED_SSL_CONTEXT,
-        **kwargs,  # type: ignore[arg-type]
-    )
-
-
-@dataclass
-class LiveServer:
-    """A running local server and what a test needs to talk to it."""
-
-    url: str
-    db_path: Path
-    background: BackgroundServer
-
-    def client(self, key: str | None = ADMIN_KEY, project: int = 1) -> httpx.Client:
-        """A plain HTTP client on ``/api/projects/<project>/`` authenticated with ``key``."""
-        return http_client(f"{self.url}/api/projects/{project}/", key)
-
-
-def test_settings(db_path: Path, seed: SeedKind, **overrides: Any) -> ServerSettings:
-    return ServerSettings(db_path=db_path, projects=(1, 2), keys=TEST_KEYS, seed=seed, **overrides)
-
-
-def _start(db_path: Path, seed: SeedKind) -> Iterator[LiveServer]:
-    background = start_in_thread(test_settings(db_path, seed))
-    try:
-        yield LiveServer(url=background.url, db_path=db_path, background=background)
-    finally:
-        # Not waiting saves ~0.2 s a test; the thread ends on its own moments later.
-        background.stop(wait=False)
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests (``pytest.mark.anyio``) run on asyncio, the loop Textual runs on."""
+    return "asyncio"
 
 
 @pytest.fixture(scope="session")
 def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo project seeded once per run; each test gets its own copy of the file."""
     template = tmp_path_factory.mktemp("demo") / "demo-template.sqlite3"
-    db, _ = prepare_database(test_settings(template, "demo"))
+    db, _ = prepare_database(server_settings(template, "demo"))
     db.close()  # the last connection to close folds the WAL into the file
     return template
 
@@ -105,7 +61,8 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     """An empty local server (projects 1 and 2, no entries) for this test alone."""
-    yield from _start(tmp_path / "hogtree-test.sqlite3", "empty")
+    with running_server(server_settings(tmp_path / "hogtree-test.sqlite3", "empty")) as server:
+        yield server
 
 
 @pytest.fixture
@@ -113,7 +70,16 @@ def demo_server(tmp_path: Path, demo_database: Path) -> Iterator[LiveServer]:
     """A local server whose project 1 holds the demo project, for this test alone."""
     db_path = tmp_path / "hogtree-demo.sqlite3"
     shutil.copyfile(demo_database, db_path)
-    yield from _start(db_path, "demo")
+    with running_server(server_settings(db_path, "demo")) as server:
+        yield server
+
+
+@pytest.fixture
+def downloads(tmp_path: Path) -> Path:
+    """A download folder of its own: the test server's database lives in tmp_path."""
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    return folder
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
     python tests/make_screenshots.py [OUT_DIR]
 
 Each picture is the app on a local server over the fixed picture project
-(tests/snapshot_data.py), after the same steps as the snapshot tests, so the SVGs only
+(tests/support/snapshot_data.py), after the same steps as the snapshot tests, so the SVGs only
 change when the app's look does.
 """
 
@@ -18,9 +18,9 @@ import tempfile
 import zlib
 from pathlib import Path
 
-from app_harness import new_app
-from conftest import ADMIN_KEY
-from snapshot_data import SCENES, build_database, start_server, utc_clock
+from support import ADMIN_KEY, running_server, server_settings
+from support.app_harness import new_app
+from support.snapshot_data import SCENES, build_database, utc_clock
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
@@ -65,12 +65,12 @@ async def shoot_all(url: str, out_dir: Path) -> list[Path]:
 # them here. file name → (test selector, the accepted picture it writes).
 TAB_SHOTS: dict[str, tuple[str, str]] = {
     "exports": (
-        "tests/test_app_exports_snapshots.py::test_exports_tab",
-        "tests/__snapshots__/test_app_exports_snapshots/test_exports_tab[120x40].svg",
+        "tests/app/test_app_exports_snapshots.py::test_exports_tab",
+        "tests/app/__snapshots__/test_app_exports_snapshots/test_exports_tab[120x40].svg",
     ),
     "events": (
-        "tests/test_app_events_tab.py::test_events_tab_picture",
-        "tests/__snapshots__/test_app_events_tab/test_events_tab_picture[120x40].svg",
+        "tests/app/test_app_events_tab.py::test_events_tab_picture",
+        "tests/app/__snapshots__/test_app_events_tab/test_events_tab_picture[120x40].svg",
     ),
 }
 
@@ -94,11 +94,9 @@ def main(argv: list[str]) -> int:
     out_dir = Path(argv[1]) if len(argv) > 1 else REPOSITORY / "screenshots"
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, utc_clock():
-        server = start_server(build_database(Path(tmp) / "pictures.sqlite3"))
-        try:
+        settings = server_settings(build_database(Path(tmp) / "pictures.sqlite3"), "empty")
+        with running_server(settings, wait=True) as server:
             written = asyncio.run(shoot_all(server.url, out_dir))
-        finally:
-            server.background.stop()
     written += shoot_tabs(out_dir)
     for path in written:
         print(path)

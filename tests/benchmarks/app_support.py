@@ -13,7 +13,6 @@ import os
 import pty
 import select
 import signal
-import socket
 import struct
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from support.serve_process import free_port
 
 from tui.server.app import prepare_database
 from tui.server.settings import SeedKind, ServerSettings
@@ -69,12 +69,6 @@ def big_folder_database(db_path: Path, entries: int, seed: SeedKind = "empty") -
         )
     db.close()
     return db_path
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextlib.contextmanager

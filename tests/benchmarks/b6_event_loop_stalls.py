@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from app_harness import backend_for, loaded, move_cursor_to, settle, tree_of
+from support.app_harness import backend_for, loaded, move_cursor_to, settle, tree_of
 from textual.pilot import Pilot
 
 from benchmarks.app_support import BENCH_KEY, BIG, big_folder_database, server_process

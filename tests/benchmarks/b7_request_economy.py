@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from app_harness import backend_for, loaded, settle, tree_of
+from support.app_harness import backend_for, loaded, settle, tree_of
 
 from benchmarks.app_support import BENCH_KEY, BIG, big_folder_database, server_process
 from benchmarks.harness import Figure

@@ -1,0 +1,184 @@
+"""Driving the app in tests: a backend on a real local server, and waiting for the app to
+settle (its requests run in workers)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+from textual.pilot import Pilot
+
+from tui.api import PostHogClient, RetryNotice
+from tui.app.app import HogtreeApp
+from tui.app.widgets.events_tab import EventsTab
+from tui.app.widgets.project_tree import EntryRow, ProjectTree
+from tui.backend import RemoteBackend
+from tui.config import Connection
+
+# Generous: CI machines are slow, and nothing waits this long unless something is wrong.
+SETTLE_TIMEOUT_S = 15.0
+
+
+@dataclass
+class ServerBackend(RemoteBackend):
+    """A real local server, shown in the header and URLs under a fixed name so that
+    pictures do not depend on the port it happens to listen on."""
+
+    shown_host: str = "https://posthog.example"
+    max_retries: int = 0  # tests of failures should fail fast, not wait for retries
+    backoff_base: float = 0.5
+    # Fault injection: what carries the requests (None: a plain connection).
+    transport: httpx.AsyncBaseTransport | None = None
+
+    @property
+    def description(self) -> str:
+        return f"{self.shown_host} · project {self.connection.project_id}"
+
+    @property
+    def web_host(self) -> str:
+        return self.shown_host
+
+    def connect(self, on_retry: Callable[[RetryNotice], None] | None = None) -> PostHogClient:
+        assert self.connection.host is not None
+        return PostHogClient(
+            self.connection.host,
+            self.connection.project_id,
+            self.connection.api_key,
+            on_retry=on_retry,
+            max_retries=self.max_retries,
+            backoff_base=self.backoff_base,
+            transport=self.transport,
+        )
+
+
+def backend_for(url: str, key: str | None, project: int = 1) -> ServerBackend:
+    return ServerBackend(
+        Connection(host=url, project_id=project, api_key=SecretStr(key) if key else None)
+    )
+
+
+async def settle(pilot: Pilot[None], until: Callable[[], bool] | None = None) -> None:
+    """Let the app's workers finish (or ``until`` hold), failing after a while.
+
+    A worker waiting for the user's answer to a dialog never finishes by itself, so a
+    dialog on screen also counts as settled.
+    """
+    app = pilot.app
+    deadline = time.monotonic() + SETTLE_TIMEOUT_S
+    while True:
+        await pilot.pause()
+        if until is not None:
+            if until():
+                await pilot.pause()
+                return
+        else:
+            busy = [w for w in app.workers if not w.is_finished]
+            if not busy or app.screen is not app.screen_stack[0]:
+                await pilot.pause()
+                return
+        if time.monotonic() > deadline:
+            raise AssertionError("the app did not settle")
+        await pilot.pause(0.02)
+
+
+def tree_of(app: HogtreeApp) -> ProjectTree:
+    return app.project_tree
+
+
+def visible_names(app: HogtreeApp) -> list[str]:
+    """The names of the entries the tree shows, top to bottom (expanded folders opened)."""
+    tree = tree_of(app)
+    names: list[str] = []
+
+    def walk(node: object) -> None:
+        for child in node.children:  # type: ignore[attr-defined]
+            if isinstance(child.data, EntryRow):
+                names.append(child.data.entry.path)
+                if child.is_expanded:
+                    walk(child)
+
+    walk(tree.root)
+    return names
+
+
+def row_texts(app: HogtreeApp) -> list[str]:
+    """Every row's label as plain text, notes and "load more" rows included."""
+    tree = tree_of(app)
+    rows: list[str] = []
+
+    def walk(node: object) -> None:
+        for child in node.children:  # type: ignore[attr-defined]
+            rows.append(child.label.plain)
+            if child.is_expanded:
+                walk(child)
+
+    walk(tree.root)
+    return rows
+
+
+async def loaded(pilot: Pilot[None]) -> HogtreeApp:
+    """Wait until the top level is on screen."""
+    app = pilot.app
+    assert isinstance(app, HogtreeApp)
+
+    def top_level_shown() -> bool:
+        top = tree_of(app).folders.get("")
+        # Its first page has arrived (a "loading…" row alone is not the top level).
+        return app.client is not None and top is not None and top.total is not None
+
+    await settle(pilot, top_level_shown)
+    return app
+
+
+async def move_cursor_to(pilot: Pilot[None], path: str) -> None:
+    """Put the tree's cursor on the visible entry at ``path``."""
+    app = pilot.app
+    assert isinstance(app, HogtreeApp)
+    tree = tree_of(app)
+    for line in range(tree.last_line + 1):
+        node = tree.get_node_at_line(line)
+        if node is not None and isinstance(node.data, EntryRow) and node.data.entry.path == path:
+            tree.move_cursor(node)
+            await settle(pilot)
+            return
+    raise AssertionError(f"{path} is not on screen: {visible_names(app)}")
+
+
+def new_app(url: str, key: str | None, **options: object) -> HogtreeApp:
+    return HogtreeApp(backend_for(url, key), **options)  # type: ignore[arg-type]
+
+
+def make(api: httpx.Client, path: str, **fields: Any) -> dict[str, Any]:
+    """``POST file_system/`` over plain HTTP: what a test puts on the server for the app."""
+    response = api.post("file_system/", json={"path": path, **fields})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def held(api: httpx.Client) -> dict[str, str]:
+    """Every path on the server, by entry id."""
+    results = api.get("file_system/", params={"limit": 10_000}).json()["results"]
+    return {e["id"]: e["path"] for e in results}
+
+
+async def open_folder(pilot: Pilot[None], path: str) -> None:
+    """``l`` on the folder at ``path``: open, its first page loaded."""
+    app = pilot.app
+    assert isinstance(app, HogtreeApp)
+    await move_cursor_to(pilot, path)
+    await pilot.press("l")
+    tree = tree_of(app)
+    await settle(pilot, lambda: path in tree.folders and tree.folders[path].total is not None)
+
+
+async def open_events(pilot: Pilot[None]) -> EventsTab:
+    """``v``: the Events tab on screen, its first page loaded."""
+    app = await loaded(pilot)
+    await pilot.press("v")
+    tab = app.query_one(EventsTab)
+    await settle(pilot, lambda: tab.started and not tab.loading and bool(tab.events))
+    return tab
