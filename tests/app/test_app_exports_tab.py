@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
-from support import ADMIN_KEY, LiveServer, running_server, server_settings
-from support.app_harness import loaded, move_cursor_to, new_app, settle, tree_of
+from support import ADMIN_KEY, LiveServer
+from support.app_harness import loaded, move_cursor_to, new_app, settle, slow_export_server, tree_of
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -31,24 +30,19 @@ FORMATS = ["PNG", "PDF", "CSV", "XLSX"]  # the chooser's order for an insight
 MAGIC = {"PNG": b"\x89PNG\r\n\x1a\n", "PDF": b"%PDF", "XLSX": b"PK\x03\x04"}
 
 
-def start_slow(tmp_path: Path, demo_database: Path, delay: float) -> Iterator[LiveServer]:
-    db_path = tmp_path / "slow.sqlite3"
-    shutil.copyfile(demo_database, db_path)
-    with running_server(server_settings(db_path, "demo", export_delay=delay)) as server:
-        yield server
-
-
 @pytest.fixture
 def slow_server(tmp_path: Path, demo_database: Path) -> Iterator[LiveServer]:
     """The demo project on a server that makes exports in the background, a second later
     (the older PostHog behaviour: the client polls)."""
-    yield from start_slow(tmp_path, demo_database, 1.0)
+    with slow_export_server(tmp_path, demo_database, 1.0) as server:
+        yield server
 
 
 @pytest.fixture
 def slower_server(tmp_path: Path, demo_database: Path) -> Iterator[LiveServer]:
     """As slow_server, with time enough to cancel on a busy machine."""
-    yield from start_slow(tmp_path, demo_database, 3.0)
+    with slow_export_server(tmp_path, demo_database, 3.0) as server:
+        yield server
 
 
 def files_in(folder: Path) -> list[Path]:

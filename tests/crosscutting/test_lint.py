@@ -1,4 +1,5 @@
-"""The code stays ruff-clean and ruff-formatted: part of the test run so CI enforces it."""
+"""The code stays ruff-clean, ruff-formatted and strictly typed: part of the test run so CI
+enforces it."""
 
 from __future__ import annotations
 
@@ -32,3 +33,11 @@ def test_ruff_check_and_format_are_clean() -> None:
     assert (check.returncode, formatted.returncode) == (0, 0), (
         check.stdout + check.stderr + formatted.stdout + formatted.stderr
     )
+
+
+def test_mypy_strict_is_clean() -> None:
+    # pyproject's [tool.mypy] says strict, and which package.
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -3,15 +3,19 @@ settle (its requests run in workers)."""
 
 from __future__ import annotations
 
+import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 from pydantic import SecretStr
 from textual.pilot import Pilot
 
+from support import LiveServer, running_server, server_settings
 from tui.api import PostHogClient, RetryNotice
 from tui.app.app import HogtreeApp
 from tui.app.widgets.events_tab import EventsTab
@@ -182,3 +186,13 @@ async def open_events(pilot: Pilot[None]) -> EventsTab:
     tab = app.query_one(EventsTab)
     await settle(pilot, lambda: tab.started and not tab.loading and bool(tab.events))
     return tab
+
+
+@contextmanager
+def slow_export_server(folder: Path, demo_database: Path, delay: float) -> Iterator[LiveServer]:
+    """A copy of the demo project on a server that makes each export in the background,
+    ``delay`` seconds later (the older PostHog behaviour: the client polls)."""
+    db_path = folder / "slow.sqlite3"
+    shutil.copyfile(demo_database, db_path)
+    with running_server(server_settings(db_path, "demo", export_delay=delay)) as server:
+        yield server

@@ -12,7 +12,7 @@ import json
 from collections import deque
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 from urllib.parse import quote
 
 import httpx
@@ -30,61 +30,43 @@ MAX_PAGES = 10_000
 PropertyFilters = Iterable[PropertyFilter | Mapping[str, Any]]
 
 
+class EventsQuery(TypedDict, total=False):
+    """What :meth:`EventsApi.page` filters by, as keyword arguments (all optional)."""
+
+    event: str | None
+    distinct_id: str | None
+    person_id: str | int | None
+    before: datetime | str | None
+    after: datetime | str | None
+    properties: PropertyFilters | None
+    limit: int
+    include_person: bool
+
+
 class EventsApi:
     """``client.events``: read a project's events (scope ``query:read``)."""
 
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
 
-    async def page(
-        self,
-        event: str | None = None,
-        distinct_id: str | None = None,
-        person_id: str | int | None = None,
-        before: datetime | str | None = None,
-        after: datetime | str | None = None,
-        properties: PropertyFilters | None = None,
-        limit: int = DEFAULT_EVENTS_LIMIT,
-        *,
-        include_person: bool = False,
-    ) -> EventsPage:
+    async def page(self, **query: Unpack[EventsQuery]) -> EventsPage:
         """One page of events, newest first. ``before``/``after`` take a datetime, an ISO
         string, or a relative date like ``"-7d"`` (``m`` is months, ``M`` minutes)."""
         params = query_params(
-            event=event,
-            distinct_id=distinct_id,
-            person_id=person_id,
-            before=before,
-            after=after,
-            properties=_properties_param(properties),
-            limit=limit,
-            include_person=include_person or None,
+            event=query.get("event"),
+            distinct_id=query.get("distinct_id"),
+            person_id=query.get("person_id"),
+            before=query.get("before"),
+            after=query.get("after"),
+            properties=_properties_param(query.get("properties")),
+            limit=query.get("limit", DEFAULT_EVENTS_LIMIT),
+            include_person=query.get("include_person") or None,
         )
         return await self._get_page(params)
 
-    async def iter_pages(
-        self,
-        event: str | None = None,
-        distinct_id: str | None = None,
-        person_id: str | int | None = None,
-        before: datetime | str | None = None,
-        after: datetime | str | None = None,
-        properties: PropertyFilters | None = None,
-        limit: int = DEFAULT_EVENTS_LIMIT,
-        *,
-        include_person: bool = False,
-    ) -> AsyncIterator[EventsPage]:
+    async def iter_pages(self, **query: Unpack[EventsQuery]) -> AsyncIterator[EventsPage]:
         """Every page of :meth:`page`'s query, following ``next`` until it is null."""
-        page = await self.page(
-            event,
-            distinct_id,
-            person_id,
-            before,
-            after,
-            properties,
-            limit,
-            include_person=include_person,
-        )
+        page = await self.page(**query)
         for _ in range(MAX_PAGES):
             yield page
             if page.next is None or not page.results:

@@ -57,19 +57,23 @@ def _summary(done_text: str, failures: list[ops.Failure]) -> tuple[str, bool]:
     return f"{done_text}; {_failure(failures[0])}", True
 
 
-def moved(result: ops.ChangeResult, destination: str) -> Report:
-    where = _where(destination)
-    touched = frozenset(result.touched)
-    if result.attempted == 0:
-        return Report(f"Already in {where}", touched=touched)
+def _relocated(result: ops.ChangeResult, verb: str, destination: str) -> Report:
+    """``Moved 3 entries to Reports`` / ``Linked 2 of 3 entries in Team; <why>``."""
+    where = f"{'to' if verb == 'Moved' else 'in'} {_where(destination)}"
     done = len(result.done)
     if result.failures:
         text, failed = _summary(
-            f"Moved {done} of {result.attempted} entries to {where}", result.failures
+            f"{verb} {done} of {result.attempted} entries {where}", result.failures
         )
     else:
-        text, failed = f"Moved {count_entries(done)} to {where}", False
-    return Report(text, failed, touched, result.undo)
+        text, failed = f"{verb} {count_entries(done)} {where}", False
+    return Report(text, failed, frozenset(result.touched), result.undo)
+
+
+def moved(result: ops.ChangeResult, destination: str) -> Report:
+    if result.attempted == 0:
+        return Report(f"Already in {_where(destination)}", touched=frozenset(result.touched))
+    return _relocated(result, "Moved", destination)
 
 
 def renamed(result: ops.ChangeResult, old_path: str, new_name: str) -> Report:
@@ -82,15 +86,7 @@ def renamed(result: ops.ChangeResult, old_path: str, new_name: str) -> Report:
 
 
 def linked(result: ops.ChangeResult, destination: str) -> Report:
-    where = _where(destination)
-    done = len(result.done)
-    if result.failures:
-        text, failed = _summary(
-            f"Linked {done} of {result.attempted} entries in {where}", result.failures
-        )
-    else:
-        text, failed = f"Linked {count_entries(done)} in {where}", False
-    return Report(text, failed, frozenset(result.touched))
+    return _relocated(result, "Linked", destination)
 
 
 def deleted(result: ops.DeleteResult, asked: int) -> Report:

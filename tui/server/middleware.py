@@ -14,10 +14,9 @@ from tui.server.limits import MAX_BODY_BYTES, MAX_URL_BYTES, body_too_large, url
 log = logging.getLogger("hogtree.server")
 
 
-class CatchUnexpectedErrors:
-    """Starlette's own handler for ``Exception`` sends the response and then re-raises, and
-    uvicorn answers a re-raised error by closing the connection: a keep-alive client then
-    meets "connection reset" on its next request. Catching here ends the request cleanly."""
+class HttpMiddleware:
+    """ASGI middleware that acts on HTTP requests alone: lifespan and other messages pass
+    straight through to the app."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -26,6 +25,18 @@ class CatchUnexpectedErrors:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class CatchUnexpectedErrors(HttpMiddleware):
+    """Starlette's own handler for ``Exception`` sends the response and then re-raises, and
+    uvicorn answers a re-raised error by closing the connection: a keep-alive client then
+    meets "connection reset" on its next request. Catching here ends the request cleanly."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def tracking_send(message: Message) -> None:
@@ -49,7 +60,7 @@ class _BodyTooLarge(Exception):
     """Raised into the app when the body it is reading goes past the limit."""
 
 
-class LimitRequestSize:
+class LimitRequestSize(HttpMiddleware):
     """A URL over :data:`MAX_URL_BYTES` or a body over :data:`MAX_BODY_BYTES` gets the
     contract's 400, and the handler never runs (or its answer is replaced).
 
@@ -59,13 +70,7 @@ class LimitRequestSize:
     answer closes the connection, as the rest of the body is never read.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
         if len(raw_path) + len(scope.get("query_string", b"")) > MAX_URL_BYTES:
             await _refuse(url_too_long(), scope, receive, send)

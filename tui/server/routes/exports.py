@@ -10,6 +10,7 @@ delete: PATCH, PUT and DELETE answer 405.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -23,7 +24,7 @@ from tui.server.auth import Access, requires
 from tui.server.errors import ApiProblem, ProblemBody, invalid
 from tui.server.export_jobs import ExportJobs
 from tui.server.exporting.naming import expires_after, export_filename
-from tui.server.http import add_route, json_object, page_body, page_window, str_to_bool
+from tui.server.http import add_route, body_schema, json_object, page_body, page_window, str_to_bool
 from tui.server.store import exports as store
 from tui.server.store import insights as insight_store
 from tui.server.store.db import Database
@@ -130,22 +131,30 @@ def _export_format(body: dict[str, Any]) -> ExportFormat:
     raise invalid(f'"{value}" is not a valid choice.', code="invalid_choice", attr="export_format")
 
 
+def _referenced(
+    conn: sqlite3.Connection,
+    access: Access,
+    body: dict[str, Any],
+    field: str,
+    find: Callable[[sqlite3.Connection, int, int], sqlite3.Row | None],
+) -> sqlite3.Row | None:
+    """The row ``body[field]`` names, ``None`` when it names none; PostHog's "does not
+    exist" when it names one this project does not have."""
+    pk = _primary_key(body.get(field), field)
+    if pk is None:
+        return None
+    row = find(conn, access.project_id, pk)
+    if row is None:
+        raise _does_not_exist(body[field], field)
+    return row
+
+
 def _validate(
     conn: sqlite3.Connection, access: Access, body: dict[str, Any]
 ) -> tuple[ExportFormat, Target]:
-    dashboard_pk = _primary_key(body.get("dashboard"), "dashboard")
-    dashboard = None
-    if dashboard_pk is not None:
-        # Another project's dashboard, or a deleted one, is as unknown as a missing one.
-        dashboard = insight_store.find_dashboard(conn, access.project_id, dashboard_pk)
-        if dashboard is None:
-            raise _does_not_exist(body["dashboard"], "dashboard")
-    insight_pk = _primary_key(body.get("insight"), "insight")
-    insight = None
-    if insight_pk is not None:
-        insight = insight_store.find_insight(conn, access.project_id, insight_pk)
-        if insight is None:
-            raise _does_not_exist(body["insight"], "insight")
+    # Another project's dashboard or insight, or a deleted one, is as unknown as a missing one.
+    dashboard = _referenced(conn, access, body, "dashboard", insight_store.find_dashboard)
+    insight = _referenced(conn, access, body, "insight", insight_store.find_insight)
     chosen = _export_format(body)
     context = body.get("export_context")
     if context is not None and not isinstance(context, dict):
@@ -264,12 +273,7 @@ add_route(
     methods=["POST"],
     status_code=201,
     response_model=ExportedAsset,
-    openapi_extra={
-        "requestBody": {
-            "content": {"application/json": {"schema": ExportCreate.model_json_schema()}},
-            "required": True,
-        }
-    },
+    openapi_extra=body_schema(ExportCreate),
 )
 add_route(router, "/exports", list_exports, methods=["GET"], response_model=ExportPage)
 add_route(

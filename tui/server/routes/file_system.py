@@ -29,6 +29,7 @@ from tui.server.errors import bare_400, invalid, method_not_allowed
 from tui.server.http import (
     BARE_400,
     add_route,
+    body_schema,
     json_object,
     page_body,
     page_window,
@@ -52,16 +53,6 @@ OptionalJsonBody = Annotated[Any, Body()]
 def _db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
-
-
-def _body_schema(model: type[Any]) -> dict[str, Any]:
-    """Document a body we validate ourselves (to answer in PostHog's error format)."""
-    return {
-        "requestBody": {
-            "content": {"application/json": {"schema": model.model_json_schema()}},
-            "required": True,
-        }
-    }
 
 
 # --------------------------------------------------------------------------- collection
@@ -274,7 +265,7 @@ add_route(
     methods=["POST"],
     status_code=201,
     response_model=FileSystemEntry,
-    openapi_extra=_body_schema(EntryCreate),
+    openapi_extra=body_schema(EntryCreate),
 )
 add_route(
     router,
@@ -290,7 +281,7 @@ add_route(
     undo_delete,
     methods=["POST"],
     response_model=UndoResponse,
-    openapi_extra=_body_schema(UndoRequest),
+    openapi_extra=body_schema(UndoRequest),
 )
 add_route(router, "/file_system/unfiled", unfiled, methods=["GET"], response_model=UnfiledResponse)
 
@@ -324,7 +315,7 @@ add_route(
     partial_update,
     methods=["PATCH"],
     response_model=FileSystemEntry,
-    openapi_extra=_body_schema(EntryUpdate),
+    openapi_extra=body_schema(EntryUpdate),
 )
 add_route(
     router,
@@ -332,7 +323,7 @@ add_route(
     update,
     methods=["PUT"],
     response_model=FileSystemEntry,
-    openapi_extra=_body_schema(EntryCreate),
+    openapi_extra=body_schema(EntryCreate),
 )
 add_route(
     router,
@@ -356,7 +347,7 @@ add_route(
     methods=["POST"],
     response_model=FileSystemEntry,
     responses=BARE_400,
-    openapi_extra=_body_schema(NewPath),
+    openapi_extra=body_schema(NewPath),
 )
 add_route(
     router,
@@ -365,5 +356,5 @@ add_route(
     methods=["POST"],
     response_model=FileSystemEntry,
     responses=BARE_400,
-    openapi_extra=_body_schema(NewPath),
+    openapi_extra=body_schema(NewPath),
 )

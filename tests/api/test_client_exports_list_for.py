@@ -7,18 +7,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import ADMIN_KEY, LiveServer
-from insight_helpers import create_dashboard, create_insight, seed_signups, trends_query
+from support import ADMIN_KEY, LiveServer
+from support.insight_helpers import create_dashboard, create_insight, seed_signups, trends_query
 
 from tui.api import PostHogClient
 from tui.api.exports import ExportTarget
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def connect(server: LiveServer) -> PostHogClient:

@@ -4,23 +4,28 @@ cleared only by its owner; a retry's wait as a work of its own; the message log.
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-import conftest
 import httpx
 import pytest
-from app_harness import ServerBackend, backend_for, loaded, move_cursor_to, settle, tree_of
-from conftest import ADMIN_KEY, LiveServer
-from fault_transport import FaultyTransport, Match, listing, throttled
+from support import ADMIN_KEY, LiveServer
+from support.app_harness import (
+    ServerBackend,
+    backend_for,
+    loaded,
+    move_cursor_to,
+    settle,
+    slow_export_server,
+    tree_of,
+)
+from support.fault_transport import FaultyTransport, Match, listing, throttled
 from textual.pilot import Pilot
 
 from tui.app.app import HogtreeApp
 from tui.app.screens.export_format import ExportFormatScreen
 from tui.app.status import Level, StatusBoard
 from tui.app.widgets.exports_tab import ExportsTab
-from tui.server.runner import start_in_thread
 
 pytestmark = pytest.mark.anyio
 
@@ -28,21 +33,11 @@ INSIGHT = "Marketing/Weekly signups"
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def slow_exports(tmp_path: Path, demo_database: Path) -> Iterator[LiveServer]:
     """The demo project on a server that takes seconds to make an export (time enough for
     other work to run beside it on a busy machine)."""
-    db_path = tmp_path / "slow.sqlite3"
-    shutil.copyfile(demo_database, db_path)
-    background = start_in_thread(conftest.test_settings(db_path, "demo", export_delay=3.0))
-    try:
-        yield LiveServer(url=background.url, db_path=db_path, background=background)
-    finally:
-        background.stop(wait=False)
+    with slow_export_server(tmp_path, demo_database, 3.0) as server:
+        yield server
 
 
 class GatedTransport(FaultyTransport):

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from app_harness import loaded, move_cursor_to, new_app, settle
-from conftest import ADMIN_KEY, LiveServer
-from insight_helpers import create_insight
-from scripting_helpers import environment, on_host, run
+from support import ADMIN_KEY, LiveServer
+from support.app_harness import held, loaded, move_cursor_to, new_app, settle
+from support.insight_helpers import create_insight
+from support.scripting_helpers import environment, on_host, run
 
 from tui.app.screens.confirm import ConfirmScreen
 
@@ -23,16 +23,6 @@ pytestmark = pytest.mark.anyio
 
 # Past count's preview of 200 entries: the plan must page the folder.
 INSIGHTS = 250
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-def held(api: httpx.Client) -> dict[str, str]:
-    results = api.get("file_system/", params={"limit": 10_000}).json()["results"]
-    return {entry["id"]: entry["path"] for entry in results}
 
 
 @pytest.fixture

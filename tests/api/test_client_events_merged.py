@@ -8,18 +8,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from conftest import ADMIN_KEY, LiveServer
-from event_helpers import ago, sdk_event, send_batch, walk
+from support import ADMIN_KEY, LiveServer
+from support.event_helpers import ago, sdk_event, send_batch, walk
 
 from tui.api import PostHogClient
 from tui.models.events import Event
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.fixture
