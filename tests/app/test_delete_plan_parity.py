@@ -12,12 +12,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support import ADMIN_KEY, LiveServer
+from support import ADMIN_KEY, LiveServer, connect
 from support.app_harness import held, loaded, move_cursor_to, new_app, settle
 from support.insight_helpers import create_insight
 from support.scripting_helpers import environment, on_host, run
 
+from tui import ops
 from tui.app.screens.confirm import ConfirmScreen
+from tui.ops import deletion
 
 pytestmark = pytest.mark.anyio
 
@@ -66,3 +68,21 @@ async def test_the_app_and_rm_name_the_same_250_objects(
     assert rm_objects is not None and app_objects is not None, (shell.err, question)
     assert rm_objects.group(1) == app_objects.group(1) == f"{INSIGHTS} insights"
     assert held(api) == before  # both were answered "no": nothing went
+
+
+async def test_the_plan_reads_a_big_folder_several_pages_at_a_time(
+    live_server: LiveServer, api: httpx.Client, big_box: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of 40: the first says how many there are, the other six are read at once;
+    every entry is counted once, and progress ends at the whole."""
+    monkeypatch.setattr(deletion, "PLAN_PAGE_SIZE", 40)
+    progress: list[tuple[int, int]] = []
+    async with connect(live_server) as client:
+        box = await ops.require(client, "Box")
+        plan = await ops.plan_delete(
+            client, [box], lambda read, total: progress.append((read, total))
+        )
+    assert plan.inside == INSIGHTS + 1
+    assert len({item.id for item in plan.items}) == INSIGHTS + 1
+    assert len(plan.originals) == INSIGHTS
+    assert progress[-1] == (INSIGHTS + 1, INSIGHTS + 1)

@@ -410,7 +410,11 @@ class HogtreeApp(App[None]):
         targets = [ops.Found.of(entry) for entry in entries]
         counting = self.status.busy("counting…")
         try:
-            plan = await ops.plan_delete(self.client, targets)
+            plan = await ops.plan_delete(
+                self.client,
+                targets,
+                lambda read, total: counting.update(f"counting… {read:,} of {total:,}"),
+            )
         except (ApiError, ops.ChangeRefused) as error:
             self.status.fail(describe(error) if isinstance(error, ApiError) else str(error))
             return

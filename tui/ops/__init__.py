@@ -10,7 +10,7 @@ and objects, and a move means the same thing wherever it is made.
 
 from __future__ import annotations
 
-from tui.ops.delete import DeletePlan, Restore, delete, plan_delete
+from tui.ops.deletion import DeletePlan, Restore, delete, plan_delete
 from tui.ops.errors import ChangeRefused, outcome_unknown
 from tui.ops.folders import make_folder
 from tui.ops.relocate import MoveBack, link, move, rename

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import anyio
+
 from tui import paths
 from tui.api import ApiError, PostHogClient
 from tui.models import DeletedObject, FileSystemEntry
@@ -22,6 +24,10 @@ from tui.ops.results import Deleted, DeleteResult, Failure, UndoResult
 # clamp it; offsets are counted from what came back, so a smaller page only means more
 # requests.
 PLAN_PAGE_SIZE = 1000
+
+# Pages read at once past the first: over a 300 ms link a folder of 100,000 entries takes
+# 100 pages, 30 s one after the other and about 4 s eight at a time, a load a server takes.
+PLAN_PAGES_AT_ONCE = 8
 
 # Hears how far a plan has got: entries read so far, and how many there are to read.
 PlanProgress = Callable[[int, int], None]
@@ -75,12 +81,41 @@ async def _everything_inside(
         counted = await client.count_by_path(folder.path)
     if not counted.has_more:
         return counted.entries
-    found: list[FileSystemEntry] = []
-    async for page in client.iter_entries(page_size=PLAN_PAGE_SIZE, parent=folder.path):
-        found += page.results
+    return await _page_all(client, folder.path, on_progress)
+
+
+async def _page_all(
+    client: PostHogClient, folder: str, on_progress: PlanProgress | None
+) -> list[FileSystemEntry]:
+    """Every entry below ``folder``. The first page says how many there are and how many a
+    page holds (a server may clamp the size asked for); the rest are asked for a few at a
+    time, so that a far server's latency is paid once per few pages, not once per page."""
+    first = await client.list_entries(parent=folder, limit=PLAN_PAGE_SIZE)
+    found = {entry.id: entry for entry in first.results}
+    step = len(first.results)
+    if not step or step >= first.count:
+        return list(found.values())
+    total = first.count
+    if on_progress is not None:
+        on_progress(len(found), total)
+    at_once = anyio.Semaphore(PLAN_PAGES_AT_ONCE)
+
+    async def read(offset: int) -> None:
+        async with at_once:
+            page = await client.list_entries(parent=folder, limit=step, offset=offset)
+        found.update((entry.id, entry) for entry in page.results)
         if on_progress is not None:
-            on_progress(len(found), page.count)
-    return found
+            on_progress(len(found), total)
+
+    try:
+        async with anyio.create_task_group() as pages:
+            for offset in range(step, total, step):
+                pages.start_soon(read, offset)
+    except BaseExceptionGroup as failed:
+        # The first page that failed (the others were cancelled): an ApiError, as callers
+        # expect of a plan, not a group of one.
+        raise failed.exceptions[0] from None
+    return list(found.values())
 
 
 @dataclass(frozen=True)
