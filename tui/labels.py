@@ -141,7 +141,7 @@ def summarize_types(entries: Iterable[_Typed]) -> str:
     parts = []
     for entry_type, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         name = type_name(entry_type)
-        parts.append(f"{n} {name}{'' if n == 1 else 's'}")
+        parts.append(f"{n:,} {name}{'' if n == 1 else 's'}")
     return ", ".join(parts)
 
 
