@@ -233,12 +233,12 @@ class EventsTab(Vertical):
         except StopAsyncIteration:
             events, more = [], False
         except ApiError as error:
-            if generation == self._generation:
+            if self._current(generation):
                 self.loading = False
                 self.exhausted = True
                 self._fail(describe(error))
             return
-        if generation != self._generation:
+        if not self._current(generation):
             return
         self.loading = False
         if not more:
@@ -246,6 +246,12 @@ class EventsTab(Vertical):
         for event in self.table.append(events):
             self._learn(event)
         self._say_state()
+
+    def _current(self, generation: int) -> bool:
+        """Whether what a worker fetched is still wanted after its await: the filters have
+        not changed since, and the tab is still in the app (a worker can finish while the
+        app is closing, after the tab's table has gone)."""
+        return generation == self._generation and self.is_attached
 
     def _learn(self, event: Event) -> None:
         self.names_seen.add(event.event)
@@ -340,9 +346,10 @@ class EventsTab(Vertical):
                     if count >= TAIL_PAGES:
                         break
         except ApiError as error:
-            self._fail(describe(error))
+            if self.is_attached:
+                self._fail(describe(error))
             return
-        if generation != self._generation or not self.tailing:
+        if not self._current(generation) or not self.tailing:
             return
         newer.sort(key=lambda event: event.timestamp, reverse=True)
         added = self.table.prepend(newer)
