@@ -85,7 +85,8 @@ class StatusLine(Static):
         if self.marked:
             parts.append(Text(f"{self.marked} marked", style="bold"))
         if works:
-            parts.append(Text(f"{SPINNER[self._frame]} {works}", style="italic"))
+            # Made visible here, as messages are: a work may name an entry.
+            parts.append(Text(f"{SPINNER[self._frame]} {labels.visible(works)}", style="italic"))
         if said is not None:
             mark, style = LOOK[said.level]
             parts.append(Text(mark + labels.visible(said.text), style=style))
