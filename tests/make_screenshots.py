@@ -27,7 +27,7 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 # file name (without .svg) → (scene, terminal size)
 SHOTS: dict[str, tuple[str, tuple[int, int]]] = {
     "main": ("main", (120, 40)),
-    "load-more": ("load-more", (120, 40)),
+    "gap-row": ("gap-row", (120, 40)),
     "search": ("search", (120, 40)),
     "move": ("move", (120, 40)),
     "delete": ("delete", (120, 40)),

@@ -33,9 +33,9 @@ def test_main_screen(snap_compare: SnapCompare, snapshot_server: LiveServer, siz
     assert picture(snap_compare, snapshot_server, "main", size)
 
 
-def test_load_more_row(snap_compare: SnapCompare, snapshot_server: LiveServer, size: Any) -> None:
-    """Data/Event catalogue open on its first page of 100, with "load 100 more (100 of 250)"."""
-    assert picture(snap_compare, snapshot_server, "load-more", size)
+def test_gap_rows(snap_compare: SnapCompare, snapshot_server: LiveServer, size: Any) -> None:
+    """Data/Event catalogue after a jump to its 101st entry: "… 100 entries …" above it."""
+    assert picture(snap_compare, snapshot_server, "gap-row", size)
 
 
 def test_search_results(snap_compare: SnapCompare, snapshot_server: LiveServer, size: Any) -> None:

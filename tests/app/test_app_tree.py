@@ -14,6 +14,7 @@ from support.app_harness import (
     loaded,
     move_cursor_to,
     new_app,
+    open_folder,
     row_texts,
     settle,
     tree_of,
@@ -21,7 +22,7 @@ from support.app_harness import (
 )
 
 from tui.app.app import HogtreeApp
-from tui.app.widgets.project_tree import MoreRow, ProjectTree
+from tui.app.widgets.project_tree import GapRow, ProjectTree
 from tui.backend import LocalBackend
 
 pytestmark = pytest.mark.anyio
@@ -63,32 +64,35 @@ async def test_a_folder_loads_its_children_when_expanded_and_only_then(
         assert tree.folders["Marketing"] is folder and folder.generation == 0
 
 
-async def test_a_big_folder_pages_with_a_load_more_row(
+async def test_a_big_folder_shows_a_row_for_what_is_not_loaded_and_loads_it_when_reached(
     demo_server: LiveServer, api_demo: httpx.Client
 ) -> None:
     app = new_app(demo_server.url, ADMIN_KEY)
     big = "Data/Event catalogue"
-    total = api_demo.get("file_system/", params={"parent": big, "depth": 3}).json()["count"]
+    listed = api_demo.get("file_system/", params={"parent": big, "depth": 3, "limit": 300})
+    total = listed.json()["count"]
     assert total > 200
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         tree = tree_of(app)
-        await move_cursor_to(pilot, "Data")
-        await pilot.press("l")
+        await open_folder(pilot, "Data")
+        await open_folder(pilot, big)
+        assert sorted(tree.folders[big].window.pages) == [0]
+        assert f"… {total - 100} entries …" in row_texts(app)
+        # the cursor reaching the row loads the page it stands for, and lands on its first
+        gap = next(n for n in tree.folders[big].node.children if isinstance(n.data, GapRow))
+        tree.move_cursor(gap)
+        hundred_and_first = listed.json()["results"][100]
         await settle(
-            pilot, lambda: "Data" in tree.folders and tree.folders["Data"].total is not None
+            pilot,
+            lambda: (
+                tree.cursor_entry is not None and tree.cursor_entry.id == hundred_and_first["id"]
+            ),
         )
-        await move_cursor_to(pilot, big)
-        await pilot.press("l")
-        await settle(pilot, lambda: big in tree.folders and tree.folders[big].total is not None)
-        assert tree.folders[big].loaded == 100
-        assert f"… load 100 more (100 of {total})" in row_texts(app)
-        # the cursor reaching the row loads the next page
-        more = next(n for n in tree.folders[big].node.children if isinstance(n.data, MoreRow))
-        tree.move_cursor(more)
-        await settle(pilot, lambda: tree.folders[big].loaded == 200)
+        assert app.side_pane.entry == tree.cursor_entry
         inside = [p for p in visible_names(app) if p.startswith(big + "/")]
-        assert len(inside) == len(set(inside)) == 200
+        assert inside == [e["path"] for e in listed.json()["results"][: len(inside)]]
+        assert len(inside) == len(set(inside)) >= 200
 
 
 async def test_names_are_shown_literally(live_server: LiveServer, api: httpx.Client) -> None:

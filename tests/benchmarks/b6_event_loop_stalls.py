@@ -18,14 +18,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from support.app_harness import backend_for, loaded, move_cursor_to, settle, tree_of
+from support.app_harness import backend_for, loaded, move_cursor_to, read_pages, settle, tree_of
 from textual.pilot import Pilot
 
 from benchmarks.app_support import BENCH_KEY, BIG, big_folder_database, server_process
 from benchmarks.harness import Figure, percentile
 from tui.app.app import HogtreeApp
 from tui.app.screens.export_format import ExportFormatScreen
-from tui.app.widgets.project_tree import PAGE_SIZE, MoreRow
 
 SCENARIO = "B6"
 TITLE = "longest event-loop stall at 300 ms latency, paging and exporting"
@@ -68,13 +67,7 @@ async def page_through(pilot: Pilot[None], app: HogtreeApp, pages: int) -> None:
     await move_cursor_to(pilot, BIG)
     await pilot.press("enter")
     await settle(pilot, lambda: BIG in tree.folders and tree.folders[BIG].total is not None)
-    folder = tree.folders[BIG]
-    while folder.loaded < pages * PAGE_SIZE and not folder.complete:
-        before = folder.loaded
-        # The cursor onto "load more" (as ↓ held down would): the next page loads.
-        more = next(n for n in folder.node.children if isinstance(n.data, MoreRow))
-        tree.move_cursor(more)
-        await settle(pilot, lambda: folder.loaded > before)  # noqa: B023
+    await read_pages(pilot, BIG, pages)
 
 
 async def drive(url: str, pages: int, downloads: Path) -> tuple[list[float], list[float]]:

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from support.app_harness import backend_for, loaded, settle, tree_of
+from support.app_harness import backend_for, loaded, read_pages, settle, tree_of
 
 from benchmarks.app_support import BENCH_KEY, BIG, big_folder_database, server_process
 from benchmarks.harness import Figure
 from tui.app.app import HogtreeApp
-from tui.app.widgets.project_tree import PAGE_SIZE, MoreRow
+from tui.app.widgets.project_tree import EntryRow
 from tui.server.store.db import Database
 from tui.server.store.file_system import create_entry
 
@@ -102,18 +102,12 @@ async def drive(url: str, pages: int, marked: int) -> Counts:
         await pilot.press("enter")
         await settle(pilot, lambda: BIG in tree.folders and tree.folders[BIG].total is not None)
         folder = tree.folders[BIG]
-        while folder.loaded < pages * PAGE_SIZE and not folder.complete:
-            loaded_before = folder.loaded
-            # The cursor onto "load more" (as ↓ held down would): the next page loads.
-            more = next(n for n in folder.node.children if isinstance(n.data, MoreRow))
-            tree.move_cursor(more)
-            await settle(pilot, lambda: folder.loaded > loaded_before)  # noqa: B023
-        counts.pages = -(-folder.loaded // PAGE_SIZE)
+        counts.pages = await read_pages(pilot, BIG, pages)
         counts.paging_requests = len(sent.since(mark))
         assert all(is_page_of(r, BIG) for r in sent.since(mark)), sent.since(mark)
 
         mark = len(sent.sent)
-        first = next(iter(folder.node.children))
+        first = next(n for n in folder.node.children if isinstance(n.data, EntryRow))
         tree.move_cursor(first)
         await settle(pilot)
         for _ in range(marked):

@@ -19,7 +19,7 @@ from support import LiveServer, running_server, server_settings
 from tui.api import PostHogClient, RetryNotice
 from tui.app.app import HogtreeApp
 from tui.app.widgets.events_tab import EventsTab
-from tui.app.widgets.project_tree import EntryRow, ProjectTree
+from tui.app.widgets.project_tree import EntryRow, GapRow, ProjectTree
 from tui.backend import RemoteBackend
 from tui.config import Connection
 
@@ -177,6 +177,26 @@ async def open_folder(pilot: Pilot[None], path: str) -> None:
     await pilot.press("l")
     tree = tree_of(app)
     await settle(pilot, lambda: path in tree.folders and tree.folders[path].total is not None)
+
+
+async def read_pages(pilot: Pilot[None], path: str, pages: int) -> int:
+    """Page down through the open folder at ``path`` as ↓ held down would, until ``pages``
+    pages were read (or its end): the cursor onto the row standing for the entries after
+    the last page held, that page loads. Answers the pages read, the first included."""
+    app = pilot.app
+    assert isinstance(app, HogtreeApp)
+    tree = tree_of(app)
+    folder = tree.folders[path]
+    read = len(folder.window.pages)
+    while read < pages:
+        gaps = [n for n in folder.node.children if isinstance(n.data, GapRow)]
+        if not gaps or not isinstance(gaps[-1].data, GapRow):
+            return read
+        wanted = folder.window.page_of(gaps[-1].data.start)
+        tree.move_cursor(gaps[-1])
+        await settle(pilot, lambda: folder.window.has(wanted))  # noqa: B023
+        read += 1
+    return read
 
 
 async def open_events(pilot: Pilot[None]) -> EventsTab:

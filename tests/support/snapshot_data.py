@@ -29,7 +29,7 @@ from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.prompt import PromptScreen
 from tui.app.screens.search import SearchScreen
-from tui.app.widgets.project_tree import EntryRow, MoreRow
+from tui.app.widgets.project_tree import GapRow
 from tui.server.app import prepare_database
 from tui.server.object_types import OBJECT_TYPES
 from tui.server.store import accounts, objects
@@ -116,7 +116,7 @@ TREE: dict[tuple[str, ...], list[tuple[str, str]]] = {
     ],
 }
 
-# A folder with more than two pages of entries, for the "load more" row.
+# A folder with more than two pages of entries, for the rows standing for entries not loaded.
 CATALOGUE = ("Data", "Event catalogue")
 CATALOGUE_SIZE = 250
 CATALOGUE_EVENTS = (
@@ -335,23 +335,20 @@ async def main_scene(pilot: Pilot[None]) -> None:
     await still(pilot)
 
 
-async def load_more_scene(pilot: Pilot[None]) -> None:
-    """Data/Event catalogue open on its first page: the "load more" row in view, below the
-    cursor (the cursor on the row itself would load the next page)."""
+async def gap_scene(pilot: Pilot[None]) -> None:
+    """Data/Event catalogue after a jump to its 101st entry: the page it landed on, between
+    a row standing for the 100 entries above and one for the 50 below."""
     app = pilot.app
     assert isinstance(app, HogtreeApp)
     await loaded(pilot)
     big = paths.join(CATALOGUE)
     await open_folder(pilot, "Data")
-    await open_folder(pilot, big)
+    assert app.client is not None
+    landing = (await app.client.list_folder(big, offset=100, limit=1)).results[0]
+    app.jump_to(landing)
     tree = tree_of(app)
-    rows = tree.folders[big].node.children
-    more = next(node for node in rows if isinstance(node.data, MoreRow))
-    last = [node for node in rows if isinstance(node.data, EntryRow)][-1]
-    tree.move_cursor(last)
-    await settle(pilot)
-    # The cursor's row a few lines above the bottom, the "load more" row under it.
-    tree.scroll_to(y=max(0, more.line - tree.scrollable_content_region.height + 3), animate=False)
+    await settle(pilot, lambda: tree.cursor_entry == landing)
+    assert any(isinstance(node.data, GapRow) for node in tree.folders[big].node.children)
     await still(pilot)
 
 
@@ -416,7 +413,7 @@ Scene = Callable[[Pilot[None]], Awaitable[None]]
 # name → the steps before its picture
 SCENES: dict[str, Scene] = {
     "main": main_scene,
-    "load-more": load_more_scene,
+    "gap-row": gap_scene,
     "search": search_scene,
     "move": move_scene,
     "delete": delete_scene,

@@ -28,6 +28,7 @@ from tui.app.commands import HogtreeCommands
 from tui.app.errors import describe
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.count import CountScreen
+from tui.app.screens.filter import FilterScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.prompt import PromptScreen
 from tui.app.screens.search import SearchScreen
@@ -68,6 +69,8 @@ class HogtreeApp(App[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="search"),
+        Binding("f", "filter", "Filter", id="filter"),
+        Binding("s", "sort", "Sort", show=False, id="sort"),
         Binding("n", "new_folder", "New", id="new_folder"),
         Binding("r", "rename", "Rename", id="rename"),
         Binding("m", "move", "Move", id="move"),
@@ -273,6 +276,36 @@ class HogtreeApp(App[None]):
             found = True
         if not found:
             self.status.fail(f"{labels.visible(entry.path)} is no longer there")
+
+    def action_filter(self) -> None:
+        """Narrow the folder under the cursor to the names matching what is typed."""
+        tree = self.project_tree
+        path = tree.open_folder_of_cursor()
+        if path is None:
+            return
+        was_on = tree.cursor_entry
+        where = labels.visible(paths.basename(path)) or "top level"
+
+        def narrow(text: str) -> None:
+            tree.filter_folder(path, text.strip() or None)
+
+        def done(text: str | None) -> None:
+            if text is None or not text.strip():
+                tree.filter_folder(path, None)
+                if was_on is not None:
+                    self.jump_to(was_on)  # back where the user was before filtering
+                return
+            tree.filter_folder(path, text.strip())
+            self.status.say(
+                f"{where}: names matching {labels.visible(text.strip())} · esc shows all"
+            )
+
+        current = tree.folders[path].name_filter if path in tree.folders else None
+        self.push_screen(FilterScreen(where, current or "", narrow), done)
+
+    def action_sort(self) -> None:
+        """Name order, newest first, oldest first: asked of the server, for every folder."""
+        self.status.say(f"Sorted {self.project_tree.cycle_sort()}")
 
     def action_new_folder(self) -> None:
         if not self._allowed():

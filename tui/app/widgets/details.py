@@ -34,6 +34,7 @@ class DetailsView(Static):
         super().__init__(id=id)
         self.web_host = ""
         self.project_id = 0
+        self.entry: FileSystemEntry | None = None  # the entry described now
 
     def connect(self, web_host: str, project_id: int) -> None:
         """Where the entries' web pages are (the url row), once the backend is known."""
@@ -41,6 +42,7 @@ class DetailsView(Static):
         self.project_id = project_id
 
     def show(self, entry: FileSystemEntry | None) -> None:
+        self.entry = entry
         if entry is None:
             self.update(Text("Nothing selected.", style="dim italic"))
             return

@@ -1,16 +1,21 @@
-"""The project tree: folders load lazily, a page at a time, off the UI path.
+"""The project tree: every folder is a window over the server's listing, loaded off the UI path.
 
-A folder's children are fetched when it is first expanded (``parent`` + ``depth``, folders
-first, as PostHog's own UI asks), :data:`PAGE_SIZE` at a time. A "loading…" row stands in
-while a request is out; a "load more" row fetches the next page when the cursor reaches
-it. Nothing is fetched twice unless the user reloads, and a reload refreshes one folder.
+A folder's children are asked for a page at a time (``parent`` + ``depth``, folders first,
+as PostHog's own UI asks). The tree holds the pages around where the user is; every
+stretch between them is one row that says how many entries it stands for ("… 49,900
+entries …") and loads when the cursor reaches it. A jump (search, ``G``, the palette)
+loads the page it lands on, not the pages before it, and pages far from the cursor are let
+go, so a folder of 100,000 entries costs what a folder of a few hundred does.
+
+After any change the cursor stays where the user was: on the same entry if it is still
+there, else on the row that took its place; the panes follow the cursor.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -24,30 +29,50 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from tui import labels, paths
-from tui.api import ApiError, PostHogClient
+from tui.api import ApiError, PostHogClient, locate_in_folder
+from tui.api import locate_in_folder
 from tui.app.status import StatusBoard, Work
+from tui.app.widgets.folder_window import FolderWindow, Held
 from tui.models import FileSystemEntry, FileSystemPage
 
 # PostHog's page size; also what its web UI asks for.
 PAGE_SIZE = 100
 
+# Pages held per folder: a few screens either side of the cursor scroll without a request;
+# beyond that a big folder would grow the app by every page the user ever passed.
+KEEP_PAGES = 6
+
+# A stretch not yet loaded this close ahead of the cursor (in the way it moves) starts
+# loading before it is reached, so that holding ↓ rarely meets a "loading…" row.
+PREFETCH_ROWS = 40
+
 # Beside a marked entry's icon.
 MARK = "●"
 MARK_STYLE = "bold yellow"
 
+# The orders ``s`` cycles through: (PostHog's ``order_by``, the words in the tree's title).
+SORTS: tuple[tuple[str | None, str], ...] = (
+    (None, "by name"),
+    ("-created_at", "newest first"),
+    ("created_at", "oldest first"),
+)
+
 
 @dataclass(frozen=True)
 class EntryRow:
-    """A row standing for a real entry."""
+    """A row standing for a real entry, at ``offset`` in its folder's listing."""
 
     entry: FileSystemEntry
+    offset: int = 0
 
 
 @dataclass(frozen=True)
-class MoreRow:
-    """ "load more (n of N)": the next page of ``folder`` loads when the cursor lands here."""
+class GapRow:
+    """Entries ``[start, end)`` of ``folder`` that are not loaded; reached, they load."""
 
     folder: str
+    start: int
+    end: int
 
 
 @dataclass(frozen=True)
@@ -58,7 +83,20 @@ class NoteRow:
     kind: str  # "loading" | "empty" | "failed"
 
 
-Row = EntryRow | MoreRow | NoteRow
+Row = EntryRow | GapRow | NoteRow
+
+# What a row is, for matching the rows on screen with the rows a folder should show.
+RowKey = tuple[str, ...]
+
+
+def _row_key(row: Row | None) -> RowKey:
+    if isinstance(row, EntryRow):
+        return ("entry", row.entry.id, row.entry.path)
+    if isinstance(row, GapRow):
+        return ("gap", str(row.start), str(row.end))
+    if isinstance(row, NoteRow):
+        return ("note", row.kind)
+    return ("none",)
 
 
 @dataclass
@@ -67,11 +105,12 @@ class Folder:
 
     path: str
     node: TreeNode[Row]
-    loaded: int = 0  # entries fetched so far (the next page's offset)
-    total: int | None = None  # the server's count, once known
+    window: FolderWindow = field(default_factory=lambda: FolderWindow(PAGE_SIZE))
     # Bumped on reload, so that a page arriving for the old listing is dropped.
     generation: int = 0
-    ids: set[str] = field(default_factory=set)
+    loading: set[int] = field(default_factory=set)  # pages on their way
+    failed: bool = False  # the last request failed and nothing is held
+    name_filter: str | None = None  # ``f``: only the children whose names match
     # Set while no page is on its way: whoever needs this folder's rows waits on it.
     idle: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -79,28 +118,32 @@ class Folder:
         self.idle.set()
 
     @property
-    def loading(self) -> bool:
-        """A page of this folder is on its way."""
-        return not self.idle.is_set()
-
-    @loading.setter
-    def loading(self, loading: bool) -> None:
-        if loading:
-            self.idle.clear()
-        else:
-            self.idle.set()  # wakes whoever waits for this folder, however the load ended
+    def total(self) -> int | None:
+        return self.window.total
 
     @property
-    def complete(self) -> bool:
-        return self.total is not None and self.loaded >= self.total
+    def busy(self) -> bool:
+        return bool(self.loading)
+
+
+@dataclass(frozen=True)
+class Landing:
+    """Where the cursor goes once a page arrives: ``offset`` of ``folder``."""
+
+    folder: str
+    offset: int
 
 
 def _count(n: int) -> str:
     return f"{n:,}"
 
 
+def _entries(n: int) -> str:
+    return f"{_count(n)} entr{'y' if n == 1 else 'ies'}"
+
+
 class ProjectTree(Tree[Row]):
-    """The project's file system as a lazily loaded tree, with marks."""
+    """The project's file system as a windowed, lazily loaded tree, with marks."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "Down", show=False, id="cursor_down"),
@@ -114,6 +157,7 @@ class ProjectTree(Tree[Row]):
         Binding("pageup", "page_up", "Page up", show=False, id="page_up"),
         Binding("pagedown", "page_down", "Page down", show=False, id="page_down"),
         Binding("space", "toggle_mark", "Mark", id="mark"),
+        Binding("escape", "clear_filter", "Show all", show=False, id="clear_filter"),
     ]
 
     class EntryHighlighted(Message):
@@ -153,15 +197,18 @@ class ProjectTree(Tree[Row]):
         self.status = StatusBoard()
         self.folders: dict[str, Folder] = {}
         self.marks: dict[str, FileSystemEntry] = {}
+        self.order_by: str | None = None  # ``s``: PostHog's order_by, None = by name
         self._entry_nodes: dict[str, TreeNode[Row]] = {}
-        # Folders with a page on its way (a folder may have two: a page and a reload), and
-        # the one work on the status line that says so.
+        # Folders with a page on its way, and the one work on the status line that says so.
         self._in_flight: Counter[str] = Counter()
         self._loading_work: Work | None = None
         self._g_pending = False
-        self._reopen: set[str] = set()  # folders to open again when a reload brings them
-        self._restore_cursor_to: str | None = None  # entry to put the cursor on once loaded
+        self._landing: Landing | None = None
+        self._approach_from_below = False  # the next gap reached is entered from its end
+        self._last_node: TreeNode[Row] | None = None  # the row the cursor was last on
         self._announced: tuple[FileSystemEntry | None] | None = None  # last EntryHighlighted
+        # Keys pressed before the first page: they run once it is shown.
+        self._waiting_for_top: list[Callable[[], None]] = []
 
     # ------------------------------------------------------------------ labels
 
@@ -189,23 +236,42 @@ class ProjectTree(Tree[Row]):
         label = node.label
         return 2 + (label.cell_len if isinstance(label, Text) else cell_len(label))
 
-    def _entry_label(self, entry: FileSystemEntry) -> Text:
-        return labels.row_label(entry)
-
-    def _note_label(self, row: NoteRow | MoreRow) -> Text:
-        if isinstance(row, MoreRow):
-            folder = self.folders[row.folder]
-            remaining = (folder.total or 0) - folder.loaded
-            more = min(PAGE_SIZE, remaining)
-            return Text(
-                f"… load {more} more ({_count(folder.loaded)} of {_count(folder.total or 0)})",
-                style="italic dim",
+    def _row_label(self, row: Row) -> Text:
+        if isinstance(row, EntryRow):
+            return labels.row_label(row.entry)
+        if isinstance(row, GapRow):
+            folder = self.folders.get(row.folder)
+            window = folder.window if folder is not None else None
+            loading = (
+                folder is not None
+                and window is not None
+                and any(
+                    window.page_of(row.start) <= p <= window.page_of(row.end - 1)
+                    for p in folder.loading
+                )
             )
+            size = _entries(row.end - row.start)
+            return Text(f"… loading ({size}) …" if loading else f"… {size} …", style="italic dim")
         if row.kind == "loading":
             return Text("loading…", style="italic dim")
         if row.kind == "empty":
+            folder = self.folders.get(row.folder)
+            if folder is not None and folder.name_filter:
+                return Text("(no name matches the filter)", style="italic dim")
             return Text("(empty)", style="italic dim")
         return Text("⚠ could not load: press R to retry", style="red")
+
+    def title(self) -> str:
+        """The tree's title: its order, and the folders narrowed by ``f``."""
+        words = ["Project", dict(SORTS)[self.order_by]]
+        narrowed = [f for f in self.folders.values() if f.name_filter]
+        for folder in narrowed[:1]:
+            where = labels.visible(paths.basename(folder.path)) or "top level"
+            words.append(f"{where} ∋ {labels.visible(folder.name_filter or '')}")
+        return " · ".join(words)
+
+    def _show_title(self) -> None:
+        self.border_title = self.title()
 
     # ------------------------------------------------------------------ queries
 
@@ -216,19 +282,12 @@ class ProjectTree(Tree[Row]):
             return node.data.entry
         return None
 
-    def _place_cursor(self, node: TreeNode[Row]) -> None:
-        """Move the cursor to ``node`` even if it was added a moment ago: Textual gives a
-        node its line when it next lays the tree out, so lay it out now."""
-        _ = self._tree_lines  # rebuilds the line index if nodes were added or removed
-        self.move_cursor(node)
-        self.scroll_to_node(node, animate=False)
-
     def folder_of_cursor(self) -> str:
         """The folder the cursor is in or on: a folder itself, else the item's parent."""
         entry = self.cursor_entry
         if entry is None:
             node = self.cursor_node
-            if node is not None and isinstance(node.data, MoreRow | NoteRow):
+            if node is not None and isinstance(node.data, GapRow | NoteRow):
                 return node.data.folder
             return ""
         return entry.path if entry.is_folder else paths.parent(entry.path)
@@ -244,20 +303,55 @@ class ProjectTree(Tree[Row]):
             return paths.parent(entry.path)
         return self.folder_of_cursor()
 
-    def put_cursor_on(self, entry_id: str) -> None:
-        """Move the cursor to ``entry_id`` now, or as soon as a reload brings it."""
-        node = self._entry_nodes.get(entry_id)
-        if node is not None:
-            self._place_cursor(node)
-        else:
-            self._restore_cursor_to = entry_id
-
     def selection(self) -> list[FileSystemEntry]:
         """The marked entries, or else the one under the cursor."""
         if self.marks:
             return list(self.marks.values())
         entry = self.cursor_entry
         return [entry] if entry is not None else []
+
+    def _folder_holding(self, node: TreeNode[Row]) -> Folder | None:
+        parent = node.parent
+        if parent is None:
+            return None
+        if parent is self.root:
+            return self.folders.get("")
+        data = parent.data
+        if isinstance(data, EntryRow):
+            folder = self.folders.get(data.entry.path)
+            if folder is not None and folder.node is parent:
+                return folder
+        return None
+
+    # ------------------------------------------------------------------ the cursor
+
+    def _place_cursor(self, node: TreeNode[Row], *, center: bool = False) -> None:
+        """Move the cursor to ``node`` even if it was added a moment ago: Textual gives a
+        node its line when it next lays the tree out, so lay it out now."""
+        _ = self._tree_lines  # rebuilds the line index if nodes were added or removed
+        self.move_cursor(node, animate=False)
+        if center:
+            region = self._get_label_region(node.line)
+            if region is not None:
+                self.scroll_to_region(region, animate=False, force=True, center=True, x_axis=False)
+        else:
+            self.scroll_to_node(node, animate=False)
+
+    def _keep_screen_row(self, node: TreeNode[Row], screen_row: int) -> None:
+        """Scroll so that ``node`` stays on the screen row it was on: rows added or let go
+        above it must not make the list jump under the user's eyes."""
+        _ = self._tree_lines
+        if node.line >= 0 and 0 <= screen_row < self.scrollable_content_region.height:
+            self.set_scroll(None, max(0, node.line - screen_row))
+
+    def _announce_cursor(self, *, only_if_changed: bool = False) -> None:
+        entry = self.cursor_entry
+        if only_if_changed and self._announced is not None and self._announced[0] == entry:
+            # Fast path: a page arrived away from the cursor. Announcing the same entry
+            # again redrew the side pane and laid the whole screen out twice more.
+            return
+        self._announced = (entry,)
+        self.post_message(self.EntryHighlighted(entry))
 
     # ------------------------------------------------------------------ loading
 
@@ -270,7 +364,23 @@ class ProjectTree(Tree[Row]):
         self._entry_nodes.clear()
         self.folders[""] = Folder(path="", node=self.root)
         self.root.expand()
-        self._load_next_page(self.folders[""])
+        self._show_title()
+        self._sync_rows(self.folders[""])
+        self._request_page(self.folders[""], 0)
+
+    @property
+    def top_shown(self) -> bool:
+        """The top level's first page is on screen."""
+        top = self.folders.get("")
+        return top is not None and top.total is not None
+
+    def when_top_shown(self, action: Callable[[], None]) -> None:
+        """Run ``action`` now if the top level is shown, else as soon as it is: a key
+        pressed before the first page waits for it instead of being lost."""
+        if self.top_shown:
+            action()
+        else:
+            self._waiting_for_top.append(action)
 
     def _begin(self, folder: Folder) -> None:
         self._in_flight[folder.path] += 1
@@ -299,158 +409,332 @@ class ProjectTree(Tree[Row]):
         else:
             self._loading_work = self.status.busy(text)
 
-    def _load_next_page(self, folder: Folder) -> None:
-        if folder.loading or folder.complete or self.client is None:
-            return
-        folder.loading = True
-        self._remove_rows(folder, (MoreRow, NoteRow))
-        folder.node.add_leaf(
-            self._note_label(NoteRow(folder.path, "loading")), NoteRow(folder.path, "loading")
+    async def _list(self, folder: Folder, page: int) -> FileSystemPage:
+        assert self.client is not None
+        return await self.client.list_folder(
+            folder.path,
+            offset=folder.window.page_start(page),
+            limit=PAGE_SIZE,
+            order_by=self.order_by,
+            search=folder.name_filter,
         )
-        self._fetch_page(folder, folder.loaded, folder.generation)
+
+    def _request_page(self, folder: Folder, page: int) -> None:
+        """Ask for ``page`` of ``folder`` unless it is held or on its way."""
+        if self.client is None or folder.window.has(page) or page in folder.loading:
+            return
+        if folder.total is not None and page > folder.window.last_page:
+            return
+        folder.loading.add(page)
+        folder.idle.clear()
+        self._relabel_gaps(folder)
+        self._fetch_page(folder, page, folder.generation)
 
     @work(group="tree-pages")
-    async def _fetch_page(self, folder: Folder, offset: int, generation: int) -> None:
-        assert self.client is not None
+    async def _fetch_page(self, folder: Folder, page: int, generation: int) -> None:
         self._begin(folder)
         try:
-            page = await self.client.list_folder(folder.path, offset=offset, limit=PAGE_SIZE)
+            listing = await self._list(folder, page)
         except ApiError as error:
-            if generation == folder.generation:
-                folder.loading = False
-                self._remove_rows(folder, (NoteRow,))
-                failed = NoteRow(folder.path, "failed")
-                folder.node.add_leaf(self._note_label(failed), failed)
+            if generation == folder.generation and self.folders.get(folder.path) is folder:
+                self._page_done(folder, page)
+                folder.failed = not folder.window.pages
+                self._landing = None
+                self._sync_rows(folder)
                 self.post_message(self.LoadFailed(folder.path, error))
             return
         finally:
             self._end(folder)
         if generation != folder.generation or self.folders.get(folder.path) is not folder:
             return  # reloaded (or gone) while this page was out
-        folder.loading = False
-        self._apply_page(folder, page, offset)
-        self._after_page(folder)
+        self._page_done(folder, page)
+        self._hold(folder, {page: listing})
 
-    def _apply_page(self, folder: Folder, page: FileSystemPage, offset: int) -> None:
-        """Show a page of ``folder``'s children, then a "load more" or "(empty)" row."""
-        folder.total = page.count
-        folder.loaded = offset + len(page.results)
-        self._remove_rows(folder, (NoteRow, MoreRow))
-        for entry in page.results:
-            # Offsets shift when entries come and go between pages: never show one twice.
-            if entry.id in folder.ids:
-                continue
-            folder.ids.add(entry.id)
-            self._add_entry(folder, entry)
-        if not page.results and folder.loaded < (folder.total or 0):
-            folder.total = folder.loaded  # the server counted more than it lists
-        if not folder.complete:
-            more = MoreRow(folder.path)
-            folder.node.add_leaf(self._note_label(more), more)
-        elif not folder.ids:
-            empty = NoteRow(folder.path, "empty")
-            folder.node.add_leaf(self._note_label(empty), empty)
+    def _page_done(self, folder: Folder, page: int) -> None:
+        folder.loading.discard(page)
+        if not folder.loading:
+            folder.idle.set()  # wakes whoever waits for this folder, however the load ended
 
-    def _after_page(self, folder: Folder) -> None:
-        # The "load more" row the cursor may have been on is now the first new entry, at
-        # the same line: the cursor stays where the user's eyes are.
-        if self.cursor_line < 0 and folder.path == "" and folder.node.children:
-            self.cursor_line = 0
+    def _hold(self, folder: Folder, listings: dict[int, FileSystemPage]) -> None:
+        """Show pages of ``folder``'s listing, let far pages go, and land the cursor."""
+        for page, listing in sorted(listings.items()):
+            if not folder.window.put(page, list(listing.results), listing.count):
+                # The folder changed since the other pages were read: their offsets are
+                # off. Keep what was just read; the rest loads again when reached.
+                folder.window.keep_only(listings)
+        folder.failed = False
+        self._let_go_far_pages(folder)
+        self._sync_rows(folder)
+        self._land(folder)
+        if folder.path == "":
+            if self.cursor_line < 0 and folder.node.children:
+                self.cursor_line = 0
+            waiting, self._waiting_for_top = self._waiting_for_top, []
+            for action in waiting:
+                action()
         self._announce_cursor(only_if_changed=True)
 
-    def _add_entry(self, folder: Folder, entry: FileSystemEntry) -> TreeNode[Row]:
-        label = self._entry_label(entry)
-        if entry.is_folder:
-            node = folder.node.add(label, EntryRow(entry), allow_expand=True)
-            if entry.path in self._reopen:
-                self._reopen.discard(entry.path)
-                node.expand()  # its NodeExpanded loads its first page
-        else:
-            node = folder.node.add_leaf(label, EntryRow(entry))
-        self._entry_nodes[entry.id] = node
+    def _let_go_far_pages(self, folder: Folder) -> None:
+        window = folder.window
+        if len(window.pages) <= KEEP_PAGES:
+            return
+        pinned = {window.page_of(offset) for offset in self._offsets_in_use(folder)}
+        around = min(pinned) if pinned else min(window.pages)
+        for page in window.far_pages(around, KEEP_PAGES, pinned):
+            del window.pages[page]
+
+    def _offsets_in_use(self, folder: Folder) -> Iterator[int]:
+        """The offsets of ``folder`` whose pages must stay: the cursor's (or the row the
+        cursor is inside of), where a landing goes, and open subfolders."""
+        if self._landing is not None and self._landing.folder == folder.path:
+            yield self._landing.offset
+        anchor = self._child_holding_cursor(folder)
+        if anchor is not None and isinstance(anchor.data, EntryRow | GapRow):
+            data = anchor.data
+            yield data.offset if isinstance(data, EntryRow) else data.start
+        for child in folder.node.children:
+            if child.is_expanded and isinstance(child.data, EntryRow):
+                yield child.data.offset
+
+    def _child_holding_cursor(self, folder: Folder) -> TreeNode[Row] | None:
+        """The row of ``folder`` that is the cursor's row or holds it."""
+        node = self.cursor_node
+        while node is not None and node.parent is not folder.node:
+            node = node.parent
         return node
 
-    def _remove_rows(self, folder: Folder, kinds: tuple[type, ...]) -> None:
-        for child in list(folder.node.children):
-            if isinstance(child.data, kinds):
-                child.remove()
+    # ------------------------------------------------------------------ rows
 
-    def reload_folder(self, path: str) -> None:
-        """Fetch ``path``'s children afresh (only if the tree has them loaded). The rows on
-        screen stay until the new listing is in: a failed reload (the server gone) keeps
-        the tree the user had, and only says so."""
+    def _desired_rows(self, folder: Folder) -> list[Row]:
+        window = folder.window
+        if window.total is None:
+            return [NoteRow(folder.path, "failed" if folder.failed else "loading")]
+        if window.total == 0:
+            return [NoteRow(folder.path, "empty")]
+        return [
+            EntryRow(item.entry, item.offset)
+            if isinstance(item, Held)
+            else GapRow(folder.path, item.start, item.end)
+            for item in window.layout()
+        ]
+
+    def _sync_rows(self, folder: Folder) -> None:
+        """Make ``folder``'s rows what its window holds, keeping every row that stays (an
+        open subfolder stays open), and the cursor where the user was: on its row if it
+        stays, else on the row that took its place, at the same height on screen."""
+        desired = self._desired_rows(folder)
+        wanted = {_row_key(row) for row in desired}
+        anchor = self._child_holding_cursor(folder)
+        anchor_offset = _offset_of(anchor.data) if anchor is not None else None
+        screen_row = self.cursor_line - round(self.scroll_offset.y)
+        children = list(folder.node.children)
+        reopen: set[str] = set()
+        for child in children:
+            if _row_key(child.data) not in wanted:
+                if child.is_expanded and isinstance(child.data, EntryRow):
+                    reopen.add(child.data.entry.id)  # renamed in place: opens again
+                self._drop(child)
+        kept = [child for child in children if _row_key(child.data) in wanted]
+        kept_keys = [_row_key(child.data) for child in kept]
+        if kept_keys != [key for key in map(_row_key, desired) if key in set(kept_keys)]:
+            for child in kept:  # another order (a re-sort): start afresh
+                self._drop(child)
+            kept = []
+        position = 0
+        for row in desired:
+            if position < len(kept) and _row_key(kept[position].data) == _row_key(row):
+                node = kept[position]
+                position += 1
+                if node.data != row:
+                    node.data = row
+                    node.set_label(self._row_label(row))
+                elif isinstance(row, GapRow):
+                    node.set_label(self._row_label(row))
+                continue
+            before = kept[position] if position < len(kept) else None
+            self._add_row(folder, row, before, reopen)
+        if anchor is not None and self._is_gone(anchor):
+            landing = self._landing
+            if landing is not None and landing.folder == folder.path:
+                anchor_offset = landing.offset  # the row the user was headed for
+            self._cursor_to_offset(folder, anchor_offset or 0, screen_row)
+        elif self.cursor_node is not None and self.cursor_line >= 0:
+            self._keep_screen_row(self.cursor_node, screen_row)
+
+    def _add_row(
+        self, folder: Folder, row: Row, before: TreeNode[Row] | None, reopen: set[str]
+    ) -> None:
+        label = self._row_label(row)
+        if isinstance(row, EntryRow) and row.entry.is_folder:
+            node = folder.node.add(label, row, before=before, allow_expand=True)
+            if row.entry.id in reopen:
+                node.expand()  # its NodeExpanded loads it
+        else:
+            node = folder.node.add_leaf(label, row, before=before)
+        if isinstance(row, EntryRow):
+            self._entry_nodes[row.entry.id] = node
+
+    def _drop(self, node: TreeNode[Row]) -> None:
+        """Remove a row and forget what it held: the folders open under it, its entries."""
+        for inner in _subtree(node):
+            data = inner.data
+            if isinstance(data, EntryRow):
+                if self._entry_nodes.get(data.entry.id) is inner:
+                    del self._entry_nodes[data.entry.id]
+                known = self.folders.get(data.entry.path)
+                if known is not None and known.node is inner:
+                    del self.folders[data.entry.path]
+        node.remove()
+
+    def _is_gone(self, node: TreeNode[Row]) -> bool:
+        while node.parent is not None:
+            if node not in node.parent.children:
+                return True
+            node = node.parent
+        return node is not self.root
+
+    def _cursor_to_offset(self, folder: Folder, offset: int, screen_row: int) -> None:
+        """The cursor's row went away: put it on the row now at ``offset`` (the one that
+        took its place), the last row if the folder got shorter, the folder if it is empty."""
+        rows = list(folder.node.children)
+        if not rows:
+            if folder.node is not self.root:
+                self._place_cursor(folder.node)
+            return
+        target = rows[-1]
+        for row in rows:
+            row_offset = _offset_of(row.data)
+            if row_offset is not None and row_offset >= offset:
+                target = row
+                break
+        self._place_cursor(target)
+        self._keep_screen_row(target, screen_row)
+        if isinstance(target.data, GapRow):
+            self._reach_gap(target, target.data, from_below=False, offset=offset)
+
+    def _relabel_gaps(self, folder: Folder) -> None:
+        for child in folder.node.children:
+            if isinstance(child.data, GapRow):
+                child.set_label(self._row_label(child.data))
+
+    # ------------------------------------------------------------------ gaps
+
+    def _reach_gap(
+        self, node: TreeNode[Row], gap: GapRow, *, from_below: bool, offset: int | None = None
+    ) -> None:
+        """The cursor is on a stretch not loaded: load the page it enters the stretch at
+        (its first entry from above, its last from below) and land there."""
+        folder = self.folders.get(gap.folder)
+        if folder is None:
+            return
+        target = offset if offset is not None else (gap.end - 1 if from_below else gap.start)
+        target = min(max(target, gap.start), gap.end - 1)
+        self._landing = Landing(gap.folder, target)
+        self._request_page(folder, folder.window.page_of(target))
+
+    def _land(self, folder: Folder) -> None:
+        landing = self._landing
+        if landing is None or landing.folder != folder.path:
+            return
+        window = folder.window
+        if window.total is not None and window.total > 0:
+            offset = min(landing.offset, window.total - 1)
+        else:
+            offset = landing.offset
+        if not window.has(window.page_of(offset)):
+            return  # its page is still on its way
+        self._landing = None
+        node = self._row_at(folder, offset)
+        if node is not None:
+            self._place_cursor(node)
+
+    def _row_at(self, folder: Folder, offset: int) -> TreeNode[Row] | None:
+        """The held row at ``offset``, or the nearest one after it."""
+        best: TreeNode[Row] | None = None
+        for child in folder.node.children:
+            data = child.data
+            if isinstance(data, EntryRow):
+                best = child
+                if data.offset >= offset:
+                    return child
+        return best
+
+    def _prefetch(self, row: EntryRow, node: TreeNode[Row], direction: int) -> None:
+        """Ask for the page ahead of the cursor (in the way it moves) before it is reached."""
+        folder = self._folder_holding(node)
+        if folder is None or folder.total is None:
+            return
+        ahead = row.offset + direction * PREFETCH_ROWS
+        if 0 <= ahead < folder.total:
+            self._request_page(folder, folder.window.page_of(ahead))
+
+    # ------------------------------------------------------------------ reloading
+
+    def reload_folder(self, path: str, *, deep: bool = False) -> None:
+        """Read ``path``'s held pages afresh (only if the tree has it), and with ``deep``
+        every folder open inside it. The rows on screen stay until the new listing is in:
+        a failed reload (the server gone) keeps the tree the user had, and only says so."""
         folder = self.folders.get(path)
         if folder is None:
             return
-        folder.generation += 1
-        # A page is on its way: no "load more" meanwhile, and reveal waits for this one.
-        folder.loading = True
-        self._fetch_fresh(folder, folder.generation)
+        inside = [
+            f
+            for p, f in self.folders.items()
+            if deep and p != path and (path == "" or paths.is_within(p, path))
+        ]
+        for each in (folder, *inside):
+            each.generation += 1
+            pages = self._pages_in_view(each)
+            # …and those holding the cursor's row, an open subfolder, a landing.
+            pages |= {each.window.page_of(offset) for offset in self._offsets_in_use(each)}
+            each.loading = set(pages)
+            each.idle.clear()
+            self._fetch_fresh(each, sorted(pages), each.generation)
+
+    def _pages_in_view(self, folder: Folder) -> set[int]:
+        """The held pages of ``folder`` with a row on screen (else its first held page): what
+        a reload reads again. Others are let go, as their offsets may have moved (they load
+        again when reached)."""
+        top = round(self.scroll_offset.y)
+        bottom = top + self.scrollable_content_region.height
+        window = folder.window
+        shown = {
+            window.page_of(child.data.offset)
+            for child in folder.node.children
+            if isinstance(child.data, EntryRow) and top <= child.line < bottom
+        }
+        return shown or {min(window.pages, default=0)}
 
     @work(group="tree-pages")
-    async def _fetch_fresh(self, folder: Folder, generation: int) -> None:
-        assert self.client is not None
+    async def _fetch_fresh(self, folder: Folder, pages: list[int], generation: int) -> None:
         self._begin(folder)
         try:
-            page = await self.client.list_folder(folder.path, offset=0, limit=PAGE_SIZE)
+            listings = await asyncio.gather(*(self._list(folder, page) for page in pages))
         except ApiError as error:
             if generation == folder.generation and self.folders.get(folder.path) is folder:
-                folder.loading = False
+                folder.loading.clear()
+                folder.idle.set()
+                self._relabel_gaps(folder)
                 self.post_message(self.LoadFailed(folder.path, error))
             return
         finally:
             self._end(folder)
         if generation != folder.generation or self.folders.get(folder.path) is not folder:
-            return  # reloaded again (or gone) while this page was out
-        self._replace_children(folder, page)
-
-    def _replace_children(self, folder: Folder, page: FileSystemPage) -> None:
-        """Swap ``folder``'s rows for the first page of a fresh listing."""
-        keep = self.cursor_entry.id if self.cursor_entry else None
-        # The folders open inside this one open again (and load afresh) as their rows return,
-        # so a reload refreshes what the user sees instead of folding it all away.
-        self._reopen |= {
-            p
-            for p, f in self.folders.items()
-            if p != folder.path
-            and (folder.path == "" or paths.is_within(p, folder.path))
-            and f.node.is_expanded
-        }
-        self._forget_subtree(folder)
-        folder.loaded = 0
-        folder.total = None
-        folder.loading = False
-        folder.ids.clear()
-        folder.node.remove_children()
-        self._restore_cursor_to = keep
-        self._apply_page(folder, page, 0)
-        self._after_page(folder)
-
-    def _forget_subtree(self, folder: Folder) -> None:
-        prefix = folder.path + "/"
-        for path in [p for p in self.folders if p.startswith(prefix) or (folder.path == "" and p)]:
-            del self.folders[path]
-        for entry_id, node in list(self._entry_nodes.items()):
-            if node.data is None or not isinstance(node.data, EntryRow):
-                continue
-            if folder.path == "" or node.data.entry.path.startswith(prefix):
-                del self._entry_nodes[entry_id]
+            return  # reloaded again (or gone) while these pages were out
+        folder.loading.clear()
+        folder.idle.set()
+        folder.window.clear()
+        self._hold(folder, dict(zip(pages, listings, strict=True)))
 
     def reload_folders(self, folder_paths: Iterable[str]) -> None:
-        """Reload each affected folder once. A folder the tree has not loaded is covered by
-        its nearest loaded ancestor (it may be new); one inside another reloaded folder is
-        covered by that folder's reload."""
+        """Reload each affected folder once; a folder the tree has not loaded is covered by
+        its nearest loaded ancestor (it may be new)."""
         nearest: set[str] = set()
         for path in folder_paths:
             while path and path not in self.folders:
                 path = paths.parent(path)
             nearest.add(path)
-        chosen: list[str] = []
         for path in sorted(nearest, key=lambda p: (paths.depth(p), p)):
-            if any(path == c or c == "" or paths.is_within(path, c) for c in chosen):
-                continue
-            chosen.append(path)
-        for path in chosen:
             self.reload_folder(path)
 
     # ------------------------------------------------------------------ events
@@ -460,38 +744,39 @@ class ProjectTree(Tree[Row]):
         data = event.node.data
         if not isinstance(data, EntryRow) or not data.entry.is_folder:
             return
-        folder = self.folders.get(data.entry.path)
-        if folder is None or folder.node is not event.node:
-            folder = Folder(path=data.entry.path, node=event.node)
-            self.folders[data.entry.path] = folder
+        folder = self._folder_for(event.node, data.entry)
         if folder.total is None and not folder.loading:
-            self._load_next_page(folder)
+            self._sync_rows(folder)
+            self._request_page(folder, 0)
+
+    def _folder_for(self, node: TreeNode[Row], entry: FileSystemEntry) -> Folder:
+        folder = self.folders.get(entry.path)
+        if folder is None or folder.node is not node:
+            folder = Folder(path=entry.path, node=node)
+            self.folders[entry.path] = folder
+        return folder
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[Row]) -> None:
         event.stop()
-        data = event.node.data
-        if isinstance(data, MoreRow):
-            folder = self.folders.get(data.folder)
-            if folder is not None:
-                self._load_next_page(folder)
+        node = event.node
+        if node is not self.cursor_node:
+            return  # the cursor moved on since
+        data = node.data
+        previous, self._last_node = self._last_node, node
+        going_up = (
+            previous is not None and not self._is_gone(previous) and previous.line > node.line
+        )
+        if isinstance(data, GapRow):
+            from_below = self._approach_from_below or going_up
+            self._approach_from_below = False
+            self._reach_gap(node, data, from_below=from_below)
+        elif isinstance(data, EntryRow):
+            self._landing = None  # the user went elsewhere meanwhile
+            self._prefetch(data, node, -1 if going_up else +1)
         self._announce_cursor()
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[Row]) -> None:
         event.stop()
-
-    def _announce_cursor(self, *, only_if_changed: bool = False) -> None:
-        if self._restore_cursor_to is not None:
-            node = self._entry_nodes.get(self._restore_cursor_to)
-            if node is not None:
-                self._restore_cursor_to = None
-                self._place_cursor(node)
-        entry = self.cursor_entry
-        if only_if_changed and self._announced is not None and self._announced[0] == entry:
-            # Fast path: a page arrived below the cursor. Announcing the same entry again
-            # redrew the side pane and laid the whole screen out twice more, every page.
-            return
-        self._announced = (entry,)
-        self.post_message(self.EntryHighlighted(entry))
 
     # ------------------------------------------------------------------ actions
 
@@ -500,10 +785,8 @@ class ProjectTree(Tree[Row]):
         if node is None:
             return
         data = node.data
-        if isinstance(data, MoreRow):
-            folder = self.folders.get(data.folder)
-            if folder is not None:
-                self._load_next_page(folder)
+        if isinstance(data, GapRow):
+            self._reach_gap(node, data, from_below=False)
         elif isinstance(data, NoteRow) and data.kind == "failed":
             self.reload_folder(data.folder)
         elif isinstance(data, EntryRow):
@@ -520,6 +803,68 @@ class ProjectTree(Tree[Row]):
             node.collapse()
         elif node.parent is not None and node.parent is not self.root:
             self.move_cursor(node.parent)
+
+    def action_scroll_home(self) -> None:
+        """The first entry of the cursor's folder (as in yazi and lf); there already, the
+        first row of the tree."""
+
+        def to_first() -> None:
+            node = self.cursor_node
+            rows = self._rows_beside(node)
+            first = rows[0] if rows and rows[0] is not node else self.get_node_at_line(0)
+            if first is not None:
+                self._place_cursor(first)
+
+        self.when_top_shown(to_first)
+
+    def action_scroll_end(self) -> None:
+        """The last entry of the cursor's folder (as in yazi and lf), loading it if it is
+        not yet; there already, the last row of the tree."""
+
+        def to_last() -> None:
+            node = self.cursor_node
+            rows = self._rows_beside(node)
+            last = rows[-1] if rows and rows[-1] is not node else None
+            last = last or self.get_node_at_line(self.last_line)
+            if last is None:
+                return
+            if last is node:  # no highlight to come: reach it now
+                if isinstance(last.data, GapRow):
+                    self._reach_gap(last, last.data, from_below=True)
+                return
+            self._approach_from_below = isinstance(last.data, GapRow)
+            self._place_cursor(last)
+
+        self.when_top_shown(to_last)
+
+    def _rows_beside(self, node: TreeNode[Row] | None) -> list[TreeNode[Row]]:
+        """The rows of the folder ``node`` is in, itself included."""
+        if node is None or node.parent is None:
+            return []
+        return list(node.parent.children)
+
+    def action_page_down(self) -> None:
+        self.when_top_shown(lambda: self._page(+1))
+
+    def action_page_up(self) -> None:
+        self.when_top_shown(lambda: self._page(-1))
+
+    def _page(self, direction: int) -> None:
+        """A screen down or up, stopping at a stretch not loaded (which then loads): a
+        page key never jumps over entries the user has not seen."""
+        lines = self._tree_lines
+        if not lines:
+            return
+        start = self.cursor_line if self.cursor_line >= 0 else 0
+        step = max(1, self.scrollable_content_region.height - 1)
+        target = min(max(start + direction * step, 0), len(lines) - 1)
+        line = start
+        while line != target:
+            line += direction
+            if isinstance(lines[line].node.data, GapRow):
+                break
+        self.cursor_line = line
+        self.scroll_to_line(line, animate=False)
 
     def action_vim_g(self) -> None:
         """``g g`` goes to the first row, as in vim: the first ``g`` waits for the second."""
@@ -543,77 +888,179 @@ class ProjectTree(Tree[Row]):
             self.marks[entry.id] = entry
         node = self._entry_nodes.get(entry.id)
         if node is not None:
-            node.set_label(self._entry_label(entry))
+            node.refresh()
         self.post_message(self.MarksChanged(len(self.marks)))
         self.action_cursor_down()
         self._announce_cursor()
 
     def clear_marks(self) -> None:
-        marked = list(self.marks)
         self.marks.clear()
-        for entry_id in marked:
-            node = self._entry_nodes.get(entry_id)
-            if node is not None and isinstance(node.data, EntryRow):
-                node.set_label(self._entry_label(node.data.entry))
+        self.refresh()
         self.post_message(self.MarksChanged(0))
+
+    # ------------------------------------------------------------------ filter and sort
+
+    def filter_folder(self, path: str, name_filter: str | None) -> None:
+        """Show only the children of ``path`` whose names match ``name_filter`` (asked from
+        the server, so it works on any size); ``None`` shows them all again."""
+        folder = self.folders.get(path)
+        if folder is None or (folder.name_filter or None) == (name_filter or None):
+            return
+        folder.name_filter = name_filter or None
+        self._restart(folder)
+        self._show_title()
+
+    def open_folder_of_cursor(self) -> str | None:
+        """The folder under the cursor, opened if it was folded (None before it is shown)."""
+        path = self.folder_of_cursor()
+        folder = self.folders.get(path)
+        node = self.cursor_node
+        if (
+            node is not None
+            and isinstance(node.data, EntryRow)
+            and node.data.entry.path == path
+            and not node.is_expanded
+        ):
+            node.expand()
+            folder = self._folder_for(node, node.data.entry)
+        return path if folder is not None else None
+
+    def action_clear_filter(self) -> None:
+        """``esc``: the folder narrowed by ``f`` shows all its children again."""
+        narrowed = [f for f in self.folders.values() if f.name_filter]
+        if not narrowed:
+            return
+        keep = self.cursor_entry
+        for folder in narrowed:
+            self.filter_folder(folder.path, None)
+        if keep is not None:
+            self._keep_on(keep)
+
+    def cycle_sort(self) -> str:
+        """The next order of :data:`SORTS` for the whole tree; says which. The tree is read
+        afresh from the top (offsets mean nothing in another order), and opened again down
+        to the entry the cursor was on."""
+        orders = [order for order, _ in SORTS]
+        self.order_by = orders[(orders.index(self.order_by) + 1) % len(orders)]
+        keep = self.cursor_entry
+        self._restart(self.folders[""])
+        if keep is not None:
+            self._keep_on(keep)
+        self._show_title()
+        return dict(SORTS)[self.order_by]
+
+    def _restart(self, folder: Folder) -> None:
+        """Forget ``folder``'s listing and read its first page again."""
+        folder.generation += 1
+        folder.window.clear()
+        folder.loading.clear()
+        folder.idle.set()
+        self._sync_rows(folder)
+        self._request_page(folder, 0)
+
+    @work(exclusive=True, group="tree-keep-on")
+    async def _keep_on(self, entry: FileSystemEntry) -> None:
+        """After a re-sort, the cursor goes back to the entry it was on."""
+        try:
+            await self.reveal(entry)
+        except ApiError as error:
+            self.post_message(self.LoadFailed(paths.parent(entry.path), error))
 
     # ------------------------------------------------------------------ revealing
 
     async def reveal(self, entry: FileSystemEntry) -> bool:
-        """Expand the folders down to ``entry`` (loading pages as needed) and put the
-        cursor on it. False when it is not (or no longer) there."""
+        """Open the folders down to ``entry`` and put the cursor on it, centred. Only the
+        page holding it is read in each folder on the way (found by the client's
+        bisection), all folders at once. False when it is not (or no longer) there."""
         assert self.client is not None
         segments = paths.split(entry.path)
+        chain = [paths.join(segments[:depth]) for depth in range(len(segments))]
+        steps = await self._entries_on_the_way(chain, entry)
+        if steps is None:
+            return False
+        located = await asyncio.gather(
+            *(self._locate(parent, child) for parent, child in zip(chain, steps, strict=True))
+        )
         folder = self.folders[""]
-        for depth in range(1, len(segments) + 1):
-            path = paths.join(segments[:depth])
-            target_id = entry.id if depth == len(segments) else None
-            node = await self._find_child(folder, path, target_id)
+        node: TreeNode[Row] | None = None
+        for child, (offset, listing) in zip(steps, located, strict=True):
+            if offset is None:
+                return False
+            if listing is not None:
+                self._hold(folder, {folder.window.page_of(offset): listing})
+            node = self._entry_nodes.get(child.id)
             if node is None:
                 return False
-            if depth == len(segments):
-                self._place_cursor(node)
-                self._announce_cursor()
-                return True
-            data = node.data
-            assert isinstance(data, EntryRow)
-            known = self.folders.get(data.entry.path)
-            folder = (
-                known
-                if known is not None and known.node is node
-                else Folder(path=data.entry.path, node=node)
-            )
-            self.folders[data.entry.path] = folder
-            node.expand()
-        return False
+            if child is not entry:
+                folder = self._folder_for(node, child)
+                if not node.is_expanded:
+                    node.expand()
+        assert node is not None
+        self._landing = None
+        self._place_cursor(node, center=True)
+        self._announce_cursor()
+        return True
 
-    async def _find_child(
-        self, folder: Folder, path: str, entry_id: str | None
-    ) -> TreeNode[Row] | None:
-        """The child of ``folder`` at ``path`` (or with ``entry_id``), paging until found."""
+    async def _entries_on_the_way(
+        self, chain: list[str], entry: FileSystemEntry
+    ) -> list[FileSystemEntry] | None:
+        """The folders from the top down to ``entry``'s, then ``entry``: from the rows the
+        tree holds where it can, else asked by path (all at once)."""
         assert self.client is not None
-        while True:
-            while folder.loading:  # a page is on its way (e.g. a reload): use it
-                await folder.idle.wait()
-            for child in folder.node.children:
-                data = child.data
-                if isinstance(data, EntryRow) and (
-                    data.entry.id == entry_id
-                    if entry_id
-                    else (data.entry.path == path and data.entry.is_folder)
-                ):
-                    return child
-            if folder.complete and not folder.loading:
+        wanted = chain[1:]
+        known: dict[str, FileSystemEntry] = {}
+        for node in self._entry_nodes.values():
+            data = node.data
+            if isinstance(data, EntryRow) and data.entry.is_folder and data.entry.path in wanted:
+                known[data.entry.path] = data.entry
+        missing = [path for path in wanted if path not in known]
+        answers = await asyncio.gather(
+            *(self.client.list_entries(path=path, type="folder", limit=1) for path in missing)
+        )
+        for path, answer in zip(missing, answers, strict=True):
+            if not answer.results:
                 return None
-            # Load the next page ourselves, waiting for it (not a background worker);
-            # `loading` keeps the expand handler from asking for the same page.
-            folder.loading = True
-            try:
-                page = await self.client.list_folder(
-                    folder.path, offset=folder.loaded, limit=PAGE_SIZE
-                )
-            finally:
-                folder.loading = False
-            self._apply_page(folder, page, folder.loaded)
-            if not page.results:
-                return None
+            known[path] = answer.results[0]
+        return [*(known[path] for path in wanted), entry]
+
+    async def _locate(
+        self, parent: str, child: FileSystemEntry
+    ) -> tuple[int | None, FileSystemPage | None]:
+        """Where ``child`` sits in ``parent``'s listing, and the page to hold for it (None
+        when the tree holds it already)."""
+        assert self.client is not None
+        folder = self.folders.get(parent)
+        if folder is not None:
+            held = folder.window.offset_of(child.id)
+            if held is not None:
+                return held, None
+            if folder.name_filter:
+                self.filter_folder(parent, None)  # a jump into a filtered folder unfilters it
+        first: FileSystemPage | None = None
+        if folder is not None and folder.window.has(0) and folder.total is not None:
+            first = FileSystemPage(count=folder.total, results=folder.window.pages[0])
+        found = await locate_in_folder(
+            self.client,
+            parent,
+            child,
+            page_size=PAGE_SIZE,
+            order_by=self.order_by,
+            first_page=first,
+        )
+        if found is None:
+            return None, None
+        return found.offset + found.index, found.page
+
+
+def _offset_of(row: Row | None) -> int | None:
+    if isinstance(row, EntryRow):
+        return row.offset
+    if isinstance(row, GapRow):
+        return row.start
+    return None
+
+
+def _subtree(node: TreeNode[Row]) -> Iterator[TreeNode[Row]]:
+    yield node
+    for child in node.children:
+        yield from _subtree(child)

@@ -49,6 +49,11 @@ class SidePane(Vertical):
         self.query_one(ExportsTab).connect(client, status, download_dir)
         self.query_one(EventsTab).connect(client, status)
 
+    @property
+    def entry(self) -> FileSystemEntry | None:
+        """The entry the pane describes now."""
+        return self.query_one(DetailsView).entry
+
     def show(self, entry: FileSystemEntry | None) -> None:
         self.query_one(DetailsView).show(entry)
         self.query_one(ExportsTab).show(entry)
