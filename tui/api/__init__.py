@@ -2,7 +2,7 @@
 
 ``transport`` sends (retries, bounded bodies, redaction); ``file_system``, ``events``,
 ``exports`` and ``insights`` hold one resource class each on it; ``client`` composes them
-into :class:`PostHogClient`.
+into :class:`PostHogClient`; ``locate`` finds which page of a folder's listing holds an entry.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from tui.api.events import EventsApi
 from tui.api.exports import ExportsApi, ExportTarget
 from tui.api.file_system import FileSystemApi
 from tui.api.insights import InsightsApi
+from tui.api.locate import Located, locate_in_folder, tree_order_key
 from tui.api.retry import RetryNotice
 from tui.api.transport import Transport
 
@@ -45,6 +46,7 @@ __all__ = [
     "FileSystemApi",
     "InsecureTransportError",
     "InsightsApi",
+    "Located",
     "NotFoundError",
     "PermissionDeniedError",
     "PostHogClient",
@@ -55,4 +57,6 @@ __all__ = [
     "Transport",
     "UnexpectedResponseError",
     "ValidationError",
+    "locate_in_folder",
+    "tree_order_key",
 ]

@@ -87,15 +87,32 @@ class FileSystemApi:
         return parse(response, FileSystemPage)
 
     async def list_folder(
-        self, parent: str, *, offset: int = 0, limit: int = DEFAULT_PAGE_SIZE
+        self,
+        parent: str,
+        *,
+        offset: int = 0,
+        limit: int = DEFAULT_PAGE_SIZE,
+        order_by: str | None = None,
+        search: str | None = None,
+        search_name_only: bool = True,
     ) -> FileSystemPage:
         """The direct children of folder ``parent`` (escaped path; ``""`` for the root),
-        folders first — the query PostHog's own tree view makes."""
+        folders first — the query PostHog's own tree view makes.
+
+        ``order_by`` replaces that order (``created_at``, ``-created_at`` …); ``search``
+        keeps the children it matches, by name alone unless ``search_name_only`` is false
+        (every child's path holds the folder's name, so a plain token would match them all).
+        """
         # The path is passed as the server stored it: re-escaping it could change it.
-        if paths.depth(parent) == 0:
-            return await self.list_entries(depth=1, offset=offset, limit=limit)
+        depth = paths.depth(parent)
         return await self.list_entries(
-            parent=parent, depth=paths.depth(parent) + 1, offset=offset, limit=limit
+            parent=parent if depth else None,
+            depth=depth + 1,
+            order_by=order_by,
+            search=search,
+            search_name_only=search_name_only and bool(search),
+            offset=offset,
+            limit=limit,
         )
 
     async def iter_folder(
