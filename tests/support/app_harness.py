@@ -4,10 +4,11 @@ settle (its requests run in workers)."""
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,10 +60,33 @@ class ServerBackend(RemoteBackend):
         )
 
 
+@dataclass
+class GatedBackend(ServerBackend):
+    """A connection that takes as long as the test wants: ``connect`` (run in the app's
+    connecting thread) waits until ``gate`` is set, then connects, or fails with
+    ``failure`` when one is given. For what the app does before it has a client."""
+
+    gate: threading.Event = field(default_factory=threading.Event)
+    failure: str | None = None
+
+    def connect(self, on_retry: Callable[[RetryNotice], None] | None = None) -> PostHogClient:
+        if not self.gate.wait(SETTLE_TIMEOUT_S):
+            raise TimeoutError("the test never let the connection through")
+        if self.failure is not None:
+            raise ConnectionError(self.failure)
+        return super().connect(on_retry)
+
+
 def backend_for(url: str, key: str | None, project: int = 1) -> ServerBackend:
     return ServerBackend(
         Connection(host=url, project_id=project, api_key=SecretStr(key) if key else None)
     )
+
+
+def gated_backend_for(url: str, key: str | None, failure: str | None = None) -> GatedBackend:
+    """:class:`GatedBackend` on ``url``; set its ``gate`` to connect."""
+    connection = backend_for(url, key).connection
+    return GatedBackend(connection, failure=failure)
 
 
 async def settle(pilot: Pilot[None], until: Callable[[], bool] | None = None) -> None:

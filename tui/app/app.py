@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -108,6 +108,9 @@ class HogtreeApp(App[None]):
         self.client: PostHogClient | None = None
         self.undo_stack: list[ops.Undo] = []
         self.cut_entries: list[FileSystemEntry] = []  # entries cut with x, waiting for p
+        # While connecting: what was asked meanwhile, by name, called with the client once
+        # connected (None if that failed). None when not connecting.
+        self._waiting: dict[str, Callable[[PostHogClient | None], object]] | None = None
         # What runs and what was said: every worker shares it; the status line draws it.
         self.status = StatusBoard()
         self.sub_title = backend.description + (" · read-only" if read_only else "")
@@ -139,6 +142,11 @@ class HogtreeApp(App[None]):
         gc.freeze()
         gc.enable()  # `hogtree` starts with it off (tui/cli.py run_app)
         self.project_tree.focus()
+        self._start_connecting()
+
+    def _start_connecting(self) -> None:
+        if self._waiting is None:
+            self._waiting = {}
         self._connect()
 
     @work(thread=True, exclusive=True, group="connect")
@@ -162,9 +170,16 @@ class HogtreeApp(App[None]):
             project_id=self.backend.project_id,
         )
         self.project_tree.start(client, self.status)
+        waiting, self._waiting = self._waiting or {}, None
+        for then in waiting.values():
+            then(client)
 
     def _connect_failed(self, reason: str) -> None:
-        self.status.fail(f"Could not start: {labels.visible(reason)}")
+        waiting, self._waiting = self._waiting or {}, None
+        for then in waiting.values():
+            then(None)
+        dropped = f" ({', '.join(waiting).replace('_', ' ')} not run)" if waiting else ""
+        self.status.fail(f"Could not start: {labels.visible(reason)}{dropped}")
 
     def _on_retry_from_any_thread(self, notice: RetryNotice) -> None:
         # The client runs on the app's loop, so this is called there. The wait is a work of
@@ -216,11 +231,22 @@ class HogtreeApp(App[None]):
         # False hides the action from the footer, the help and the palette, and refuses it.
         return not (self.read_only and action in MUTATING_ACTIONS)
 
-    def _allowed(self) -> bool:
-        if self.client is None:
-            self.status.fail("Not connected yet")
+    def _allowed(self, action: str) -> bool:
+        """The client is there. If it is on its way, ``action`` waits for it: it runs once
+        connected (once, however often it was pressed)."""
+        if self.client is not None:
+            return True
+        if self._waiting is None:
+            self.status.fail("Not connected: R tries again")
             return False
-        return True
+
+        def run(client: PostHogClient | None) -> None:
+            if client is not None:
+                self.call_later(self.run_action, action)  # read-only checks included
+
+        self._waiting.setdefault(action, run)
+        self.status.say(f"Connecting… {action.replace('_', ' ')} runs once connected")
+        return False
 
     # ------------------------------------------------------------------ running changes
 
@@ -252,10 +278,14 @@ class HogtreeApp(App[None]):
     # ------------------------------------------------------------------ actions
 
     def action_search(self) -> None:
-        if not self._allowed():
-            return
-        assert self.client is not None
-        self.push_screen(SearchScreen(self.client), self._jump_to)
+        search = SearchScreen(self.client)
+        if self.client is None:
+            if self._waiting is None:
+                self._allowed("search")  # says why not
+                return
+            # Open at once, so that what is typed goes into the query; it runs once connected.
+            self._waiting["search"] = search.connect
+        self.push_screen(search, self._jump_to)
 
     def _jump_to(self, entry: FileSystemEntry | None) -> None:
         if entry is not None:
@@ -308,7 +338,7 @@ class HogtreeApp(App[None]):
         self.status.say(f"Sorted {self.project_tree.cycle_sort()}")
 
     def action_new_folder(self) -> None:
-        if not self._allowed():
+        if not self._allowed("new_folder"):
             return
         parent = self.project_tree.folder_of_cursor()
         where = labels.visible(parent) or "the top level"
@@ -329,7 +359,7 @@ class HogtreeApp(App[None]):
 
     def action_rename(self) -> None:
         entry = self.project_tree.cursor_entry
-        if entry is None or not self._allowed():
+        if entry is None or not self._allowed("rename"):
             return
 
         async def rename(name: str) -> reports.Report:
@@ -356,7 +386,7 @@ class HogtreeApp(App[None]):
 
     def _choose_folder_then(self, verb: str) -> None:
         entries = self.project_tree.selection()
-        if not entries or not self._allowed():
+        if not entries or not self._allowed(verb):
             return
         assert self.client is not None
         what = (
@@ -423,8 +453,10 @@ class HogtreeApp(App[None]):
         self.status.say(f"Cut {reports.count_entries(len(entries))}: p pastes into a folder")
 
     def action_paste(self) -> None:
-        if not self.cut_entries or not self._allowed():
+        if not self.cut_entries:
             self.status.fail("Nothing to paste: cut entries with x first")
+            return
+        if not self._allowed("paste"):
             return
         destination = self.project_tree.folder_of_cursor()
         entries, self.cut_entries = self.cut_entries, []
@@ -432,7 +464,7 @@ class HogtreeApp(App[None]):
 
     def action_delete(self) -> None:
         entries = self.project_tree.selection()
-        if not entries or not self._allowed():
+        if not entries or not self._allowed("delete"):
             return
         self._confirm_delete(entries)
 
@@ -466,7 +498,7 @@ class HogtreeApp(App[None]):
         if not self.undo_stack:
             self.status.fail("Nothing to undo")
             return
-        if not self._allowed():
+        if not self._allowed("undo"):
             return
         step = self.undo_stack.pop()
         self._run(f"undoing {step.description}…", self._undo(step))
@@ -478,7 +510,7 @@ class HogtreeApp(App[None]):
 
     def action_count(self) -> None:
         entry = self.project_tree.cursor_entry
-        if entry is None or not self._allowed():
+        if entry is None or not self._allowed("count"):
             return
         if not entry.is_folder:
             self.status.fail("Count works on folders")
@@ -500,7 +532,7 @@ class HogtreeApp(App[None]):
     def action_export(self) -> None:
         """Exports tab on screen, then a format for the insight or dashboard under the cursor
         (not a change to the project: allowed in read-only mode)."""
-        if not self._allowed():
+        if not self._allowed("export"):
             return
         self.side_pane.export(self.project_tree.cursor_entry)
 
@@ -530,7 +562,7 @@ class HogtreeApp(App[None]):
     def action_reload(self) -> None:
         if self.client is None:
             self.status.say("Reconnecting…")
-            self._connect()
+            self._start_connecting()
             return
         self.status.clear()
         self.project_tree.reload_folder(self.project_tree.folder_to_reload())
