@@ -1,4 +1,4 @@
-"""What the app benchmarks (B1, B5, B6, B7) share: a database with a big folder, a
+"""What the app benchmarks (B1, B5, B6, B7, B9) share: a database with a big folder, a
 ``hogtree serve`` in its own process, and a real terminal (a pty) to run an app in.
 
 The server always runs in a separate process from the app measured, so that the app's

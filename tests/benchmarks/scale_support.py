@@ -1,5 +1,6 @@
 """What the server benchmarks (B2, B3, B4, B8) share: one database at PostHog scale, seeded
-once and kept, and the bare SQLite each HTTP figure is set beside.
+once and kept (B9 drives the app against it too), and the bare SQLite each HTTP figure is
+set beside.
 
 The database is ``--seed scale:1m:1m`` (a million entries, a tenth of them in ``Big``, and a
 million events), built the first time it is asked for and cached under
