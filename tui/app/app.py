@@ -69,7 +69,7 @@ class HogtreeApp(App[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="search"),
-        Binding("f", "filter", "Filter", id="filter"),
+        Binding("f", "filter", "Filter", show=False, id="filter"),
         Binding("s", "sort", "Sort", show=False, id="sort"),
         Binding("n", "new_folder", "New", id="new_folder"),
         Binding("r", "rename", "Rename", id="rename"),
@@ -565,7 +565,7 @@ class HogtreeApp(App[None]):
             self._start_connecting()
             return
         self.status.clear()
-        self.project_tree.reload_folder(self.project_tree.folder_to_reload())
+        self.project_tree.reload_folder(self.project_tree.folder_to_reload(), deep=True)
 
     def action_switch_focus(self) -> None:
         side = self.side_pane

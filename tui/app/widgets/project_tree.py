@@ -30,7 +30,6 @@ from textual.widgets.tree import TreeNode
 
 from tui import labels, paths
 from tui.api import ApiError, PostHogClient, locate_in_folder
-from tui.api import locate_in_folder
 from tui.app.status import StatusBoard, Work
 from tui.app.widgets.folder_window import FolderWindow, Held
 from tui.models import FileSystemEntry, FileSystemPage
