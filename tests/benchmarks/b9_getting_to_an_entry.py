@@ -380,6 +380,9 @@ async def jump_around_big(url: str, jumps: int, timeout_s: float, stall_s: float
                 break
             done += 1
         if not why:
+            # home: Big's first entry; again: the tree's first row (Big itself)
+            await pilot.press("home")
+            await settle(pilot)
             await pilot.press("home")
             await settle(pilot, lambda: on_row(app) == BIG)
             await settle(pilot)
