@@ -207,6 +207,8 @@ class HogtreeApp(App[None]):
 
     @on(ProjectTree.EntryHighlighted)
     def entry_highlighted(self, event: ProjectTree.EntryHighlighted) -> None:
+        if not self.query(SidePane):
+            return  # a late message while the app closes: the panes are gone
         entry = event.entry
         self.status_line.path = entry.path if entry else self.project_tree.folder_of_cursor()
         self.side_pane.show(entry)
