@@ -97,6 +97,27 @@ async def test_a_jump_into_the_middle_reads_the_page_it_lands_on_not_those_befor
         assert shown_entry(app) == target
 
 
+async def test_jumps_to_more_far_pages_than_are_held_each_land_on_their_entry(
+    scale_server: LiveServer,
+) -> None:
+    # B9 found it: once KEEP_PAGES pages were held, the page a jump had just read was the
+    # farthest from the cursor and let go at once, so the jump said "no longer there".
+    # Pages at the folder's end first, then one far from all of them.
+    last_page = BIG_SIZE // PAGE_SIZE - 1
+    pages = [last_page - i for i in range(KEEP_PAGES)] + [10, 20]
+    offsets = [page * PAGE_SIZE + 17 for page in pages]
+    with scale_server.client() as api:
+        targets = [at(api, offset) for offset in offsets]
+    app, _ = counted_app(scale_server)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        for target in targets:
+            app.jump_to(target)
+            await cursor_on(pilot, target.id)
+            assert shown_entry(app) == target
+        assert len(tree_of(app).folders[BIG].window.pages) <= KEEP_PAGES
+
+
 async def test_G_in_a_big_folder_highlights_its_last_entry(scale_server: LiveServer) -> None:
     with scale_server.client() as api:
         last = at(api, BIG_SIZE - 1)

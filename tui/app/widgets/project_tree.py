@@ -462,7 +462,8 @@ class ProjectTree(Tree[Row]):
                 # off. Keep what was just read; the rest loads again when reached.
                 folder.window.keep_only(listings)
         folder.failed = False
-        self._let_go_far_pages(folder)
+        # The pages just read are wanted (a jump lands in one): never the ones let go.
+        self._let_go_far_pages(folder, keep=set(listings))
         self._sync_rows(folder)
         self._land(folder)
         if folder.path == "":
@@ -473,12 +474,13 @@ class ProjectTree(Tree[Row]):
                 action()
         self._announce_cursor(only_if_changed=True)
 
-    def _let_go_far_pages(self, folder: Folder) -> None:
+    def _let_go_far_pages(self, folder: Folder, keep: set[int]) -> None:
         window = folder.window
         if len(window.pages) <= KEEP_PAGES:
             return
-        pinned = {window.page_of(offset) for offset in self._offsets_in_use(folder)}
-        around = min(pinned) if pinned else min(window.pages)
+        in_use = {window.page_of(offset) for offset in self._offsets_in_use(folder)}
+        pinned = in_use | keep
+        around = min(in_use or pinned or set(window.pages))
         for page in window.far_pages(around, KEEP_PAGES, pinned):
             del window.pages[page]
 
