@@ -97,7 +97,7 @@ async def test_a_jump_into_the_middle_reads_the_page_it_lands_on_not_those_befor
         assert shown_entry(app) == target
 
 
-async def test_jumps_to_more_far_pages_than_are_held_each_land_on_their_entry(
+async def test_jumps_to_more_far_pages_than_are_held_land_and_home_goes_back_to_the_top(
     scale_server: LiveServer,
 ) -> None:
     # B9 found it: once KEEP_PAGES pages were held, the page a jump had just read was the
@@ -108,6 +108,7 @@ async def test_jumps_to_more_far_pages_than_are_held_each_land_on_their_entry(
     offsets = [page * PAGE_SIZE + 17 for page in pages]
     with scale_server.client() as api:
         targets = [at(api, offset) for offset in offsets]
+        first = at(api, 0)
     app, _ = counted_app(scale_server)
     async with app.run_test(size=(100, 30)) as pilot:
         await loaded(pilot)
@@ -116,6 +117,13 @@ async def test_jumps_to_more_far_pages_than_are_held_each_land_on_their_entry(
             await cursor_on(pilot, target.id)
             assert shown_entry(app) == target
         assert len(tree_of(app).folders[BIG].window.pages) <= KEEP_PAGES
+        assert not tree_of(app).folders[BIG].window.has(0)  # let go: home must read it again
+        # home: Big's first entry (B9 saw it land on the entry before the cursor's page)
+        await pilot.press("home")
+        await cursor_on(pilot, first.id)
+        # home again: the tree's first row
+        await pilot.press("home")
+        await settle(pilot, lambda: tree_of(app).cursor_line == 0)
 
 
 async def test_G_in_a_big_folder_highlights_its_last_entry(scale_server: LiveServer) -> None:

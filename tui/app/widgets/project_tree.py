@@ -203,7 +203,9 @@ class ProjectTree(Tree[Row]):
         self._loading_work: Work | None = None
         self._g_pending = False
         self._landing: Landing | None = None
-        self._approach_from_below = False  # the next gap reached is entered from its end
+        # How the next gap reached is entered, whatever way the cursor moved to it: from its
+        # end (G) or its start (home). None: the way the cursor moved says.
+        self._approach: bool | None = None  # True: from below
         self._last_node: TreeNode[Row] | None = None  # the row the cursor was last on
         self._announced: tuple[FileSystemEntry | None] | None = None  # last EntryHighlighted
         # Keys pressed before the first page: they run once it is shown.
@@ -768,8 +770,8 @@ class ProjectTree(Tree[Row]):
             previous is not None and not self._is_gone(previous) and previous.line > node.line
         )
         if isinstance(data, GapRow):
-            from_below = self._approach_from_below or going_up
-            self._approach_from_below = False
+            from_below = going_up if self._approach is None else self._approach
+            self._approach = None
             self._reach_gap(node, data, from_below=from_below)
         elif isinstance(data, EntryRow):
             self._landing = None  # the user went elsewhere meanwhile
@@ -813,8 +815,14 @@ class ProjectTree(Tree[Row]):
             node = self.cursor_node
             rows = self._rows_beside(node)
             first = rows[0] if rows and rows[0] is not node else self.get_node_at_line(0)
-            if first is not None:
-                self._place_cursor(first)
+            if first is None:
+                return
+            if first is node:  # no highlight to come: reach it now
+                if isinstance(first.data, GapRow):
+                    self._reach_gap(first, first.data, from_below=False)
+                return
+            self._approach = False if isinstance(first.data, GapRow) else None
+            self._place_cursor(first)
 
         self.when_top_shown(to_first)
 
@@ -833,7 +841,7 @@ class ProjectTree(Tree[Row]):
                 if isinstance(last.data, GapRow):
                     self._reach_gap(last, last.data, from_below=True)
                 return
-            self._approach_from_below = isinstance(last.data, GapRow)
+            self._approach = True if isinstance(last.data, GapRow) else None
             self._place_cursor(last)
 
         self.when_top_shown(to_last)
