@@ -22,7 +22,8 @@ from support.app_harness import (
 )
 
 from tui.app.app import HogtreeApp
-from tui.app.widgets.project_tree import GapRow, ProjectTree
+from tui.app.widgets.project_tree import ProjectTree
+from tui.app.widgets.tree_rows import GapRow
 from tui.backend import LocalBackend
 
 pytestmark = pytest.mark.anyio

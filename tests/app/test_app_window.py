@@ -22,7 +22,8 @@ from support.fault_transport import FaultyTransport
 from textual.pilot import Pilot
 
 from tui.app.app import HogtreeApp
-from tui.app.widgets.project_tree import KEEP_PAGES, PAGE_SIZE, EntryRow, GapRow
+from tui.app.widgets.project_tree import KEEP_PAGES
+from tui.app.widgets.tree_rows import PAGE_SIZE, EntryRow, GapRow
 from tui.models import FileSystemEntry
 
 pytestmark = pytest.mark.anyio

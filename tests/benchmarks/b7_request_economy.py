@@ -19,7 +19,7 @@ from support.app_harness import backend_for, loaded, read_pages, settle, tree_of
 from benchmarks.app_support import BENCH_KEY, BIG, big_folder_database, server_process
 from benchmarks.harness import Figure
 from tui.app.app import HogtreeApp
-from tui.app.widgets.project_tree import EntryRow
+from tui.app.widgets.tree_rows import EntryRow
 from tui.server.store.db import Database
 from tui.server.store.file_system import create_entry
 

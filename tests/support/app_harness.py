@@ -20,7 +20,8 @@ from support import LiveServer, running_server, server_settings
 from tui.api import PostHogClient, RetryNotice
 from tui.app.app import HogtreeApp
 from tui.app.widgets.events_tab import EventsTab
-from tui.app.widgets.project_tree import EntryRow, GapRow, ProjectTree
+from tui.app.widgets.project_tree import ProjectTree
+from tui.app.widgets.tree_rows import EntryRow, GapRow
 from tui.backend import RemoteBackend
 from tui.config import Connection
 

@@ -29,7 +29,7 @@ from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.prompt import PromptScreen
 from tui.app.screens.search import SearchScreen
-from tui.app.widgets.project_tree import GapRow
+from tui.app.widgets.tree_rows import GapRow
 from tui.server.app import prepare_database
 from tui.server.object_types import OBJECT_TYPES
 from tui.server.store import accounts, objects

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -29,13 +28,25 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from tui import labels, paths
-from tui.api import ApiError, PostHogClient, locate_in_folder
+from tui.api import ApiError, PostHogClient
 from tui.app.status import StatusBoard, Work
-from tui.app.widgets.folder_window import FolderWindow, Held
+from tui.app.widgets.folder_window import Held
+from tui.app.widgets.tree_reveal import entries_on_the_way, locate_child
+from tui.app.widgets.tree_rows import (
+    PAGE_SIZE,
+    EntryRow,
+    Folder,
+    GapRow,
+    Landing,
+    NoteRow,
+    Row,
+    gap_label,
+    note_label,
+    offset_of,
+    row_key,
+    subtree,
+)
 from tui.models import FileSystemEntry, FileSystemPage
-
-# PostHog's page size; also what its web UI asks for.
-PAGE_SIZE = 100
 
 # Pages held per folder: a few screens either side of the cursor scroll without a request;
 # beyond that a big folder would grow the app by every page the user ever passed.
@@ -55,90 +66,6 @@ SORTS: tuple[tuple[str | None, str], ...] = (
     ("-created_at", "newest first"),
     ("created_at", "oldest first"),
 )
-
-
-@dataclass(frozen=True)
-class EntryRow:
-    """A row standing for a real entry, at ``offset`` in its folder's listing."""
-
-    entry: FileSystemEntry
-    offset: int = 0
-
-
-@dataclass(frozen=True)
-class GapRow:
-    """Entries ``[start, end)`` of ``folder`` that are not loaded; reached, they load."""
-
-    folder: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class NoteRow:
-    """A row that is not an entry: "loading…", "empty", or a failure to retry."""
-
-    folder: str
-    kind: str  # "loading" | "empty" | "failed"
-
-
-Row = EntryRow | GapRow | NoteRow
-
-# What a row is, for matching the rows on screen with the rows a folder should show.
-RowKey = tuple[str, ...]
-
-
-def _row_key(row: Row | None) -> RowKey:
-    if isinstance(row, EntryRow):
-        return ("entry", row.entry.id, row.entry.path)
-    if isinstance(row, GapRow):
-        return ("gap", str(row.start), str(row.end))
-    if isinstance(row, NoteRow):
-        return ("note", row.kind)
-    return ("none",)
-
-
-@dataclass
-class Folder:
-    """What the tree knows of one folder's children on the server."""
-
-    path: str
-    node: TreeNode[Row]
-    window: FolderWindow = field(default_factory=lambda: FolderWindow(PAGE_SIZE))
-    # Bumped on reload, so that a page arriving for the old listing is dropped.
-    generation: int = 0
-    loading: set[int] = field(default_factory=set)  # pages on their way
-    failed: bool = False  # the last request failed and nothing is held
-    name_filter: str | None = None  # ``f``: only the children whose names match
-    # Set while no page is on its way: whoever needs this folder's rows waits on it.
-    idle: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def __post_init__(self) -> None:
-        self.idle.set()
-
-    @property
-    def total(self) -> int | None:
-        return self.window.total
-
-    @property
-    def busy(self) -> bool:
-        return bool(self.loading)
-
-
-@dataclass(frozen=True)
-class Landing:
-    """Where the cursor goes once a page arrives: ``offset`` of ``folder``."""
-
-    folder: str
-    offset: int
-
-
-def _count(n: int) -> str:
-    return f"{n:,}"
-
-
-def _entries(n: int) -> str:
-    return f"{_count(n)} entr{'y' if n == 1 else 'ies'}"
 
 
 class ProjectTree(Tree[Row]):
@@ -240,27 +167,8 @@ class ProjectTree(Tree[Row]):
     def _row_label(self, row: Row) -> Text:
         if isinstance(row, EntryRow):
             return labels.row_label(row.entry)
-        if isinstance(row, GapRow):
-            folder = self.folders.get(row.folder)
-            window = folder.window if folder is not None else None
-            loading = (
-                folder is not None
-                and window is not None
-                and any(
-                    window.page_of(row.start) <= p <= window.page_of(row.end - 1)
-                    for p in folder.loading
-                )
-            )
-            size = _entries(row.end - row.start)
-            return Text(f"… loading ({size}) …" if loading else f"… {size} …", style="italic dim")
-        if row.kind == "loading":
-            return Text("loading…", style="italic dim")
-        if row.kind == "empty":
-            folder = self.folders.get(row.folder)
-            if folder is not None and folder.name_filter:
-                return Text("(no name matches the filter)", style="italic dim")
-            return Text("(empty)", style="italic dim")
-        return Text("⚠ could not load: press R to retry", style="red")
+        folder = self.folders.get(row.folder)
+        return gap_label(row, folder) if isinstance(row, GapRow) else note_label(row, folder)
 
     def title(self) -> str:
         """The tree's title: its order, and the folders narrowed by ``f``."""
@@ -526,26 +434,26 @@ class ProjectTree(Tree[Row]):
         open subfolder stays open), and the cursor where the user was: on its row if it
         stays, else on the row that took its place, at the same height on screen."""
         desired = self._desired_rows(folder)
-        wanted = {_row_key(row) for row in desired}
+        wanted = {row_key(row) for row in desired}
         anchor = self._child_holding_cursor(folder)
-        anchor_offset = _offset_of(anchor.data) if anchor is not None else None
+        anchor_offset = offset_of(anchor.data) if anchor is not None else None
         screen_row = self.cursor_line - round(self.scroll_offset.y)
         children = list(folder.node.children)
         reopen: set[str] = set()
         for child in children:
-            if _row_key(child.data) not in wanted:
+            if row_key(child.data) not in wanted:
                 if child.is_expanded and isinstance(child.data, EntryRow):
                     reopen.add(child.data.entry.id)  # renamed in place: opens again
                 self._drop(child)
-        kept = [child for child in children if _row_key(child.data) in wanted]
-        kept_keys = [_row_key(child.data) for child in kept]
-        if kept_keys != [key for key in map(_row_key, desired) if key in set(kept_keys)]:
+        kept = [child for child in children if row_key(child.data) in wanted]
+        kept_keys = [row_key(child.data) for child in kept]
+        if kept_keys != [key for key in map(row_key, desired) if key in set(kept_keys)]:
             for child in kept:  # another order (a re-sort): start afresh
                 self._drop(child)
             kept = []
         position = 0
         for row in desired:
-            if position < len(kept) and _row_key(kept[position].data) == _row_key(row):
+            if position < len(kept) and row_key(kept[position].data) == row_key(row):
                 node = kept[position]
                 position += 1
                 if node.data != row:
@@ -579,7 +487,7 @@ class ProjectTree(Tree[Row]):
 
     def _drop(self, node: TreeNode[Row]) -> None:
         """Remove a row and forget what it held: the folders open under it, its entries."""
-        for inner in _subtree(node):
+        for inner in subtree(node):
             data = inner.data
             if isinstance(data, EntryRow):
                 if self._entry_nodes.get(data.entry.id) is inner:
@@ -606,7 +514,7 @@ class ProjectTree(Tree[Row]):
             return
         target = rows[-1]
         for row in rows:
-            row_offset = _offset_of(row.data)
+            row_offset = offset_of(row.data)
             if row_offset is not None and row_offset >= offset:
                 target = row
                 break
@@ -984,11 +892,23 @@ class ProjectTree(Tree[Row]):
         assert self.client is not None
         segments = paths.split(entry.path)
         chain = [paths.join(segments[:depth]) for depth in range(len(segments))]
-        steps = await self._entries_on_the_way(chain, entry)
+        known = {
+            data.entry.path: data.entry
+            for data in (node.data for node in self._entry_nodes.values())
+            if isinstance(data, EntryRow) and data.entry.is_folder
+        }
+        steps = await entries_on_the_way(self.client, entry, known)
         if steps is None:
             return False
+        for parent, child in zip(chain, steps, strict=True):
+            folder = self.folders.get(parent)
+            if folder and folder.name_filter and folder.window.offset_of(child.id) is None:
+                self.filter_folder(parent, None)  # a jump into a filtered folder unfilters it
         located = await asyncio.gather(
-            *(self._locate(parent, child) for parent, child in zip(chain, steps, strict=True))
+            *(
+                locate_child(self.client, self.folders.get(parent), parent, child, self.order_by)
+                for parent, child in zip(chain, steps, strict=True)
+            )
         )
         folder = self.folders[""]
         node: TreeNode[Row] | None = None
@@ -1009,67 +929,3 @@ class ProjectTree(Tree[Row]):
         self._place_cursor(node, center=True)
         self._announce_cursor()
         return True
-
-    async def _entries_on_the_way(
-        self, chain: list[str], entry: FileSystemEntry
-    ) -> list[FileSystemEntry] | None:
-        """The folders from the top down to ``entry``'s, then ``entry``: from the rows the
-        tree holds where it can, else asked by path (all at once)."""
-        assert self.client is not None
-        wanted = chain[1:]
-        known: dict[str, FileSystemEntry] = {}
-        for node in self._entry_nodes.values():
-            data = node.data
-            if isinstance(data, EntryRow) and data.entry.is_folder and data.entry.path in wanted:
-                known[data.entry.path] = data.entry
-        missing = [path for path in wanted if path not in known]
-        answers = await asyncio.gather(
-            *(self.client.list_entries(path=path, type="folder", limit=1) for path in missing)
-        )
-        for path, answer in zip(missing, answers, strict=True):
-            if not answer.results:
-                return None
-            known[path] = answer.results[0]
-        return [*(known[path] for path in wanted), entry]
-
-    async def _locate(
-        self, parent: str, child: FileSystemEntry
-    ) -> tuple[int | None, FileSystemPage | None]:
-        """Where ``child`` sits in ``parent``'s listing, and the page to hold for it (None
-        when the tree holds it already)."""
-        assert self.client is not None
-        folder = self.folders.get(parent)
-        if folder is not None:
-            held = folder.window.offset_of(child.id)
-            if held is not None:
-                return held, None
-            if folder.name_filter:
-                self.filter_folder(parent, None)  # a jump into a filtered folder unfilters it
-        first: FileSystemPage | None = None
-        if folder is not None and folder.window.has(0) and folder.total is not None:
-            first = FileSystemPage(count=folder.total, results=folder.window.pages[0])
-        found = await locate_in_folder(
-            self.client,
-            parent,
-            child,
-            page_size=PAGE_SIZE,
-            order_by=self.order_by,
-            first_page=first,
-        )
-        if found is None:
-            return None, None
-        return found.offset + found.index, found.page
-
-
-def _offset_of(row: Row | None) -> int | None:
-    if isinstance(row, EntryRow):
-        return row.offset
-    if isinstance(row, GapRow):
-        return row.start
-    return None
-
-
-def _subtree(node: TreeNode[Row]) -> Iterator[TreeNode[Row]]:
-    yield node
-    for child in node.children:
-        yield from _subtree(child)
