@@ -4,6 +4,8 @@ change. Against a real local server whose folder ``Big`` holds 5,000 entries."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -268,82 +270,89 @@ async def test_a_key_pressed_before_the_first_page_runs_once_it_is_shown(
             await cursor_on(pilot, top["results"][-1]["id"])
 
 
+def marketing(api: httpx.Client, **params: Any) -> list[dict[str, Any]]:
+    """The demo's ``Marketing`` folder as the server lists it now."""
+    query = {"parent": "Marketing", "depth": 2, **params}
+    results: list[dict[str, Any]] = api.get("file_system/", params=query).json()["results"]
+    return results
+
+
+@asynccontextmanager
+async def cursor_in_marketing(server: LiveServer, path: str) -> AsyncIterator[Pilot[None]]:
+    """The app on the demo, ``Marketing`` open and the cursor on ``path``."""
+    app = HogtreeApp(backend_for(server.url, ADMIN_KEY))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await open_folder(pilot, "Marketing")
+        await move_cursor_to(pilot, path)
+        yield pilot
+
+
+def cursor_and_panes_on(app: HogtreeApp, entry: dict[str, Any]) -> None:
+    """The cursor, Details and the status line all describe ``entry``."""
+    assert tree_of(app).cursor_entry is not None
+    assert tree_of(app).cursor_entry.id == entry["id"]  # type: ignore[union-attr]
+    assert shown_entry(app) is not None and shown_entry(app).id == entry["id"]  # type: ignore[union-attr]
+    assert app.status_line.path == entry["path"]
+
+
 async def test_the_cursor_stays_in_place_after_a_move_and_the_panes_follow(
     demo_server: LiveServer, api_demo: httpx.Client
 ) -> None:
-    app = HogtreeApp(backend_for(demo_server.url, ADMIN_KEY))
-    children = api_demo.get("file_system/", params={"parent": "Marketing", "depth": 2}).json()[
-        "results"
-    ]
+    children = marketing(api_demo)
     assert len(children) >= 3
     moved = children[1]
-    async with app.run_test(size=(120, 40)) as pilot:
-        await loaded(pilot)
-        tree = tree_of(app)
-        await open_folder(pilot, "Marketing")
-        await move_cursor_to(pilot, moved["path"])
+    async with cursor_in_marketing(demo_server, moved["path"]) as pilot:
+        app = pilot.app
+        assert isinstance(app, HogtreeApp)
         await pilot.press("m")
         await pilot.press("ctrl+u", *"Archive", "enter")
         await settle(pilot, lambda: "Moved" in app.status.message)
-        now = api_demo.get("file_system/", params={"parent": "Marketing", "depth": 2}).json()
-        took_its_place = now["results"][1]
+        took_its_place = marketing(api_demo)[1]
         await cursor_on(pilot, took_its_place["id"])
-        assert shown_entry(app) is not None and shown_entry(app).id == took_its_place["id"]
-        assert app.status_line.path == took_its_place["path"]
+        cursor_and_panes_on(app, took_its_place)
         # The next new folder goes where the cursor is: into Marketing, not elsewhere.
-        assert tree.folder_of_cursor() in ("Marketing", took_its_place["path"])
-    moved_now = api_demo.get(f"file_system/{moved['id']}/").json()
-    assert moved_now["path"].startswith("Archive/")
+        assert tree_of(app).folder_of_cursor() in ("Marketing", took_its_place["path"])
+    assert api_demo.get(f"file_system/{moved['id']}/").json()["path"].startswith("Archive/")
 
 
 async def test_the_cursor_takes_the_next_row_after_a_delete(
     demo_server: LiveServer, api_demo: httpx.Client
 ) -> None:
-    app = HogtreeApp(backend_for(demo_server.url, ADMIN_KEY))
-    children = api_demo.get(
-        "file_system/", params={"parent": "Marketing", "depth": 2, "type": "insight"}
-    ).json()["results"]
-    gone = children[0]
-    async with app.run_test(size=(120, 40)) as pilot:
-        await loaded(pilot)
-        await open_folder(pilot, "Marketing")
-        await move_cursor_to(pilot, gone["path"])
+    gone = marketing(api_demo, type="insight")[0]
+    async with cursor_in_marketing(demo_server, gone["path"]) as pilot:
+        app = pilot.app
+        assert isinstance(app, HogtreeApp)
         offset = tree_of(app).cursor_node.data.offset  # type: ignore[union-attr]
         await pilot.press("d")
         await settle(pilot)
         await pilot.press("y")
         await settle(pilot, lambda: "Deleted" in app.status.message)
-        now = api_demo.get("file_system/", params={"parent": "Marketing", "depth": 2}).json()
-        took_its_place = now["results"][min(offset, now["count"] - 1)]
+        now = marketing(api_demo)
+        took_its_place = now[min(offset, len(now) - 1)]
         await cursor_on(pilot, took_its_place["id"])
-        assert shown_entry(app) is not None and shown_entry(app).id == took_its_place["id"]
+        cursor_and_panes_on(app, took_its_place)
     assert api_demo.get(f"file_system/{gone['id']}/").status_code == 404
 
 
 async def test_after_a_rename_the_cursor_and_details_describe_the_same_row(
     demo_server: LiveServer, api_demo: httpx.Client
 ) -> None:
-    app = HogtreeApp(backend_for(demo_server.url, ADMIN_KEY))
-    children = api_demo.get(
-        "file_system/", params={"parent": "Marketing", "depth": 2, "type": "insight"}
-    ).json()["results"]
-    renamed = children[0]
-    async with app.run_test(size=(120, 40)) as pilot:
-        await loaded(pilot)
-        await open_folder(pilot, "Marketing")
-        await move_cursor_to(pilot, renamed["path"])
+    renamed = marketing(api_demo, type="insight")[0]
+    async with cursor_in_marketing(demo_server, renamed["path"]) as pilot:
+        app = pilot.app
+        assert isinstance(app, HogtreeApp)
+        tree = tree_of(app)
         await pilot.press("r")
         await pilot.press("ctrl+u", *"zzz last of all", "enter")
         await settle(pilot, lambda: "Renamed" in app.status.message)
-        tree = tree_of(app)
         await settle(
             pilot,
             lambda: tree.cursor_entry is not None and tree.cursor_entry == shown_entry(app),
         )
         assert tree.cursor_entry is not None
         server_now = api_demo.get(f"file_system/{tree.cursor_entry.id}/").json()
-        assert server_now["path"] == tree.cursor_entry.path
-        assert app.status_line.path == tree.cursor_entry.path
+        cursor_and_panes_on(app, server_now)
     assert api_demo.get(f"file_system/{renamed['id']}/").json()["path"] == (
         "Marketing/zzz last of all"
     )
@@ -352,23 +361,17 @@ async def test_after_a_rename_the_cursor_and_details_describe_the_same_row(
 async def test_paste_keeps_the_cursor_in_its_folder(
     demo_server: LiveServer, api_demo: httpx.Client
 ) -> None:
-    app = HogtreeApp(backend_for(demo_server.url, ADMIN_KEY))
-    children = api_demo.get(
-        "file_system/", params={"parent": "Marketing", "depth": 2, "type": "insight"}
-    ).json()["results"]
-    cut = children[0]
-    async with app.run_test(size=(120, 40)) as pilot:
-        await loaded(pilot)
-        tree = tree_of(app)
-        await open_folder(pilot, "Marketing")
-        await move_cursor_to(pilot, cut["path"])
+    cut = marketing(api_demo, type="insight")[0]
+    async with cursor_in_marketing(demo_server, cut["path"]) as pilot:
+        app = pilot.app
+        assert isinstance(app, HogtreeApp)
         await pilot.press("x")
         await move_cursor_to(pilot, "Archive")
         await pilot.press("p")
         await settle(pilot, lambda: "Moved" in app.status.message)
         await settle(pilot)
-        assert tree.cursor_entry is not None and tree.cursor_entry.path == "Archive"
-        assert shown_entry(app) == tree.cursor_entry
+        archive = api_demo.get("file_system/", params={"path": "Archive"}).json()["results"][0]
+        cursor_and_panes_on(app, archive)
     assert api_demo.get(f"file_system/{cut['id']}/").json()["path"].startswith("Archive/")
 
 
