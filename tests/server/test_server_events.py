@@ -39,6 +39,7 @@ from support.event_helpers import (
 
 from tui.server.event_query import event_query
 from tui.server.live_events import THREAD_NAME
+from tui.server.routes import events as events_routes
 from tui.server.seed_events import demo_events, seed_demo_events
 from tui.server.store import accounts
 from tui.server.store import events as store
@@ -325,9 +326,12 @@ def test_include_person_shows_properties_set_by_events(stocked: httpx.Client) ->
 # --------------------------------------------------------------------------- pages
 
 
-def test_limit_defaults_to_100_and_is_clamped_to_1000(
-    live_server: LiveServer, api: httpx.Client
+def test_limit_defaults_to_100_and_is_clamped_to_50_000(
+    live_server: LiveServer, api: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    assert events_routes.MAX_LIMIT == 50_000  # PostHog's
+    # The clamp, made smaller for the test: 50,001 events would take a while to send.
+    monkeypatch.setattr(events_routes, "MAX_LIMIT", 1_000)
     start = ago(days=1)
     send_batch(
         live_server,
@@ -375,6 +379,43 @@ def test_next_drops_offset_so_pages_do_not_skip(stocked: httpx.Client) -> None:
     assert "offset" not in httpx.URL(first["next"]).params
     rest = walk(stocked, limit=2, before=first["results"][-1]["timestamp"])
     assert ids(rest) == STOCK_UUIDS[3:]
+
+
+def test_orderBy_timestamp_lists_oldest_first_and_pages_with_after(
+    stocked: httpx.Client,
+) -> None:
+    newest_first = ids(walk(stocked, limit=3))
+    first = page(stocked, limit=3, orderBy='["timestamp"]')
+    assert first["next"] is not None
+    following = httpx.URL(first["next"]).params
+    assert following["after"] == first["results"][-1]["timestamp"]
+    assert "before" not in following
+    oldest_first = ids(walk(stocked, limit=3, orderBy='["timestamp"]'))
+    assert oldest_first == newest_first[::-1]
+    assert ids(walk(stocked, orderBy='["-timestamp"]')) == newest_first
+
+
+@pytest.mark.parametrize("order", ["timestamp", '["event"]', "[]", '{"a": 1}'])
+def test_an_unknown_orderBy_is_a_400(api: httpx.Client, order: str) -> None:
+    body = expect(api.get("events/", params={"orderBy": order}), 400)
+    assert body["attr"] == "orderBy"
+
+
+def test_events_stamped_over_5_s_ahead_are_not_listed_by_default(
+    live_server: LiveServer, api: httpx.Client
+) -> None:
+    # PostHog's before defaults to now + 5 s: a clock running ahead does not show.
+    now = datetime.now(UTC)
+    send_batch(
+        live_server,
+        [
+            sdk_event("soon", "a", now + timedelta(seconds=2)),
+            sdk_event("later", "a", now + timedelta(minutes=10)),
+        ],
+    )
+    assert [e["event"] for e in walk(api)] == ["soon"]
+    later = iso(now + timedelta(minutes=11))
+    assert {e["event"] for e in walk(api, before=later)} == {"soon", "later"}
 
 
 def test_csv_format_flattens_nested_keys(stocked: httpx.Client) -> None:

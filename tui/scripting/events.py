@@ -20,12 +20,12 @@ from tui.models.events import Event, PropertyFilter, parse_property_filter
 from tui.scripting.errors import UsageError
 from tui.scripting.output import GUTTER, Output, json_text, pad, safe
 
-# PostHog clamps a page of events to 1000.
+# The page size the command asks for (PostHog gives up to 50,000 a page).
 MAX_PAGE = 1000
 # Events shown before following, as ``tail`` shows 10 lines; without --follow, a page.
 DEFAULT_LIMIT = 100
 DEFAULT_FOLLOW_LIMIT = 10
-# A poll follows ``next`` at most this many pages (a burst of events).
+# A poll reads at most this many pages (a burst of events: the next poll goes on).
 FOLLOW_PAGES = 10
 # Ids remembered to skip events a poll sees twice (its window overlaps the last one).
 SEEN_MEMORY = 10_000
@@ -146,7 +146,12 @@ async def follow(
         after = newest - OVERLAP if newest is not None else query["after"]
         fresh: list[Event] = []
         pages = 0
-        async for page in client.events.iter_pages(limit=MAX_PAGE, **(query | {"after": after})):
+        # Oldest first: a burst longer than FOLLOW_PAGES pages goes on at the next poll
+        # from where this one stopped, nothing skipped.
+        reads = client.events.iter_pages(
+            limit=MAX_PAGE, oldest_first=True, **(query | {"after": after})
+        )
+        async for page in reads:
             fresh += page.results
             pages += 1
             if pages >= FOLLOW_PAGES:

@@ -65,6 +65,10 @@ class ConditionGroup:
     items: tuple[Condition | ConditionGroup, ...]
 
 
+# PostHog's ``before`` when none is given: now plus this (event.py, query_event_list.py).
+BEFORE_DEFAULT = timedelta(seconds=5)
+
+
 @dataclass(frozen=True)
 class EventQuery:
     """Every filter of ``GET events/`` (all combined with AND); ``None`` means unfiltered.
@@ -81,13 +85,16 @@ class EventQuery:
 
 
 def event_query(params: Mapping[str, str], *, now: datetime | None = None) -> EventQuery:
-    """The query that ``GET events/?<params>`` runs (pagination parameters are ignored)."""
+    """The query that ``GET events/?<params>`` runs (pagination parameters are ignored).
+    Without ``before``, PostHog lists events up to :data:`BEFORE_DEFAULT` from now: an
+    event stamped further in the future is not listed (and there is no default ``after``)."""
     moment = now or datetime.now(UTC)
+    before = parse_moment(params.get("before"), "before", now=moment)
     return EventQuery(
         event=params.get("event") or None,
         distinct_id=params.get("distinct_id") or None,
         person_id=params.get("person_id") or None,
-        before=parse_moment(params.get("before"), "before", now=moment),
+        before=before if before is not None else moment + BEFORE_DEFAULT,
         after=parse_moment(params.get("after"), "after", now=moment),
         properties=parse_properties(params.get("properties")),
     )

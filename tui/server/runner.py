@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import uvicorn
@@ -73,9 +74,16 @@ def start_in_thread(
     settings: ServerSettings, host: str = "127.0.0.1", port: int = 0
 ) -> BackgroundServer:
     """Start the server on a free loopback port (``port=0``) and wait until it listens."""
+    return serve_in_thread(lambda port: uvicorn_config(settings, host, port), host, port)
+
+
+def serve_in_thread(
+    config_for: Callable[[int], uvicorn.Config], host: str = "127.0.0.1", port: int = 0
+) -> BackgroundServer:
+    """Serve the app of ``config_for(bound port)`` on a daemon thread; wait until it listens."""
     sock = listening_socket(host, port)
     bound_port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn_config(settings, host, bound_port))
+    server = uvicorn.Server(config_for(bound_port))
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="hogtree-server", daemon=True
     )

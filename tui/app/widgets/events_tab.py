@@ -37,7 +37,7 @@ from tui.app.widgets.suggesters import PropertySuggester, SeenSuggester
 from tui.models import FileSystemEntry
 from tui.models.events import EVENT_SEPARATOR, Event, EventFilters
 
-# A tail poll follows ``next`` at most this many pages (a burst of events).
+# A tail poll reads at most this many pages (a burst of events: the next poll goes on).
 TAIL_PAGES = 10
 # Event names offered to events/values/ when no event filter is set (it requires some).
 VALUES_EVENT_NAMES = 20
@@ -338,7 +338,11 @@ class EventsTab(Vertical):
         newer: list[Event] = []
         try:
             for query in self.filters.queries():
-                pages = self.client.events.iter_pages(limit=self.page_size, after=after, **query)
+                # Oldest first: a burst longer than TAIL_PAGES pages goes on at the next
+                # poll from where this one stopped, nothing skipped.
+                pages = self.client.events.iter_pages(
+                    limit=self.page_size, after=after, oldest_first=True, **query
+                )
                 count = 0
                 async for page in pages:
                     newer += page.results

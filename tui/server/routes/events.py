@@ -3,7 +3,9 @@ handlers: read the request, call the store inside one read transaction, shape th
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -23,8 +25,8 @@ router = APIRouter(tags=["events"])
 
 Read = Annotated[Access, Depends(requires("query:read"))]
 
-# PostHog clamps a page of events to this many rows.
-MAX_LIMIT = 1000
+# PostHog clamps a page of events to this many rows (the API contract, section 4).
+MAX_LIMIT = 50_000
 # events/values looks this far back, and answers at most this many values.
 VALUES_WINDOW = timedelta(days=7)
 VALUES_LIMIT = 10
@@ -41,9 +43,11 @@ LIST_PARAMETERS = {
     "properties": 'JSON list of filters, e.g. [{"key": "$browser", "value": ["Safari"],'
     ' "operator": "exact", "type": "event"}].',
     "include_person": "true to add each event's person.",
-    "limit": "Page size, default 100, at most 1000.",
+    "limit": "Page size, default 100, at most 50000.",
     "offset": "Rows to skip (the next link pages with before instead).",
     "format": "csv for the page as CSV.",
+    "orderBy": '["-timestamp"] (default): newest first, next pages with before;'
+    ' ["timestamp"]: oldest first, next pages with after.',
 }
 VALUES_PARAMETERS = {
     "key": "The property whose values to list (required).",
@@ -67,16 +71,37 @@ def _db(request: Request) -> Database:
     return db
 
 
+def oldest_first(params: Mapping[str, str]) -> bool:
+    """``orderBy``: a JSON list whose first item is ``timestamp`` (oldest first) or
+    ``-timestamp`` (newest first, the default)."""
+    text = params.get("orderBy")
+    if not text:
+        return False
+    try:
+        order = json.loads(text)
+    except ValueError:
+        order = None
+    if not isinstance(order, list) or not order or order[0] not in ("timestamp", "-timestamp"):
+        raise invalid('orderBy must be ["-timestamp"] or ["timestamp"]', attr="orderBy")
+    return bool(order[0] == "timestamp")
+
+
 def list_events(request: Request, access: Read) -> Response:
-    """Newest first. ``next`` repeats the query with ``before`` = the last row's timestamp."""
+    """Newest first, or oldest first with ``orderBy=["timestamp"]``. ``next`` repeats the
+    query with ``before`` (``after`` when oldest first) = the last row's timestamp, as
+    PostHog does: rows sharing that timestamp beyond the page are not in the next one
+    (hogtree's client reads past that; see ``tui/api/events.py``)."""
     params = request.query_params
+    ascending = oldest_first(params)
     query = event_query(params)
     limit, offset = page_window(request)
     limit = min(limit, MAX_LIMIT)
     include_person = str_to_bool(params.get("include_person"))
     with _db(request).read() as conn:
         # One row more than the page says whether there is a next page.
-        rows = store.list_events(conn, access.project_id, query, limit + 1, offset)
+        rows = store.list_events(
+            conn, access.project_id, query, limit + 1, offset, oldest_first=ascending
+        )
         has_more = len(rows) > limit
         rows = rows[:limit]
         persons = (
@@ -90,7 +115,8 @@ def list_events(request: Request, access: Read) -> Response:
     next_url = None
     if has_more:
         # The cursor replaces the offset: repeating it would skip rows on every page.
-        url = request.url.include_query_params(before=rows[-1]["timestamp"])
+        edge = rows[-1]["timestamp"]
+        url = request.url.include_query_params(**{"after" if ascending else "before": edge})
         next_url = str(url.remove_query_params("offset"))
     return JSONResponse({"next": next_url, "results": results})
 

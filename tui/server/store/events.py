@@ -28,6 +28,7 @@ from tui.server.store.errors import InvalidField
 EVENT_COLUMNS = "pk, uuid, event, distinct_id, properties, timestamp, elements_chain"
 # Newest first; pk breaks ties in the order the index already holds (rowid ends every index).
 NEWEST_FIRST = "timestamp DESC, pk DESC"
+OLDEST_FIRST = "timestamp ASC, pk ASC"
 
 # The properties of the person behind the event being filtered (``type: "person"``).
 _PERSON_PROPERTIES = (
@@ -211,20 +212,33 @@ def _join_anonymous(
 
 
 def list_events(
-    conn: sqlite3.Connection, project_id: int, query: EventQuery, limit: int, offset: int = 0
+    conn: sqlite3.Connection,
+    project_id: int,
+    query: EventQuery,
+    limit: int,
+    offset: int = 0,
+    *,
+    oldest_first: bool = False,
 ) -> list[sqlite3.Row]:
-    """The events of ``project_id`` matching ``query``, newest first: at most ``limit`` rows
-    after skipping ``offset``. Rows have :data:`EVENT_COLUMNS`; :func:`event_json` shapes one.
+    """The events of ``project_id`` matching ``query``, newest first (or oldest first): at
+    most ``limit`` rows after skipping ``offset``. Rows have :data:`EVENT_COLUMNS`;
+    :func:`event_json` shapes one.
 
     Without property filters each page is read straight off an index (no sort), however
     many events the project holds.
     """
-    select = list_events_sql(conn, project_id, query, limit, offset)
+    select = list_events_sql(conn, project_id, query, limit, offset, oldest_first=oldest_first)
     return [] if select is None else conn.execute(*select).fetchall()
 
 
 def list_events_sql(
-    conn: sqlite3.Connection, project_id: int, query: EventQuery, limit: int, offset: int = 0
+    conn: sqlite3.Connection,
+    project_id: int,
+    query: EventQuery,
+    limit: int,
+    offset: int = 0,
+    *,
+    oldest_first: bool = False,
 ) -> tuple[str, list[Any]] | None:
     """The SQL and parameters :func:`list_events` runs (``None``: nothing can match), for
     checking its query plan."""
@@ -255,7 +269,7 @@ def list_events_sql(
     params.extend([max(0, limit), max(0, offset)])
     sql = (
         f"SELECT {EVENT_COLUMNS} FROM events WHERE {' AND '.join(where)}"
-        f" ORDER BY {NEWEST_FIRST} LIMIT ? OFFSET ?"
+        f" ORDER BY {OLDEST_FIRST if oldest_first else NEWEST_FIRST} LIMIT ? OFFSET ?"
     )
     return sql, params
 
