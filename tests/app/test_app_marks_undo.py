@@ -29,7 +29,6 @@ from tui.app.app import MUTATING_ACTIONS
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.filter import FilterScreen
 
-
 pytestmark = pytest.mark.anyio
 
 # A name that is markup to Rich: it must be shown as typed.
