@@ -86,3 +86,26 @@ async def test_the_plan_reads_a_big_folder_several_pages_at_a_time(
     assert len({item.id for item in plan.items}) == INSIGHTS + 1
     assert len(plan.originals) == INSIGHTS
     assert progress[-1] == (INSIGHTS + 1, INSIGHTS + 1)
+
+
+async def test_rm_names_what_goes_and_a_lone_shortcut_keeps_its_object(
+    live_server: LiveServer, api: httpx.Client, big_box: None, tmp_path: Path
+) -> None:
+    """Several entries: rm names them (a screenful, then "and N more") as the app does; one
+    shortcut: one sentence saying the object stays. Both answered "no"."""
+    before = held(api)
+    env = environment(tmp_path)
+    charts = [f"Box/Chart {i:03}" for i in range(10)]
+    several = run(on_host(live_server, "rm", *charts), env, stdin="n\n")
+    shortcut = run(on_host(live_server, "rm", "Box/Chart 000 link"), env, stdin="n\n")
+
+    assert "Deletes 10 entries:\n  Box/Chart 000\n" in several.err
+    assert "  Box/Chart 007\n  and 2 more\n" in several.err
+    assert "Box/Chart 008" not in several.err
+    assert "This deletes 10 insights" in several.err
+    assert (
+        "Deletes shortcut Box/Chart 000 link; the insight it points at stays.\nDelete?"
+        in shortcut.err
+    )
+    assert "Only shortcuts" not in shortcut.err
+    assert held(api) == before

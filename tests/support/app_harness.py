@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 from pydantic import SecretStr
+from rich.style import Style
+from rich.text import Text
 from textual.pilot import Pilot
 
 from support import LiveServer, running_server, server_settings
@@ -147,6 +149,22 @@ def row_texts(app: HogtreeApp) -> list[str]:
 
     walk(tree.root)
     return rows
+
+
+def drawn_row(app: HogtreeApp, path: str) -> Text:
+    """The row of the visible entry at ``path`` as the tree draws it (its mark or cut
+    sign and its style included), not just its label."""
+    tree = tree_of(app)
+    for line in range(tree.last_line + 1):
+        node = tree.get_node_at_line(line)
+        if node is not None and isinstance(node.data, EntryRow) and node.data.entry.path == path:
+            return tree.render_label(node, Style(), Style())
+    raise AssertionError(f"{path} is not on screen: {visible_names(app)}")
+
+
+def status_text(app: HogtreeApp) -> str:
+    """The status line as it reads now."""
+    return app.status_line.render().plain
 
 
 async def loaded(pilot: Pilot[None]) -> HogtreeApp:

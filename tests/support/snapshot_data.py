@@ -399,6 +399,38 @@ async def delete_scene(pilot: Pilot[None]) -> None:
     await still(pilot)
 
 
+async def delete_several_scene(pilot: Pilot[None]) -> None:
+    """``d`` on a folder and 11 catalogue insights, marked: a screenful of names, then
+    "and 4 more", the entries inside the folder and the objects that go."""
+    app = pilot.app
+    assert isinstance(app, HogtreeApp)
+    await loaded(pilot)
+    await open_folder(pilot, "Marketing")
+    await move_cursor_to(pilot, paths.join(("Marketing", "Campaigns")))
+    await pilot.press("space")
+    await open_folder(pilot, "Data")
+    await open_folder(pilot, paths.join(CATALOGUE))
+    tree = tree_of(app)
+    tree.move_cursor(tree.folders[paths.join(CATALOGUE)].node.children[0])
+    await settle(pilot)
+    await pilot.press(*["space"] * 11)
+    await settle(pilot, lambda: len(tree.marks) == 12)
+    await pilot.press("d")
+    await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+    await still(pilot)
+
+
+async def delete_shortcut_scene(pilot: Pilot[None]) -> None:
+    """``d`` on a shortcut: only the shortcut goes, the object stays."""
+    app = pilot.app
+    await loaded(pilot)
+    await open_folder(pilot, "Marketing")
+    await move_cursor_to(pilot, paths.join(("Marketing", SHORTCUTS[0][1][-1])))
+    await pilot.press("d")
+    await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+    await still(pilot)
+
+
 async def help_scene(pilot: Pilot[None]) -> None:
     """``?``: every key from the live bindings."""
     app = pilot.app
@@ -417,5 +449,7 @@ SCENES: dict[str, Scene] = {
     "search": search_scene,
     "move": move_scene,
     "delete": delete_scene,
+    "delete-several": delete_several_scene,
+    "delete-shortcut": delete_shortcut_scene,
     "help": help_scene,
 }

@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -25,6 +24,7 @@ from tui.api import ApiError, PostHogClient, RetryNotice
 from tui.app import reports
 from tui.app.bindings import live_bindings
 from tui.app.commands import HogtreeCommands
+from tui.app.delete_question import delete_question
 from tui.app.errors import describe
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.count import CountScreen
@@ -51,7 +51,7 @@ SHORTEST_TIMER_S = 0.001
 
 # Actions that change the project: hidden and refused in read-only mode.
 MUTATING_ACTIONS = frozenset(
-    {"new_folder", "rename", "move", "cut", "paste", "link", "delete", "undo"}
+    {"new_folder", "rename", "move", "cut", "paste", "link", "delete", "undo", "redo"}
 )
 
 
@@ -79,6 +79,7 @@ class HogtreeApp(App[None]):
         Binding("L", "link", "Link", id="link"),
         Binding("d,delete", "delete", "Delete", id="delete"),
         Binding("u", "undo", "Undo", id="undo"),
+        Binding("U", "redo", "Redo", show=False, id="redo"),
         Binding("c", "count", "Count", id="count"),
         Binding("e", "export", "Export", id="export"),
         Binding("o", "copy_url", "Copy URL", show=False, id="copy_url"),
@@ -107,7 +108,9 @@ class HogtreeApp(App[None]):
         self.download_dir = download_dir or Path.cwd()
         self.client: PostHogClient | None = None
         self.undo_stack: list[ops.Undo] = []
-        self.cut_entries: list[FileSystemEntry] = []  # entries cut with x, waiting for p
+        # Steps undone with u, the last on top: U makes their change again. A new change
+        # clears it, as in every editor (its changes would be made over the new one).
+        self.redo_stack: list[ops.Undo] = []
         # While connecting: what was asked meanwhile, by name, called with the client once
         # connected (None if that failed). None when not connecting.
         self._waiting: dict[str, Callable[[PostHogClient | None], object]] | None = None
@@ -133,6 +136,11 @@ class HogtreeApp(App[None]):
     @property
     def side_pane(self) -> SidePane:
         return self.query_one(SidePane)
+
+    @property
+    def cut_entries(self) -> list[FileSystemEntry]:
+        """The entries cut with x, waiting for p (the tree shows them cut)."""
+        return list(self.project_tree.cut.values())
 
     def on_mount(self) -> None:
         # Fast path: what is alive now (every module imported, the screen just built)
@@ -217,6 +225,10 @@ class HogtreeApp(App[None]):
     def marks_changed(self, event: ProjectTree.MarksChanged) -> None:
         self.status_line.marked = event.count
 
+    @on(ProjectTree.CutChanged)
+    def cut_changed(self, event: ProjectTree.CutChanged) -> None:
+        self.status_line.cut = event.count
+
     @on(ProjectTree.EntryOpened)
     def entry_opened(self, event: ProjectTree.EntryOpened) -> None:
         self.side_pane.open("details")
@@ -265,8 +277,11 @@ class HogtreeApp(App[None]):
             working.end()
         self._report(report)
 
-    def _report(self, report: reports.Report) -> None:
-        """One summary for the user; then the tree shows the server's truth."""
+    def _report(self, report: reports.Report, *, new_change: bool = True) -> None:
+        """One summary for the user; then the tree shows the server's truth. A new change
+        (not an undo or a redo) ends what could be redone."""
+        if new_change:
+            self.redo_stack.clear()
         if report.failed:
             self.status.fail(report.text)
         else:
@@ -441,7 +456,9 @@ class HogtreeApp(App[None]):
         sources = [ops.Found.of(entry) for entry in entries]
         where = ops.Destination.into(destination)
         if verb == "move":
-            report = reports.moved(await ops.move(self.client, sources, where), destination)
+            known = self.project_tree.known_folders()
+            moved = await ops.move(self.client, sources, where, known_folders=known)
+            report = reports.moved(moved, destination)
         else:
             report = reports.linked(await ops.link(self.client, sources, where), destination)
         self.project_tree.clear_marks()
@@ -451,8 +468,12 @@ class HogtreeApp(App[None]):
         entries = self.project_tree.selection()
         if not entries:
             return
-        self.cut_entries = entries
-        self.status.say(f"Cut {reports.count_entries(len(entries))}: p pastes into a folder")
+        tree = self.project_tree
+        tree.clear_marks()  # the marked rows now show as cut instead
+        tree.set_cut(entries)
+        self.status.say(
+            f"Cut {reports.count_entries(len(entries))}: p pastes into a folder, esc puts it away"
+        )
 
     def action_paste(self) -> None:
         if not self.cut_entries:
@@ -461,7 +482,8 @@ class HogtreeApp(App[None]):
         if not self._allowed("paste"):
             return
         destination = self.project_tree.folder_of_cursor()
-        entries, self.cut_entries = self.cut_entries, []
+        entries = self.cut_entries
+        self.project_tree.set_cut([])
         self._confirm_big_then("move", entries, destination)
 
     def action_delete(self) -> None:
@@ -487,7 +509,7 @@ class HogtreeApp(App[None]):
             return
         finally:
             counting.end()
-        question = ConfirmScreen("Delete?", _delete_question(plan), yes="Delete", danger=True)
+        question = ConfirmScreen("Delete?", delete_question(plan), yes="Delete", danger=True)
         if not await self.push_screen_wait(question):
             self.status.say("Cancelled")
             return
@@ -503,12 +525,34 @@ class HogtreeApp(App[None]):
         if not self._allowed("undo"):
             return
         step = self.undo_stack.pop()
-        self._run(f"undoing {step.description}…", self._undo(step))
+        self._run_step(f"undoing {step.description}…", step, redo=False)
 
-    async def _undo(self, step: ops.Undo) -> reports.Report:
+    def action_redo(self) -> None:
+        if not self.redo_stack:
+            self.status.fail("Nothing to redo")
+            return
+        if not self._allowed("redo"):
+            return
+        step = self.redo_stack.pop()
+        self._run_step(f"redoing: {step.done_text}…", step, redo=True)
+
+    @work(group="changes")
+    async def _run_step(self, what: str, step: ops.Undo, *, redo: bool) -> None:
+        """Undo a change (then U can make it again) or redo one (then u undoes it again)."""
         assert self.client is not None
-        # Undoing an undo is not offered: the report carries no step of its own.
-        return reports.undone(await step.run(self.client), step)
+        with self.status.busy(what):
+            try:
+                if redo:
+                    report = reports.redone(await step.redo(self.client), step)
+                else:
+                    result = await step.run(self.client)
+                    report = reports.undone(result, step)
+                    if not result.failures:
+                        self.redo_stack.append(step)
+            except ApiError as error:  # the steps catch their own; this is a last resort
+                self.status.fail(describe(error))
+                return
+        self._report(report, new_change=False)
 
     def action_count(self) -> None:
         entry = self.project_tree.cursor_entry
@@ -602,31 +646,3 @@ class HogtreeApp(App[None]):
                 if shown not in keys:
                     keys.append(shown)
         return [(" ".join(keys), description) for keys, description in by_action.values()]
-
-
-def _delete_question(plan: ops.DeletePlan) -> Text:
-    """The confirmation's body: what is named, how much is inside, which objects go."""
-    body = Text()
-    if len(plan.targets) == 1:
-        target = plan.targets[0]
-        entry = target.entry
-        kind = labels.type_name(entry.type) if entry is not None else "folder"
-        body.append(f"{kind.capitalize()} ")
-        body.append_text(labels.literal(paths.basename(target.path) or target.path))
-        body.append(" will be deleted")
-        body.append(f", with the {plan.inside:,} entries inside it.\n" if plan.inside else ".\n")
-    else:
-        body.append(f"{len(plan.targets)} entries will be deleted")
-        body.append(f", with {plan.inside:,} entries inside them.\n" if plan.inside else ".\n")
-    originals = plan.originals
-    if originals:
-        one = len(originals) == 1
-        body.append(f"\nThis also deletes {labels.summarize_types(originals)}", style="bold")
-        body.append(
-            f" (the object{'' if one else 's'} {'itself' if one else 'themselves'}, unless "
-            f"another entry still points at {'it' if one else 'them'}). "
-            f"u brings {'it' if one else 'them'} back.\n"
-        )
-    elif plan.only_shortcuts:
-        body.append("\nOnly shortcuts go: the originals stay.\n")
-    return body

@@ -127,4 +127,22 @@ def undone(result: ops.UndoResult, step: ops.Undo) -> Report:
     if result.failures:
         text, _ = _summary(f"Undid {result.done} of {result.total} moves", result.failures)
         return Report(text, True, touched)
-    return Report(f"Undid {step.description}", touched=touched)
+    text = f"Undid {step.description}"
+    removed = result.removed_folders
+    if removed:
+        names = ", ".join(_name(folder) for folder in removed)
+        text += (
+            f" and removed the {'folder' if len(removed) == 1 else 'folders'} it created ({names})"
+        )
+    return Report(text, touched=touched)
+
+
+def redone(result: ops.UndoResult, step: ops.Undo) -> Report:
+    """``Redid: moved 3 entries to Reports``; the report's undo undoes the redo."""
+    touched = frozenset(result.touched)
+    if result.failures:
+        text, _ = _summary(
+            f"Redid {result.done} of {result.total}: {step.done_text}", result.failures
+        )
+        return Report(text, True, touched, result.undo)
+    return Report(f"Redid: {step.done_text}", touched=touched, undo=result.undo)

@@ -17,7 +17,7 @@ from tui import paths
 from tui.api import ApiError, PostHogClient
 from tui.models import DeletedObject, FileSystemEntry
 from tui.ops.errors import ChangeRefused
-from tui.ops.resolve import Found, materialize
+from tui.ops.resolve import Found, lookup, materialize
 from tui.ops.results import Deleted, DeleteResult, Failure, UndoResult
 
 # Entries asked for per page when a folder is too big for count's preview. PostHog may
@@ -28,6 +28,9 @@ PLAN_PAGE_SIZE = 1000
 # Pages read at once past the first: over a 300 ms link a folder of 100,000 entries takes
 # 100 pages, 30 s one after the other and about 4 s eight at a time, a load a server takes.
 PLAN_PAGES_AT_ONCE = 8
+
+# Targets a confirmation names one by one (about a screenful); past them, "and 12 more".
+NAMED_TARGETS = 8
 
 # Hears how far a plan has got: entries read so far, and how many there are to read.
 PlanProgress = Callable[[int, int], None]
@@ -41,6 +44,24 @@ class DeletePlan:
     targets: list[Found]
     inside: int = 0
     items: list[FileSystemEntry] = field(default_factory=list)
+    # Entries inside each target, in the order of ``targets`` (0 for what is not a folder).
+    inside_each: list[int] = field(default_factory=list)
+
+    def named(self, limit: int = NAMED_TARGETS) -> tuple[list[tuple[Found, int]], int]:
+        """The targets a confirmation names, each with the entries inside it, and how many
+        more there are past ``limit``."""
+        counts = self.inside_each or [0] * len(self.targets)
+        shown = list(zip(self.targets, counts, strict=True))[:limit]
+        return shown, len(self.targets) - len(shown)
+
+    @property
+    def lone_shortcut(self) -> FileSystemEntry | None:
+        """The shortcut, when the delete is of one shortcut and nothing else: only the
+        shortcut goes, the object it points at stays."""
+        if len(self.targets) != 1:
+            return None
+        entry = self.targets[0].entry
+        return entry if entry is not None and entry.shortcut else None
 
     @property
     def originals(self) -> list[FileSystemEntry]:
@@ -64,9 +85,11 @@ async def plan_delete(
         if not target.takes_contents:
             assert target.entry is not None  # only a folder can lack its row
             plan.items.append(target.entry)
+            plan.inside_each.append(0)
             continue
         inside = await _everything_inside(client, target, on_progress)
         plan.inside += len(inside)
+        plan.inside_each.append(len(inside))
         plan.items += [entry for entry in inside if not entry.is_folder]
     return plan
 
@@ -120,10 +143,13 @@ async def _page_all(
 
 @dataclass(frozen=True)
 class Restore:
-    """Undoes a delete: PostHog's ``undo_delete`` brings the objects and their entries back."""
+    """Undoes a delete: PostHog's ``undo_delete`` brings the objects and their entries back.
+    A redo deletes again what is at the deleted paths."""
 
     items: tuple[DeletedObject, ...]
     description: str
+    targets: tuple[str, ...] = ()  # the paths the delete was asked for
+    done_text: str = ""  # "deleted 2 entries", for a redo's report
 
     async def run(self, client: PostHogClient) -> UndoResult:
         result = UndoResult(done=0, total=len(self.items))
@@ -134,6 +160,28 @@ class Restore:
             result.failures.append(Failure(None, error))
             return result
         result.done = len(answer.undone)
+        return result
+
+    async def redo(self, client: PostHogClient) -> UndoResult:
+        result = UndoResult(done=0, total=len(self.targets))
+        found: list[Found] = []
+        for path in self.targets:
+            result.touched.add(paths.parent(path))
+            try:
+                target = await lookup(client, path, prefer_folder=True)
+            except (ApiError, ChangeRefused) as error:
+                result.failures.append(Failure(Found(path, None), error))
+                continue
+            if target is None:
+                gone = ChangeRefused("it is no longer there")
+                result.failures.append(Failure(Found(path, None), gone))
+                continue
+            found.append(target)
+        again = await delete(client, found)
+        result.done = len(again.done)
+        result.failures += again.failures
+        result.touched |= again.touched
+        result.undo = again.undo
         return result
 
 
@@ -153,5 +201,7 @@ async def delete(client: PostHogClient, targets: Sequence[Found]) -> DeleteResul
     restorable = tuple(item for item in result.objects if item.can_undo and item.ref)
     if restorable:
         n = len(result.done)
-        result.undo = Restore(restorable, f"the delete of {n} {'entry' if n == 1 else 'entries'}")
+        what = f"{n} {'entry' if n == 1 else 'entries'}"
+        asked = tuple(done.source.path for done in result.done)
+        result.undo = Restore(restorable, f"the delete of {what}", asked, f"deleted {what}")
     return result

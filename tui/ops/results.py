@@ -63,7 +63,18 @@ class Undo(Protocol):
         """What it undoes, e.g. ``the move of 3 entries``."""
         ...
 
-    async def run(self, client: PostHogClient) -> UndoResult: ...
+    @property
+    def done_text(self) -> str:
+        """The change itself, as a redo reports it: ``moved 3 entries to Reports``."""
+        ...
+
+    async def run(self, client: PostHogClient) -> UndoResult:
+        """Undo the change."""
+        ...
+
+    async def redo(self, client: PostHogClient) -> UndoResult:
+        """Make the change again, after :meth:`run`; the answer's ``undo`` undoes that."""
+        ...
 
 
 @dataclass
@@ -103,9 +114,13 @@ class DeleteResult:
 
 @dataclass
 class UndoResult:
-    """What undoing a change did: ``done`` of ``total`` steps."""
+    """What undoing (or redoing) a change did: ``done`` of ``total`` steps; the empty
+    folders the undone move had created and that went with it; after a redo, the step that
+    undoes it again."""
 
     done: int
     total: int
     failures: list[Failure] = field(default_factory=list)
     touched: set[str] = field(default_factory=set)
+    removed_folders: list[str] = field(default_factory=list)
+    undo: Undo | None = None

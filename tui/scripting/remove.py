@@ -24,19 +24,36 @@ YES = frozenset({"y", "yes"})
 
 
 def describe(plan: ops.DeletePlan) -> list[str]:
-    """The plan in words: what is named, how much is inside, which objects go."""
+    """The plan in words: what is named (a screenful, then "and 12 more"), how much is
+    inside, which objects go; a lone shortcut: that it goes and its object stays."""
+    shortcut = plan.lone_shortcut
+    if shortcut is not None:
+        return [
+            f"Deletes shortcut {plan.targets[0].describe()}; the {type_name(shortcut.type)}"
+            " it points at stays."
+        ]
+    lines: list[str] = []
     if len(plan.targets) == 1:
         target = plan.targets[0]
         entry = target.entry
         kind = type_name(entry.type) if entry is not None else "folder"
-        if entry is not None and entry.shortcut:
-            kind += " shortcut"
         first = f"Deletes {kind} {target.describe()}"
         first += f" and the {plan.inside:,} entries inside it." if plan.inside else "."
+        lines.append(first)
     else:
         first = f"Deletes {len(plan.targets)} entries"
-        first += f" and the {plan.inside:,} entries inside them." if plan.inside else "."
-    lines = [first]
+        first += f" and the {plan.inside:,} entries inside them:" if plan.inside else ":"
+        lines.append(first)
+        named, more = plan.named()
+        for target, inside in named:
+            line = f"  {target.describe()}"
+            if target.takes_contents and inside:
+                line += f" ({inside:,} {'entry' if inside == 1 else 'entries'} inside)"
+            if target.entry is not None and target.entry.shortcut:
+                line += " (shortcut)"
+            lines.append(line)
+        if more:
+            lines.append(f"  and {more:,} more")
     originals = plan.originals
     if originals:
         them, themselves = (

@@ -59,6 +59,9 @@ PREFETCH_ROWS = 40
 # Beside a marked entry's icon.
 MARK = "●"
 MARK_STYLE = "bold yellow"
+# Beside a cut entry's icon (cut with x, waiting for p); the whole row is dimmed.
+CUT_MARK = "✂"
+CUT_STYLE = "dim"
 
 # The orders ``s`` cycles through: (PostHog's ``order_by``, the words in the tree's title).
 SORTS: tuple[tuple[str | None, str], ...] = (
@@ -83,7 +86,9 @@ class ProjectTree(Tree[Row]):
         Binding("pageup", "page_up", "Page up", show=False, id="page_up"),
         Binding("pagedown", "page_down", "Page down", show=False, id="page_down"),
         Binding("space", "toggle_mark", "Mark", id="mark"),
-        Binding("escape", "clear_filter", "Show all", show=False, id="clear_filter"),
+        # One key puts away what the user set aside, most recent kind first: marks and
+        # the cut, then (pressed again) the name filter.
+        Binding("escape", "clear", "Clear marks, cut, filter", show=False, id="clear"),
     ]
 
     class EntryHighlighted(Message):
@@ -113,6 +118,13 @@ class ProjectTree(Tree[Row]):
             super().__init__()
             self.count = count
 
+    class CutChanged(Message):
+        """Entries were cut (or the cut put away or pasted): ``count`` are cut now."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("project", data=None, id=id)
         self.show_root = False
@@ -123,6 +135,9 @@ class ProjectTree(Tree[Row]):
         self.status = StatusBoard()
         self.folders: dict[str, Folder] = {}
         self.marks: dict[str, FileSystemEntry] = {}
+        # Cut with x, waiting for p, by id: drawn at render time, so a row let go and read
+        # again (another page, a reload, a fold) is shown cut again.
+        self.cut: dict[str, FileSystemEntry] = {}
         self.order_by: str | None = None  # ``s``: PostHog's order_by, None = by name
         self._entry_nodes: dict[str, TreeNode[Row]] = {}
         # Folders with a page on its way, and the one work on the status line that says so.
@@ -147,14 +162,26 @@ class ProjectTree(Tree[Row]):
 
     def render_label(self, node: TreeNode[Row], base_style: Style, style: Style) -> Text:
         """Two cells before every icon, so that icons line up: a folder's ▶/▼ and a space,
-        an item's two spaces; a mark ● takes the second cell."""
+        an item's two spaces; a mark ● takes the second cell, else a cut ✂ (a cut row is
+        dimmed as a whole)."""
         text = super().render_label(node, base_style, style)
         data = node.data
-        marked = isinstance(data, EntryRow) and data.entry.id in self.marks
-        mark = Text(MARK if marked else " ", style=MARK_STYLE if marked else "")
+        entry_id = data.entry.id if isinstance(data, EntryRow) else None
+        marked = entry_id is not None and entry_id in self.marks
+        cut = entry_id is not None and entry_id in self.cut
+        if marked:
+            mark = Text(MARK, style=MARK_STYLE)
+        elif cut:
+            mark = Text(CUT_MARK, style=CUT_STYLE)
+        else:
+            mark = Text(" ")
         if node.allow_expand:
-            return Text.assemble(text[:1], mark, text[len(self.ICON_NODE) :])
-        return Text.assemble(" ", mark, text)
+            row = Text.assemble(text[:1], mark, text[len(self.ICON_NODE) :])
+        else:
+            row = Text.assemble(" ", mark, text)
+        if cut:
+            row.stylize(CUT_STYLE)
+        return row
 
     def get_label_width(self, node: TreeNode[Row]) -> int:
         """Fast path: Tree measures every row each time it lays itself out (for its scroll
@@ -211,6 +238,16 @@ class ProjectTree(Tree[Row]):
         if entry is not None:
             return paths.parent(entry.path)
         return self.folder_of_cursor()
+
+    def known_folders(self) -> set[str]:
+        """The folders the tree has seen on the server: those it has listed, and every
+        folder row it holds (a move into one of them creates no folder)."""
+        known = set(self.folders)
+        for node in self._entry_nodes.values():
+            data = node.data
+            if isinstance(data, EntryRow) and data.entry.is_folder and not data.entry.shortcut:
+                known.add(data.entry.path)
+        return known
 
     def selection(self) -> list[FileSystemEntry]:
         """The marked entries, or else the one under the cursor."""
@@ -815,6 +852,26 @@ class ProjectTree(Tree[Row]):
         self.refresh()
         self.post_message(self.MarksChanged(0))
 
+    def set_cut(self, entries: Iterable[FileSystemEntry]) -> None:
+        """Show ``entries`` as cut (none: the cut is over, pasted or put away)."""
+        self.cut = {entry.id: entry for entry in entries}
+        self.refresh()
+        self.post_message(self.CutChanged(len(self.cut)))
+
+    def action_clear(self) -> None:
+        """``esc``: first the marks and the cut go (what the user set aside last); pressed
+        again, the name filter. The status line says what went."""
+        marked, cut = len(self.marks), len(self.cut)
+        if marked or cut:
+            if marked:
+                self.clear_marks()
+            if cut:
+                self.set_cut([])
+            gone = [f"{marked} marked" if marked else "", f"{cut} cut" if cut else ""]
+            self.status.say(f"Cleared {' and '.join(part for part in gone if part)}")
+            return
+        self.action_clear_filter()
+
     # ------------------------------------------------------------------ filter and sort
 
     def filter_folder(self, path: str, name_filter: str | None) -> None:
@@ -843,13 +900,15 @@ class ProjectTree(Tree[Row]):
         return path if folder is not None else None
 
     def action_clear_filter(self) -> None:
-        """``esc``: the folder narrowed by ``f`` shows all its children again."""
+        """The folders narrowed by ``f`` show all their children again."""
         narrowed = [f for f in self.folders.values() if f.name_filter]
         if not narrowed:
             return
         keep = self.cursor_entry
         for folder in narrowed:
             self.filter_folder(folder.path, None)
+        where = ", ".join(labels.visible(paths.basename(f.path)) or "top level" for f in narrowed)
+        self.status.say(f"Cleared the filter of {where}")
         if keep is not None:
             self._keep_on(keep)
 

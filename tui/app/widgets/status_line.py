@@ -30,10 +30,11 @@ LOOK: dict[Level, tuple[str, str]] = {
 
 
 class StatusLine(Static):
-    """One line: ``path · 2 marked · ⠋ moving 3 entries… · loading Marketing… · ✗ error``."""
+    """One line: ``path · 2 marked · 3 cut · ⠋ moving 3 entries… · ✗ error``."""
 
     path: reactive[str] = reactive("", layout=False)
     marked: reactive[int] = reactive(0)
+    cut: reactive[int] = reactive(0)
 
     def __init__(self, board: StatusBoard, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -78,12 +79,14 @@ class StatusLine(Static):
         works = self.board.work
         said = self.board.current
         path = labels.display_path(self.path) if self.path else Text("/", style="dim")
-        if self.marked or works or said is not None:
+        if self.marked or self.cut or works or said is not None:
             # A long path must not push what happened off the line.
             path.truncate(max(MIN_PATH_CELLS, self.size.width // 2), overflow="ellipsis")
         parts.append(path)
         if self.marked:
             parts.append(Text(f"{self.marked} marked", style="bold"))
+        if self.cut:
+            parts.append(Text(f"{self.cut} cut", style="bold"))
         if works:
             # Made visible here, as messages are: a work may name an entry.
             parts.append(Text(f"{SPINNER[self._frame]} {labels.visible(works)}", style="italic"))
