@@ -23,6 +23,7 @@ from support.fault_transport import FaultyTransport, Match, listing, throttled
 from textual.pilot import Pilot
 
 from tui.app.app import HogtreeApp
+from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.export_format import ExportFormatScreen
 from tui.app.status import Level, StatusBoard
 from tui.app.widgets.exports_tab import ExportsTab
@@ -191,3 +192,90 @@ def test_the_log_is_bounded_and_works_end_once() -> None:
     assert changes[-1] == ""
     board.say("")  # nothing to say: clears what was shown, keeps the log
     assert board.current is None and len(board.log) == 3
+
+
+# ---------------------------------------------------------------- a line that belongs to the moment
+
+
+async def test_a_message_goes_when_the_cursor_moves_to_another_entry(
+    demo_server: LiveServer,
+) -> None:
+    app = app_over(demo_server, FaultyTransport())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await open_folder(pilot, "Marketing")
+        await move_cursor_to(pilot, "Marketing/Campaigns")
+        await pilot.press("e")  # a folder: no export
+        await settle(pilot)
+        assert "✗ Exports are for insights and dashboards" in line_of(app)
+        await pilot.press("question_mark", "escape")  # keys, but the cursor stays
+        await settle(pilot)
+        assert "Exports are for insights" in line_of(app)
+        await pilot.press("j")  # onto another entry: the message was about the folder
+        await settle(pilot)
+        moved_to = tree_of(app).cursor_entry
+        assert moved_to is not None and moved_to.path != "Marketing/Campaigns"
+        assert app.status.current is None and "Exports" not in line_of(app)
+        assert app.status.log[-1].text == "Exports are for insights and dashboards"  # kept
+
+
+async def test_a_changes_report_stays_while_the_tree_reannounces_the_row_then_goes(
+    demo_server: LiveServer, api_demo: httpx.Client
+) -> None:
+    """After a delete the cursor stays on its line, now the entry that took the deleted
+    one's place: the tree announces it, and the report must stay until the user moves."""
+    app = app_over(demo_server, FaultyTransport())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await open_folder(pilot, "Marketing")
+        await move_cursor_to(pilot, INSIGHT)
+        gone = tree_of(app).cursor_entry
+        assert gone is not None
+        await pilot.press("d")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await settle(pilot, lambda: app.status.message.startswith("Deleted"))
+        tree = tree_of(app)
+        await settle(pilot, lambda: tree.cursor_entry is not None and tree.cursor_entry != gone)
+        await settle(pilot)
+        assert api_demo.get(f"file_system/{gone.id}/").status_code == 404
+        assert app.status.message.startswith("Deleted") and "Deleted" in line_of(app)
+        await pilot.press("k")
+        await settle(pilot)
+        assert app.status.current is None and "Deleted" not in line_of(app)
+
+
+async def test_an_export_starting_replaces_the_message_before_it(
+    slow_exports: LiveServer,
+) -> None:
+    app = app_over(slow_exports, FaultyTransport())
+    async with app.run_test(size=(160, 40)) as pilot:
+        await loaded(pilot)
+        await open_folder(pilot, "Marketing")
+        await move_cursor_to(pilot, INSIGHT)
+        await pilot.press("c")  # count: on an insight, refused
+        await settle(pilot)
+        assert "Count works on folders" in line_of(app)
+        tab = app.query_one(ExportsTab)
+        await pilot.press("e")
+        await settle(pilot, lambda: isinstance(app.screen, ExportFormatScreen))
+        await pilot.press("enter")  # PNG
+        await settle(pilot, lambda: tab.running is not None)
+        await settle(pilot, lambda: "exporting PNG" in line_of(app))
+        assert "Count works" not in line_of(app) and app.status.current is None
+        await settle(pilot, lambda: tab.list_view.has_focus)
+        await pilot.press("escape")  # cancel: nothing left behind
+        await settle(pilot, lambda: tab.running is None)
+
+
+async def test_reload_says_what_it_read_again(demo_server: LiveServer) -> None:
+    app = app_over(demo_server, FaultyTransport())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await open_folder(pilot, "Marketing")
+        await open_folder(pilot, "Marketing/Campaigns")
+        await move_cursor_to(pilot, "Marketing")
+        await pilot.press("R")
+        await settle(pilot, lambda: app.status.message.startswith("Reloaded"))
+        assert app.status.message == "Reloaded Marketing (and 1 open folder inside)"
+        assert "Reloaded Marketing" in line_of(app)

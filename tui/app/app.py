@@ -6,6 +6,7 @@ summary, then the affected folders reload so the tree shows the server's truth.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import Awaitable, Callable
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -33,11 +34,13 @@ from tui.app.screens.help import HelpScreen
 from tui.app.screens.prompt import PromptScreen
 from tui.app.screens.search import SearchScreen
 from tui.app.status import Level, StatusBoard
+from tui.app.status_moment import MessageMoment
 from tui.app.widgets.details import web_url
 from tui.app.widgets.key_footer import KeyFooter
 from tui.app.widgets.project_tree import ProjectTree
 from tui.app.widgets.side_pane import SidePane
 from tui.app.widgets.status_line import StatusLine
+from tui.app.widgets.tree_rows import Folder
 from tui.backend import Backend
 from tui.models import FileSystemEntry
 
@@ -113,6 +116,8 @@ class HogtreeApp(App[None]):
         self._waiting: dict[str, Callable[[PostHogClient | None], object]] | None = None
         # What runs and what was said: every worker shares it; the status line draws it.
         self.status = StatusBoard()
+        # Puts the shown message away once the user moves on to another entry.
+        self.message_moment = MessageMoment(self.status)
         self.sub_title = backend.description + (" · read-only" if read_only else "")
 
     # ------------------------------------------------------------------ layout
@@ -190,6 +195,13 @@ class HogtreeApp(App[None]):
         waiting = self.status.busy(note)
         self.set_timer(max(notice.delay_s, SHORTEST_TIMER_S), waiting.end)
 
+    async def on_event(self, event: events.Event) -> None:
+        # Every key and click reaches the app first (not yet forwarded): what tells the
+        # user moving the cursor from the tree re-announcing it after a change.
+        if isinstance(event, events.Key | events.MouseDown) and not event.is_forwarded:
+            self.message_moment.user_input()
+        await super().on_event(event)
+
     def _handle_exception(self, error: Exception) -> None:
         # Textual prints the traceback when the app exits; --debug's log keeps it too
         # (plain, without locals, and scrubbed of the key like every record).
@@ -210,6 +222,7 @@ class HogtreeApp(App[None]):
         if not self.query(SidePane):
             return  # a late message while the app closes: the panes are gone
         entry = event.entry
+        self.message_moment.cursor_on(entry.id if entry is not None else None)
         self.status_line.path = entry.path if entry else self.project_tree.folder_of_cursor()
         self.side_pane.show(entry)
 
@@ -255,7 +268,7 @@ class HogtreeApp(App[None]):
     @work(group="changes")
     async def _run(self, what: str, change: Awaitable[reports.Report]) -> None:
         """Run one change in the background, then report it and reload what it touched."""
-        working = self.status.busy(what)
+        working = self.status.busy(what, replaces_message=True)
         try:
             report = await change
         except ApiError as error:  # the changes catch their own; this is a last resort
@@ -475,7 +488,7 @@ class HogtreeApp(App[None]):
         """Say exactly what goes (the plan ``hogtree rm`` shows too), then delete."""
         assert self.client is not None
         targets = [ops.Found.of(entry) for entry in entries]
-        counting = self.status.busy("counting…")
+        counting = self.status.busy("counting…", replaces_message=True)
         try:
             plan = await ops.plan_delete(
                 self.client,
@@ -523,7 +536,7 @@ class HogtreeApp(App[None]):
     async def _count(self, folder: FileSystemEntry) -> None:
         assert self.client is not None
         try:
-            with self.status.busy("counting…"):
+            with self.status.busy("counting…", replaces_message=True):
                 result = await self.client.count(folder.id)
         except ApiError as error:
             self.status.fail(describe(error))
@@ -567,7 +580,16 @@ class HogtreeApp(App[None]):
             self._start_connecting()
             return
         self.status.clear()
-        self.project_tree.reload_folder(self.project_tree.folder_to_reload(), deep=True)
+        path = self.project_tree.folder_to_reload()
+        self._say_reloaded(path, self.project_tree.reload_folder(path, deep=True))
+
+    @work(exclusive=True, group="reload")
+    async def _say_reloaded(self, path: str, folders: list[Folder]) -> None:
+        """Once the reload is in, say what it read again (a failure has said why already)."""
+        await asyncio.gather(*(folder.idle.wait() for folder in folders))
+        if not folders or any(folder.reload_failed for folder in folders):
+            return
+        self.status.say(reports.reloaded(path, len(folders) - 1), Level.SUCCESS)
 
     def action_switch_focus(self) -> None:
         side = self.side_pane

@@ -128,3 +128,9 @@ def undone(result: ops.UndoResult, step: ops.Undo) -> Report:
         text, _ = _summary(f"Undid {result.done} of {result.total} moves", result.failures)
         return Report(text, True, touched)
     return Report(f"Undid {step.description}", touched=touched)
+
+
+def reloaded(folder: str, open_inside: int) -> str:
+    """What ``R`` read again: "Reloaded Marketing (and 3 open folders inside)"."""
+    inside = f" (and {_plural(open_inside, 'open folder')} inside)" if open_inside else ""
+    return f"Reloaded {_where(folder)}{inside}"

@@ -71,6 +71,7 @@ class Folder:
     generation: int = 0
     loading: set[int] = field(default_factory=set)  # pages on their way
     failed: bool = False  # the last request failed and nothing is held
+    reload_failed: bool = False  # the last reload failed (the rows shown are the old ones)
     name_filter: str | None = None  # ``f``: only the children whose names match
     # Set while no page is on its way: whoever needs this folder's rows waits on it.
     idle: asyncio.Event = field(default_factory=asyncio.Event)
