@@ -19,12 +19,14 @@ from support.app_harness import (
     slow_export_server,
     tree_of,
 )
-from support.fault_transport import FaultyTransport, Match, listing, throttled
+from support.fault_transport import FaultyTransport, Match, gateway_error, listing, throttled
 from textual.pilot import Pilot
+from textual.widget import Widget
 
 from tui.app.app import HogtreeApp
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.export_format import ExportFormatScreen
+from tui.app.screens.messages import MessagesScreen
 from tui.app.status import Level, StatusBoard
 from tui.app.widgets.exports_tab import ExportsTab
 
@@ -72,6 +74,13 @@ def app_over(server: LiveServer, transport: FaultyTransport) -> HogtreeApp:
 
 def line_of(app: HogtreeApp) -> str:
     return app.status_line.render().plain
+
+
+def shown_lines(widget: Widget) -> str:
+    """What ``widget`` puts on the terminal now, line by line."""
+    return "\n".join(
+        widget.render_line(y).text for y in range(widget.scrollable_content_region.height)
+    )
 
 
 async def open_folder(pilot: Pilot[None], path: str) -> None:
@@ -279,3 +288,37 @@ async def test_reload_says_what_it_read_again(demo_server: LiveServer) -> None:
         await settle(pilot, lambda: app.status.message.startswith("Reloaded"))
         assert app.status.message == "Reloaded Marketing (and 1 open folder inside)"
         assert "Reloaded Marketing" in line_of(app)
+
+
+# ---------------------------------------------------------------- the message log (M)
+
+
+async def test_a_long_error_cut_on_the_status_line_is_whole_in_the_log(
+    demo_server: LiveServer,
+) -> None:
+    transport = FaultyTransport()
+    app = app_over(demo_server, transport)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        transport.add(gateway_error(listing("Marketing"), times=3))  # past the retries
+        await move_cursor_to(pilot, "Marketing")
+        await pilot.press("l")
+        await settle(pilot, lambda: app.status.error.startswith("Could not load Marketing"))
+        error = app.status.error
+        assert len(error) > 80 and error.endswith("R retries.")
+        shown = app.status_line.render_line(0).text  # what the terminal shows: cut
+        assert "R retries." not in shown
+
+        await pilot.press("M")
+        await settle(pilot, lambda: isinstance(app.screen, MessagesScreen))
+        log = app.screen
+        assert isinstance(log, MessagesScreen)
+        assert log.highlighted is not None and log.highlighted.text == error  # the newest
+        # On screen in full: wrapped over several lines, never cut.
+        assert " ".join(error.split()) in " ".join(shown_lines(log.list_view).split())
+        await pilot.press("y")
+        assert app.clipboard == error
+        await pilot.press("k", "j", "Y")
+        assert app.clipboard.splitlines()[-1].endswith(f"error {error}")
+        await pilot.press("escape")
+        await settle(pilot, lambda: not isinstance(app.screen, MessagesScreen))

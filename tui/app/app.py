@@ -31,6 +31,7 @@ from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.count import CountScreen
 from tui.app.screens.filter import FilterScreen
 from tui.app.screens.help import HelpScreen
+from tui.app.screens.messages import MessagesScreen
 from tui.app.screens.prompt import PromptScreen
 from tui.app.screens.search import SearchScreen
 from tui.app.status import Level, StatusBoard
@@ -89,6 +90,7 @@ class HogtreeApp(App[None]):
         Binding("R,ctrl+r", "reload", "Reload", id="reload"),
         Binding("tab", "switch_focus", "Pane", show=False, id="switch_focus"),
         Binding("backslash", "toggle_pane", "Side pane", show=False, id="toggle_pane"),
+        Binding("M", "messages", "Messages", show=False, id="messages"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, id="quit_ctrl_c", priority=True),
@@ -607,6 +609,10 @@ class HogtreeApp(App[None]):
     def action_targets(self) -> tuple[DOMNode, ...]:
         """Where the palette runs actions: the tree's first, then the app's."""
         return (self.project_tree, self)
+
+    def action_messages(self) -> None:
+        """The message log: every message of the session, in full."""
+        self.push_screen(MessagesScreen(self.status.log))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.key_rows(), self.read_only))
