@@ -4,6 +4,7 @@ cleared only by its owner; a retry's wait as a work of its own; the message log.
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from support.app_harness import (
     backend_for,
     loaded,
     move_cursor_to,
+    row_texts,
     settle,
     slow_export_server,
     tree_of,
@@ -29,6 +31,7 @@ from tui.app.screens.export_format import ExportFormatScreen
 from tui.app.screens.messages import MessagesScreen
 from tui.app.status import Level, StatusBoard
 from tui.app.widgets.exports_tab import ExportsTab
+from tui.config import resolve_connection
 
 pytestmark = pytest.mark.anyio
 
@@ -322,3 +325,56 @@ async def test_a_long_error_cut_on_the_status_line_is_whole_in_the_log(
         assert app.clipboard.splitlines()[-1].endswith(f"error {error}")
         await pilot.press("escape")
         await settle(pilot, lambda: not isinstance(app.screen, MessagesScreen))
+
+
+# ---------------------------------------------------------------- errors that lead somewhere
+
+WRONG_KEY = "phx_wrong_key_for_this_server"
+
+
+def app_with_key_from(server: LiveServer, tmp_path: Path, env: dict[str, str]) -> HogtreeApp:
+    """The app as ``hogtree --profile work`` starts it: its connection resolved from a
+    config file whose profile holds a key this server does not know (and ``env``)."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[profiles.work]\nhost = "{server.url}"\nproject = 1\napi_key = "{WRONG_KEY}"\n'
+    )
+    config.chmod(0o600)
+    connection = resolve_connection(profile="work", env=env, config_path=config)
+    return HogtreeApp(ServerBackend(connection))
+
+
+@pytest.mark.parametrize("from_env", [False, True], ids=["profile", "environment"])
+async def test_a_refused_key_names_where_it_came_from_and_offers_no_retry(
+    live_server: LiveServer, tmp_path: Path, from_env: bool
+) -> None:
+    env = {"POSTHOG_PERSONAL_API_KEY": WRONG_KEY} if from_env else {}
+    app = app_with_key_from(live_server, tmp_path, env)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, lambda: bool(app.status.error))
+        error = app.status.error
+        assert error.startswith("Could not load the top level: The API key was refused")
+        if from_env:
+            assert error.endswith("Check POSTHOG_PERSONAL_API_KEY.")
+        else:
+            assert error.endswith(f"Check api_key in profile 'work' of {tmp_path}/config.toml.")
+        # The same key again cannot help: nothing offers R.
+        assert "R " not in error and "retr" not in error.lower()
+        assert WRONG_KEY not in error
+        await settle(pilot, lambda: bool(row_texts(app)))
+        (row,) = row_texts(app)
+        assert row == "⚠ could not load: the API key was refused (M shows why)"
+        assert all(WRONG_KEY not in entry.text for entry in app.status.log)
+
+
+async def test_an_unreachable_host_is_named_and_r_tries_it_again(live_server: LiveServer) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        host = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    app = HogtreeApp(backend_for(host, ADMIN_KEY))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, lambda: bool(app.status.error))
+        assert f"Cannot reach {host}" in app.status.error
+        assert app.status.error.endswith("R retries.")
+        await settle(pilot, lambda: bool(row_texts(app)))
+        assert row_texts(app) == ["⚠ could not load: press R to retry"]

@@ -348,6 +348,7 @@ class ProjectTree(Tree[Row]):
             if generation == folder.generation and self.folders.get(folder.path) is folder:
                 self._page_done(folder, page)
                 folder.failed = not folder.window.pages
+                folder.failure = error.kind
                 self._landing = None
                 self._sync_rows(folder)
                 self.post_message(self.LoadFailed(folder.path, error))
