@@ -34,6 +34,7 @@ from tui.app.screens.help import HelpScreen
 from tui.app.screens.messages import MessagesScreen
 from tui.app.screens.prompt import PromptScreen
 from tui.app.screens.search import SearchScreen
+from tui.app.shell_path import shell_path
 from tui.app.status import Level, StatusBoard
 from tui.app.status_moment import MessageMoment
 from tui.app.widgets.details import web_url
@@ -86,6 +87,7 @@ class HogtreeApp(App[None]):
         Binding("c", "count", "Count", id="count"),
         Binding("e", "export", "Export", id="export"),
         Binding("o", "copy_url", "Copy URL", show=False, id="copy_url"),
+        Binding("y", "copy_path", "Copy path", show=False, id="copy_path"),
         Binding("v", "events", "Events", id="events"),
         Binding("R,ctrl+r", "reload", "Reload", id="reload"),
         Binding("tab", "switch_focus", "Pane", show=False, id="switch_focus"),
@@ -553,9 +555,27 @@ class HogtreeApp(App[None]):
             return
         self.side_pane.export(self.project_tree.cursor_entry)
 
+    def action_copy_path(self) -> None:
+        """The entry's path as ``hogtree mv``/``ls``/``rm`` take it, quoted for the shell."""
+        entry = self.project_tree.cursor_entry
+        if entry is None:
+            return
+        copied = shell_path(entry.path)
+        if copied is None:
+            # A line break pasted into a shell would run what follows it.
+            shown = labels.visible(entry.path)
+            self.status.fail(f"Not copied: this path holds control characters: {shown}")
+            return
+        self.copy_to_clipboard(copied)
+        self.status.say(f"Copied the path {copied}")
+
     def action_copy_url(self) -> None:
         entry = self.project_tree.cursor_entry
         if entry is None:
+            return
+        if self.backend.is_local:
+            # The local server has the API only: a URL of its would answer 404.
+            self.status.fail("The local demo has no web UI: no URL to copy (y copies the path)")
             return
         url = web_url(self.backend.web_host, self.backend.project_id, entry)
         if url is None:
