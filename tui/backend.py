@@ -83,6 +83,7 @@ class RemoteBackend:
             self.connection.api_key,
             on_retry=on_retry,
             allow_insecure_http=self.connection.allow_insecure_http,
+            key_source=self.connection.key_source,
         )
 
     def close(self) -> None:
@@ -134,7 +135,13 @@ class LocalBackend:
         # library's connection code and the TLS settings (about 0.2 s), which this way
         # overlaps the server's start-up. It has sent nothing, so there is nothing to
         # close if the server then fails to start.
-        client = PostHogClient(server.url, self.project_id, self._key, on_retry=on_retry)
+        client = PostHogClient(
+            server.url,
+            self.project_id,
+            self._key,
+            on_retry=on_retry,
+            key_source="the key the local demo made for this run",
+        )
         server.wait_ready()
         return client
 

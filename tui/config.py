@@ -81,6 +81,8 @@ class Connection:
     profile: str | None = None
     # The user said plain http:// to a non-loopback host is fine (--allow-insecure-http).
     allow_insecure_http: bool = False
+    # Where the key came from, for a refused key's message: the variable or the profile.
+    key_source: str | None = None
 
     @property
     def is_local(self) -> bool:
@@ -225,7 +227,14 @@ def resolve_connection(
         check_transport(resolved_host, has_key=True, allow_insecure_http=allow_insecure_http)
     except InsecureTransportError as exc:
         raise ConfigError(str(exc)) from None
-    return Connection(resolved_host, project_id, api_key, chosen.name or None, allow_insecure_http)
+    key_source = (
+        ENV_API_KEY
+        if api_key is env_key
+        else f"api_key in profile '{chosen.name}' of {config.path}"
+    )
+    return Connection(
+        resolved_host, project_id, api_key, chosen.name or None, allow_insecure_http, key_source
+    )
 
 
 def _choose_profile(config: ConfigFile, name: str | None) -> Profile:

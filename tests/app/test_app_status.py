@@ -4,6 +4,7 @@ cleared only by its owner; a retry's wait as a work of its own; the message log.
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,17 +16,22 @@ from support.app_harness import (
     backend_for,
     loaded,
     move_cursor_to,
+    row_texts,
     settle,
     slow_export_server,
     tree_of,
 )
-from support.fault_transport import FaultyTransport, Match, listing, throttled
+from support.fault_transport import FaultyTransport, Match, gateway_error, listing, throttled
 from textual.pilot import Pilot
+from textual.widget import Widget
 
 from tui.app.app import HogtreeApp
+from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.export_format import ExportFormatScreen
+from tui.app.screens.messages import MessagesScreen
 from tui.app.status import Level, StatusBoard
 from tui.app.widgets.exports_tab import ExportsTab
+from tui.config import resolve_connection
 
 pytestmark = pytest.mark.anyio
 
@@ -71,6 +77,13 @@ def app_over(server: LiveServer, transport: FaultyTransport) -> HogtreeApp:
 
 def line_of(app: HogtreeApp) -> str:
     return app.status_line.render().plain
+
+
+def shown_lines(widget: Widget) -> str:
+    """What ``widget`` puts on the terminal now, line by line."""
+    return "\n".join(
+        widget.render_line(y).text for y in range(widget.scrollable_content_region.height)
+    )
 
 
 async def open_folder(pilot: Pilot[None], path: str) -> None:
@@ -191,3 +204,177 @@ def test_the_log_is_bounded_and_works_end_once() -> None:
     assert changes[-1] == ""
     board.say("")  # nothing to say: clears what was shown, keeps the log
     assert board.current is None and len(board.log) == 3
+
+
+# ---------------------------------------------------------------- a line that belongs to the moment
+
+
+async def test_a_message_goes_when_the_cursor_moves_to_another_entry(
+    demo_server: LiveServer,
+) -> None:
+    app = app_over(demo_server, FaultyTransport())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await open_folder(pilot, "Marketing")
+        await move_cursor_to(pilot, "Marketing/Campaigns")
+        await pilot.press("e")  # a folder: no export
+        await settle(pilot)
+        assert "✗ Exports are for insights and dashboards" in line_of(app)
+        await pilot.press("question_mark", "escape")  # keys, but the cursor stays
+        await settle(pilot)
+        assert "Exports are for insights" in line_of(app)
+        await pilot.press("j")  # onto another entry: the message was about the folder
+        await settle(pilot)
+        moved_to = tree_of(app).cursor_entry
+        assert moved_to is not None and moved_to.path != "Marketing/Campaigns"
+        assert app.status.current is None and "Exports" not in line_of(app)
+        assert app.status.log[-1].text == "Exports are for insights and dashboards"  # kept
+
+
+async def test_a_changes_report_stays_while_the_tree_reannounces_the_row_then_goes(
+    demo_server: LiveServer, api_demo: httpx.Client
+) -> None:
+    """After a delete the cursor stays on its line, now the entry that took the deleted
+    one's place: the tree announces it, and the report must stay until the user moves."""
+    app = app_over(demo_server, FaultyTransport())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await open_folder(pilot, "Marketing")
+        await move_cursor_to(pilot, INSIGHT)
+        gone = tree_of(app).cursor_entry
+        assert gone is not None
+        await pilot.press("d")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await settle(pilot, lambda: app.status.message.startswith("Deleted"))
+        tree = tree_of(app)
+        await settle(pilot, lambda: tree.cursor_entry is not None and tree.cursor_entry != gone)
+        await settle(pilot)
+        assert api_demo.get(f"file_system/{gone.id}/").status_code == 404
+        assert app.status.message.startswith("Deleted") and "Deleted" in line_of(app)
+        await pilot.press("k")
+        await settle(pilot)
+        assert app.status.current is None and "Deleted" not in line_of(app)
+
+
+async def test_an_export_starting_replaces_the_message_before_it(
+    slow_exports: LiveServer,
+) -> None:
+    app = app_over(slow_exports, FaultyTransport())
+    async with app.run_test(size=(160, 40)) as pilot:
+        await loaded(pilot)
+        await open_folder(pilot, "Marketing")
+        await move_cursor_to(pilot, INSIGHT)
+        await pilot.press("c")  # count: on an insight, refused
+        await settle(pilot)
+        assert "Count works on folders" in line_of(app)
+        tab = app.query_one(ExportsTab)
+        await pilot.press("e")
+        await settle(pilot, lambda: isinstance(app.screen, ExportFormatScreen))
+        await pilot.press("enter")  # PNG
+        await settle(pilot, lambda: tab.running is not None)
+        await settle(pilot, lambda: "exporting PNG" in line_of(app))
+        assert "Count works" not in line_of(app) and app.status.current is None
+        await settle(pilot, lambda: tab.list_view.has_focus)
+        await pilot.press("escape")  # cancel: nothing left behind
+        await settle(pilot, lambda: tab.running is None)
+
+
+async def test_reload_says_what_it_read_again(demo_server: LiveServer) -> None:
+    app = app_over(demo_server, FaultyTransport())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await open_folder(pilot, "Marketing")
+        await open_folder(pilot, "Marketing/Campaigns")
+        await move_cursor_to(pilot, "Marketing")
+        await pilot.press("R")
+        await settle(pilot, lambda: app.status.message.startswith("Reloaded"))
+        assert app.status.message == "Reloaded Marketing (and 1 open folder inside)"
+        assert "Reloaded Marketing" in line_of(app)
+
+
+# ---------------------------------------------------------------- the message log (M)
+
+
+async def test_a_long_error_cut_on_the_status_line_is_whole_in_the_log(
+    demo_server: LiveServer,
+) -> None:
+    transport = FaultyTransport()
+    app = app_over(demo_server, transport)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        transport.add(gateway_error(listing("Marketing"), times=3))  # past the retries
+        await move_cursor_to(pilot, "Marketing")
+        await pilot.press("l")
+        await settle(pilot, lambda: app.status.error.startswith("Could not load Marketing"))
+        error = app.status.error
+        assert len(error) > 80 and error.endswith("R retries.")
+        shown = app.status_line.render_line(0).text  # what the terminal shows: cut
+        assert "R retries." not in shown
+
+        await pilot.press("M")
+        await settle(pilot, lambda: isinstance(app.screen, MessagesScreen))
+        log = app.screen
+        assert isinstance(log, MessagesScreen)
+        assert log.highlighted is not None and log.highlighted.text == error  # the newest
+        # On screen in full: wrapped over several lines, never cut.
+        assert " ".join(error.split()) in " ".join(shown_lines(log.list_view).split())
+        await pilot.press("y")
+        assert app.clipboard == error
+        await pilot.press("k", "j", "Y")
+        assert app.clipboard.splitlines()[-1].endswith(f"error {error}")
+        await pilot.press("escape")
+        await settle(pilot, lambda: not isinstance(app.screen, MessagesScreen))
+
+
+# ---------------------------------------------------------------- errors that lead somewhere
+
+WRONG_KEY = "phx_wrong_key_for_this_server"
+
+
+def app_with_key_from(server: LiveServer, tmp_path: Path, env: dict[str, str]) -> HogtreeApp:
+    """The app as ``hogtree --profile work`` starts it: its connection resolved from a
+    config file whose profile holds a key this server does not know (and ``env``)."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[profiles.work]\nhost = "{server.url}"\nproject = 1\napi_key = "{WRONG_KEY}"\n'
+    )
+    config.chmod(0o600)
+    connection = resolve_connection(profile="work", env=env, config_path=config)
+    return HogtreeApp(ServerBackend(connection))
+
+
+@pytest.mark.parametrize("from_env", [False, True], ids=["profile", "environment"])
+async def test_a_refused_key_names_where_it_came_from_and_offers_no_retry(
+    live_server: LiveServer, tmp_path: Path, from_env: bool
+) -> None:
+    env = {"POSTHOG_PERSONAL_API_KEY": WRONG_KEY} if from_env else {}
+    app = app_with_key_from(live_server, tmp_path, env)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, lambda: bool(app.status.error))
+        error = app.status.error
+        assert error.startswith("Could not load the top level: The API key was refused")
+        if from_env:
+            assert error.endswith("Check POSTHOG_PERSONAL_API_KEY.")
+        else:
+            assert error.endswith(f"Check api_key in profile 'work' of {tmp_path}/config.toml.")
+        # The same key again cannot help: nothing offers R.
+        assert "R " not in error and "retr" not in error.lower()
+        assert WRONG_KEY not in error
+        await settle(pilot, lambda: bool(row_texts(app)))
+        (row,) = row_texts(app)
+        assert row == "⚠ could not load: the API key was refused (M shows why)"
+        assert all(WRONG_KEY not in entry.text for entry in app.status.log)
+
+
+async def test_an_unreachable_host_is_named_and_r_tries_it_again(live_server: LiveServer) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        host = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    app = HogtreeApp(backend_for(host, ADMIN_KEY))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, lambda: bool(app.status.error))
+        assert f"Cannot reach {host}" in app.status.error
+        assert app.status.error.endswith("R retries.")
+        await settle(pilot, lambda: bool(row_texts(app)))
+        assert row_texts(app) == ["⚠ could not load: press R to retry"]

@@ -60,6 +60,7 @@ class ServerBackend(RemoteBackend):
             max_retries=self.max_retries,
             backoff_base=self.backoff_base,
             transport=self.transport,
+            key_source=self.connection.key_source,
         )
 
 

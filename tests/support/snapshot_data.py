@@ -27,8 +27,10 @@ from tui import paths
 from tui.app.app import HogtreeApp
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.help import HelpScreen
+from tui.app.screens.messages import MessagesScreen
 from tui.app.screens.prompt import PromptScreen
 from tui.app.screens.search import SearchScreen
+from tui.app.status import Level
 from tui.app.widgets.tree_rows import GapRow
 from tui.server.app import prepare_database
 from tui.server.object_types import OBJECT_TYPES
@@ -440,6 +442,35 @@ async def help_scene(pilot: Pilot[None]) -> None:
     await still(pilot)
 
 
+# What the message log's picture holds: every level, and an error too long for one line.
+LOGGED: tuple[tuple[Level, str], ...] = (
+    (Level.INFO, "Sorted newest first"),
+    (Level.SUCCESS, "Moved 2 entries to Marketing/Campaigns"),
+    (Level.WARNING, "Rate limited by the server: try again in 2 s: retrying in 2 s"),
+    (
+        Level.ERROR,
+        "Could not load Marketing/Campaigns: The server failed: https://posthog.example"
+        " answered HTTP 502 Bad Gateway with a non-JSON body (text/html); is a proxy in the"
+        " way, or is this not a PostHog server? R retries.",
+    ),
+    (Level.SUCCESS, "Reloaded Marketing (and 1 open folder inside)"),
+)
+
+
+async def messages_scene(pilot: Pilot[None]) -> None:
+    """``M``: the message log, every level, a long error wrapped in full, newest last."""
+    app = pilot.app
+    assert isinstance(app, HogtreeApp)
+    await main_scene(pilot)
+    start = datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC)
+    for seconds, (level, text) in enumerate(LOGGED):
+        app.status.clock = lambda at=start + timedelta(seconds=7 * seconds): at
+        app.status.say(text, level)
+    await pilot.press("M")
+    await settle(pilot, lambda: isinstance(app.screen, MessagesScreen))
+    await still(pilot)
+
+
 Scene = Callable[[Pilot[None]], Awaitable[None]]
 
 # name → the steps before its picture
@@ -452,4 +483,5 @@ SCENES: dict[str, Scene] = {
     "delete-several": delete_several_scene,
     "delete-shortcut": delete_shortcut_scene,
     "help": help_scene,
+    "messages": messages_scene,
 }

@@ -52,7 +52,8 @@ class PostHogClient(FileSystemApi):
 
     Use it as ``async with PostHogClient(...) as client:`` or call :meth:`aclose`.
     ``on_retry`` hears about each wait before a retry; ``sleep`` is how it waits (tests
-    pass a recorder instead of really waiting). A key is not sent over plain ``http://``
+    pass a recorder instead of really waiting). ``key_source`` says where the key came
+    from (a variable, a profile): a refused key's error names it. A key is not sent over plain ``http://``
     to another machine unless ``allow_insecure_http`` (:class:`InsecureTransportError`).
     """
 
@@ -72,6 +73,7 @@ class PostHogClient(FileSystemApi):
         sleep: Sleep = anyio.sleep,
         allow_insecure_http: bool = False,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
+        key_source: str | None = None,
     ) -> None:
         self.host = normalize_host(host)
         self.project_id = int(project_id)
@@ -94,6 +96,7 @@ class PostHogClient(FileSystemApi):
                 on_retry=on_retry,
                 sleep=sleep,
                 max_response_bytes=max_response_bytes,
+                key_source=key_source,
             )
         )
         self.insights = InsightsApi(self._transport)

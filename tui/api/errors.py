@@ -47,6 +47,9 @@ class ApiError(Exception):
     """A failed request. ``str(error)`` is :attr:`message`, fit to show to a user."""
 
     kind: ClassVar[ErrorKind] = ErrorKind.HTTP
+    # Where the key sent came from ("POSTHOG_PERSONAL_API_KEY", a profile), set on a
+    # refused key so that the message can say what to check; never the key itself.
+    key_source: str | None = None
 
     def __init__(
         self,

@@ -27,6 +27,7 @@ from tui.api.errors import (
     ApiError,
     ConnectionFailedError,
     ConnectionLostError,
+    ErrorKind,
     RequestTimeoutError,
     UnexpectedResponseError,
     ValidationError,
@@ -72,8 +73,10 @@ class Transport:
         on_retry: Callable[[RetryNotice], None] | None,
         sleep: Sleep,
         max_response_bytes: int,
+        key_source: str | None = None,
     ) -> None:
         self.host = host
+        self.key_source = key_source  # named by a refused key's error (see ApiError)
         self.project_id = project_id
         # For requests that rewrite a whole subtree or render a file while the caller waits.
         self.bulk_timeout = httpx.Timeout(bulk_timeout)
@@ -110,7 +113,10 @@ class Transport:
 
     def error_from(self, response: httpx.Response) -> ApiError:
         """The :class:`ApiError` a non-success answer (already read) stands for."""
-        return error_from_response(response, self.secrets)
+        error = error_from_response(response, self.secrets)
+        if error.kind is ErrorKind.AUTH:
+            error.key_source = self.key_source
+        return error
 
     def transport_error(self, exc: httpx.TransportError, method: str, url: str) -> ApiError:
         """Trouble reaching the host, as the error a user sees (``url`` as the caller named

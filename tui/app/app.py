@@ -6,13 +6,14 @@ summary, then the affected folders reload so the tree shows the server's truth.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -30,14 +31,18 @@ from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.count import CountScreen
 from tui.app.screens.filter import FilterScreen
 from tui.app.screens.help import HelpScreen
+from tui.app.screens.messages import MessagesScreen
 from tui.app.screens.prompt import PromptScreen
 from tui.app.screens.search import SearchScreen
+from tui.app.shell_path import shell_path
 from tui.app.status import Level, StatusBoard
+from tui.app.status_moment import MessageMoment
 from tui.app.widgets.details import web_url
 from tui.app.widgets.key_footer import KeyFooter
 from tui.app.widgets.project_tree import ProjectTree
 from tui.app.widgets.side_pane import SidePane
 from tui.app.widgets.status_line import StatusLine
+from tui.app.widgets.tree_rows import Folder
 from tui.backend import Backend
 from tui.models import FileSystemEntry
 
@@ -83,10 +88,12 @@ class HogtreeApp(App[None]):
         Binding("c", "count", "Count", id="count"),
         Binding("e", "export", "Export", id="export"),
         Binding("o", "copy_url", "Copy URL", show=False, id="copy_url"),
+        Binding("y", "copy_path", "Copy path", show=False, id="copy_path"),
         Binding("v", "events", "Events", id="events"),
         Binding("R,ctrl+r", "reload", "Reload", id="reload"),
         Binding("tab", "switch_focus", "Pane", show=False, id="switch_focus"),
         Binding("backslash", "toggle_pane", "Side pane", show=False, id="toggle_pane"),
+        Binding("M", "messages", "Messages", show=False, id="messages"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, id="quit_ctrl_c", priority=True),
@@ -116,6 +123,8 @@ class HogtreeApp(App[None]):
         self._waiting: dict[str, Callable[[PostHogClient | None], object]] | None = None
         # What runs and what was said: every worker shares it; the status line draws it.
         self.status = StatusBoard()
+        # Puts the shown message away once the user moves on to another entry.
+        self.message_moment = MessageMoment(self.status)
         self.sub_title = backend.description + (" · read-only" if read_only else "")
 
     # ------------------------------------------------------------------ layout
@@ -198,6 +207,13 @@ class HogtreeApp(App[None]):
         waiting = self.status.busy(note)
         self.set_timer(max(notice.delay_s, SHORTEST_TIMER_S), waiting.end)
 
+    async def on_event(self, event: events.Event) -> None:
+        # Every key and click reaches the app first (not yet forwarded): what tells the
+        # user moving the cursor from the tree re-announcing it after a change.
+        if isinstance(event, events.Key | events.MouseDown) and not event.is_forwarded:
+            self.message_moment.user_input()
+        await super().on_event(event)
+
     def _handle_exception(self, error: Exception) -> None:
         # Textual prints the traceback when the app exits; --debug's log keeps it too
         # (plain, without locals, and scrubbed of the key like every record).
@@ -218,6 +234,7 @@ class HogtreeApp(App[None]):
         if not self.query(SidePane):
             return  # a late message while the app closes: the panes are gone
         entry = event.entry
+        self.message_moment.cursor_on(entry.id if entry is not None else None)
         self.status_line.path = entry.path if entry else self.project_tree.folder_of_cursor()
         self.side_pane.show(entry)
 
@@ -267,7 +284,7 @@ class HogtreeApp(App[None]):
     @work(group="changes")
     async def _run(self, what: str, change: Awaitable[reports.Report]) -> None:
         """Run one change in the background, then report it and reload what it touched."""
-        working = self.status.busy(what)
+        working = self.status.busy(what, replaces_message=True)
         try:
             report = await change
         except ApiError as error:  # the changes catch their own; this is a last resort
@@ -497,7 +514,7 @@ class HogtreeApp(App[None]):
         """Say exactly what goes (the plan ``hogtree rm`` shows too), then delete."""
         assert self.client is not None
         targets = [ops.Found.of(entry) for entry in entries]
-        counting = self.status.busy("counting…")
+        counting = self.status.busy("counting…", replaces_message=True)
         try:
             plan = await ops.plan_delete(
                 self.client,
@@ -567,7 +584,7 @@ class HogtreeApp(App[None]):
     async def _count(self, folder: FileSystemEntry) -> None:
         assert self.client is not None
         try:
-            with self.status.busy("counting…"):
+            with self.status.busy("counting…", replaces_message=True):
                 result = await self.client.count(folder.id)
         except ApiError as error:
             self.status.fail(describe(error))
@@ -582,9 +599,27 @@ class HogtreeApp(App[None]):
             return
         self.side_pane.export(self.project_tree.cursor_entry)
 
+    def action_copy_path(self) -> None:
+        """The entry's path as ``hogtree mv``/``ls``/``rm`` take it, quoted for the shell."""
+        entry = self.project_tree.cursor_entry
+        if entry is None:
+            return
+        copied = shell_path(entry.path)
+        if copied is None:
+            # A line break pasted into a shell would run what follows it.
+            shown = labels.visible(entry.path)
+            self.status.fail(f"Not copied: this path holds control characters: {shown}")
+            return
+        self.copy_to_clipboard(copied)
+        self.status.say(f"Copied the path {copied}")
+
     def action_copy_url(self) -> None:
         entry = self.project_tree.cursor_entry
         if entry is None:
+            return
+        if self.backend.is_local:
+            # The local server has the API only: a URL of its would answer 404.
+            self.status.fail("The local demo has no web UI: no URL to copy (y copies the path)")
             return
         url = web_url(self.backend.web_host, self.backend.project_id, entry)
         if url is None:
@@ -611,7 +646,16 @@ class HogtreeApp(App[None]):
             self._start_connecting()
             return
         self.status.clear()
-        self.project_tree.reload_folder(self.project_tree.folder_to_reload(), deep=True)
+        path = self.project_tree.folder_to_reload()
+        self._say_reloaded(path, self.project_tree.reload_folder(path, deep=True))
+
+    @work(exclusive=True, group="reload")
+    async def _say_reloaded(self, path: str, folders: list[Folder]) -> None:
+        """Once the reload is in, say what it read again (a failure has said why already)."""
+        await asyncio.gather(*(folder.idle.wait() for folder in folders))
+        if not folders or any(folder.reload_failed for folder in folders):
+            return
+        self.status.say(reports.reloaded(path, len(folders) - 1), Level.SUCCESS)
 
     def action_switch_focus(self) -> None:
         side = self.side_pane
@@ -629,6 +673,10 @@ class HogtreeApp(App[None]):
     def action_targets(self) -> tuple[DOMNode, ...]:
         """Where the palette runs actions: the tree's first, then the app's."""
         return (self.project_tree, self)
+
+    def action_messages(self) -> None:
+        """The message log: every message of the session, in full."""
+        self.push_screen(MessagesScreen(self.status.log))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.key_rows(), self.read_only))

@@ -6,6 +6,7 @@ import re
 
 from tui import labels
 from tui.api import ApiError, ErrorKind
+from tui.config import ENV_API_KEY
 from tui.ops import ChangeRefused, outcome_unknown
 
 # The operating system's error number in a connection failure ("[Errno 111] Connection
@@ -18,7 +19,10 @@ def describe(error: ApiError) -> str:
     message = labels.visible(error.message)
     match error.kind:
         case ErrorKind.AUTH:
-            return f"The API key was refused: {_end(message)} Check POSTHOG_PERSONAL_API_KEY."
+            # R would send the same key again: what helps is another key, so say where
+            # this one came from.
+            source = labels.visible(error.key_source or ENV_API_KEY)
+            return f"The API key was refused: {_end(message)} Check {source}."
         case ErrorKind.PERMISSION:
             return f"Not allowed: {message}"
         case ErrorKind.NOT_FOUND:

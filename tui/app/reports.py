@@ -146,3 +146,9 @@ def redone(result: ops.UndoResult, step: ops.Undo) -> Report:
         )
         return Report(text, True, touched, result.undo)
     return Report(f"Redid: {step.done_text}", touched=touched, undo=result.undo)
+
+
+def reloaded(folder: str, open_inside: int) -> str:
+    """What ``R`` read again: "Reloaded Marketing (and 3 open folders inside)"."""
+    inside = f" (and {_plural(open_inside, 'open folder')} inside)" if open_inside else ""
+    return f"Reloaded {_where(folder)}{inside}"

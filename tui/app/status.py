@@ -48,6 +48,10 @@ class LogEntry:
     text: str
 
 
+def _now() -> datetime:
+    return datetime.now().astimezone()
+
+
 class Work:
     """One thing running in the background, shown on the status line until it ends."""
 
@@ -87,7 +91,9 @@ class Work:
 class StatusBoard:
     """The works running now, and the messages of the session (see the module's doc)."""
 
-    def __init__(self, *, log_size: int = LOG_SIZE) -> None:
+    def __init__(self, *, log_size: int = LOG_SIZE, clock: Callable[[], datetime] = _now) -> None:
+        # When a message is said (a picture's test sets a fixed one).
+        self.clock = clock
         self._works: list[Work] = []
         self._log: deque[LogEntry] = deque(maxlen=log_size)
         self._current: LogEntry | None = None
@@ -96,13 +102,20 @@ class StatusBoard:
 
     # ------------------------------------------------------------------ works
 
-    def busy(self, text: str) -> Work:
+    def busy(self, text: str, *, replaces_message: bool = False) -> Work:
         """Register a work: ``with status.busy("counting…"):`` shows it while the block runs
         (across awaits too) and takes it off however the block ends; or keep the
-        :class:`Work` and :meth:`Work.end` it when it is over."""
+        :class:`Work` and :meth:`Work.end` it when it is over.
+
+        A work the user just started (an export, a change) ``replaces_message``: the
+        message shown is about what came before, and would read as if glued to it. Works
+        the app starts by itself (a folder loading after a change) leave it alone, or the
+        change's report would vanish as soon as it appeared."""
         work = Work(self, text)
         with self._lock:
             self._works.append(work)
+            if replaces_message:
+                self._current = None
         self._changed()
         return work
 
@@ -133,7 +146,7 @@ class StatusBoard:
         if not text:
             self.clear()
             return
-        entry = LogEntry(datetime.now().astimezone(), level, text)
+        entry = LogEntry(self.clock(), level, text)
         if level in (Level.WARNING, Level.ERROR):
             logger.warning("%s", text)
         with self._lock:

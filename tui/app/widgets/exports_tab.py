@@ -409,7 +409,9 @@ class ExportsTab(Vertical):
             return
         assert target is not None
         what = f"{format_name(format)} of {labels.visible(target.name)}"
-        running = Running(target, format, self.status.busy(f"exporting {what}…"))
+        running = Running(
+            target, format, self.status.busy(f"exporting {what}…", replaces_message=True)
+        )
         self.running = running
         self._start_progress()
         path: Path | None = None

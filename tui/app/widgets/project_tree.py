@@ -385,6 +385,7 @@ class ProjectTree(Tree[Row]):
             if generation == folder.generation and self.folders.get(folder.path) is folder:
                 self._page_done(folder, page)
                 folder.failed = not folder.window.pages
+                folder.failure = error.kind
                 self._landing = None
                 self._sync_rows(folder)
                 self.post_message(self.LoadFailed(folder.path, error))
@@ -618,13 +619,15 @@ class ProjectTree(Tree[Row]):
 
     # ------------------------------------------------------------------ reloading
 
-    def reload_folder(self, path: str, *, deep: bool = False) -> None:
+    def reload_folder(self, path: str, *, deep: bool = False) -> list[Folder]:
         """Read ``path``'s held pages afresh (only if the tree has it), and with ``deep``
         every folder open inside it. The rows on screen stay until the new listing is in:
-        a failed reload (the server gone) keeps the tree the user had, and only says so."""
+        a failed reload (the server gone) keeps the tree the user had, and only says so.
+        Answers the folders reloading, ``path``'s first (each one's ``idle`` is set when
+        its listing is in, ``reload_failed`` if it could not be read)."""
         folder = self.folders.get(path)
         if folder is None:
-            return
+            return []
         inside = [
             f
             for p, f in self.folders.items()
@@ -637,7 +640,9 @@ class ProjectTree(Tree[Row]):
             pages |= {each.window.page_of(offset) for offset in self._offsets_in_use(each)}
             each.loading = set(pages)
             each.idle.clear()
+            each.reload_failed = False
             self._fetch_fresh(each, sorted(pages), each.generation)
+        return [folder, *inside]
 
     def _pages_in_view(self, folder: Folder) -> set[int]:
         """The held pages of ``folder`` with a row on screen (else its first held page): what
@@ -660,6 +665,7 @@ class ProjectTree(Tree[Row]):
             listings = await asyncio.gather(*(self._list(folder, page) for page in pages))
         except ApiError as error:
             if generation == folder.generation and self.folders.get(folder.path) is folder:
+                folder.reload_failed = True
                 folder.loading.clear()
                 folder.idle.set()
                 self._relabel_gaps(folder)

@@ -12,11 +12,15 @@ from dataclasses import dataclass, field
 from rich.text import Text
 from textual.widgets.tree import TreeNode
 
+from tui.api import ErrorKind
 from tui.app.widgets.folder_window import FolderWindow
 from tui.models import FileSystemEntry
 
 # PostHog's page size; also what its web UI asks for.
 PAGE_SIZE = 100
+
+# Failures that the same key cannot get past, however often it is retried.
+KEY_TROUBLE = frozenset({ErrorKind.AUTH, ErrorKind.PERMISSION})
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,8 @@ class Folder:
     generation: int = 0
     loading: set[int] = field(default_factory=set)  # pages on their way
     failed: bool = False  # the last request failed and nothing is held
+    failure: ErrorKind | None = None  # how it failed: whether R can help
+    reload_failed: bool = False  # the last reload failed (the rows shown are the old ones)
     name_filter: str | None = None  # ``f``: only the children whose names match
     # Set while no page is on its way: whoever needs this folder's rows waits on it.
     idle: asyncio.Event = field(default_factory=asyncio.Event)
@@ -117,6 +123,10 @@ def note_label(row: NoteRow, folder: Folder | None) -> Text:
         if folder is not None and folder.name_filter:
             return Text("(no name matches the filter)", style="italic dim")
         return Text("(empty)", style="italic dim")
+    if folder is not None and folder.failure in KEY_TROUBLE:
+        # The same key would be refused again: R is no help, the message says what is.
+        why = "the API key was refused" if folder.failure is ErrorKind.AUTH else "not allowed"
+        return Text(f"⚠ could not load: {why} (M shows why)", style="red")
     return Text("⚠ could not load: press R to retry", style="red")
 
 
