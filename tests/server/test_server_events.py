@@ -225,6 +225,56 @@ def test_each_property_operator(
     assert filtered(stocked, [spec]) == stock_ids(*expected)
 
 
+def test_date_operators_read_dates_as_posthog_does(
+    live_server: LiveServer, api: httpx.Client
+) -> None:
+    # The forms SDKs send: a date, ISO moments with and without a zone, Unix seconds and
+    # milliseconds (PostHog reads the first ten digits), and what is no date at all.
+    signed_up = {
+        "day": "2024-03-10",
+        "zulu": "2024-03-10T18:30:00Z",
+        "offset": "2024-03-11T01:30:00+02:00",  # 2024-03-10 23:30 UTC
+        "unix": 1710115200,  # 2024-03-11 00:00 UTC
+        "millis": "1710028800000",  # 2024-03-10 00:00 UTC
+        "word": "yesterday",
+    }
+    send_batch(
+        live_server,
+        [
+            sdk_event("signup", who, ago(hours=1), signed_up=value)
+            for who, value in signed_up.items()
+        ],
+    )
+
+    def who(operator: str, value: str, **extra: str) -> set[str]:
+        condition = {"key": "signed_up", "operator": operator, "value": value, "type": "event"}
+        got = walk(api, properties=json.dumps([condition | extra]))
+        return {event["distinct_id"] for event in got}
+
+    assert who("is_date_exact", "2024-03-10") == {"day", "zulu", "offset", "millis"}
+    assert who("is_date_exact", "2024-03-10T18:30:00Z") == {"zulu"}
+    # After a date alone means after that whole day.
+    assert who("is_date_after", "2024-03-10") == {"unix"}
+    assert who("is_date_after", "2024-03-10T20:00:00") == {"offset", "unix"}
+    assert who("is_date_before", "2024-03-10T18:30:00Z") == {"day", "millis"}
+    # What PostHog's web app adds to a date filter is taken, not refused.
+    typed = {"property_type": "DateTime", "property_type_format": "unix_timestamp"}
+    assert who("is_date_before", "2024-03-11", **typed) == {"day", "zulu", "offset", "millis"}
+    for bad in ("not a date", "2024-13-45"):
+        body = expect(
+            api.get(
+                "events/",
+                params={
+                    "properties": json.dumps(
+                        [{"key": "signed_up", "operator": "is_date_after", "value": bad}]
+                    )
+                },
+            ),
+            400,
+        )
+        assert body["detail"] == "Properties are unparsable!"
+
+
 def test_property_filters_combine(stocked: httpx.Client) -> None:
     safari = {"key": "$browser", "value": ["Safari"], "operator": "exact"}
     pro = {"key": "plan", "value": ["pro"], "operator": "exact"}

@@ -30,6 +30,9 @@ PROPERTY_OPERATORS: tuple[str, ...] = (
     "gte",
     "lt",
     "lte",
+    "is_date_exact",
+    "is_date_before",
+    "is_date_after",
 )
 
 

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlsplit
 from pydantic import ValidationError
 
 from tui.models.events import PROPERTY_OPERATORS, PropertyFilter
+from tui.server.dates import DATE_ONLY, MOMENT_FORMAT, best_effort_moment
 from tui.server.errors import invalid
 from tui.server.limits import check_property_filters
 
@@ -30,6 +31,7 @@ UNPARSABLE = "Properties are unparsable!"
 TEXT_OPERATORS = frozenset({"exact", "is_not", "icontains", "not_icontains", "regex", "not_regex"})
 NUMBER_OPERATORS = frozenset({"gt", "gte", "lt", "lte"})
 PRESENCE_OPERATORS = frozenset({"is_set", "is_not_set"})
+DATE_OPERATORS = frozenset({"is_date_exact", "is_date_before", "is_date_after"})
 # Where a filter's key is looked up: the event's own properties or its person's.
 PROPERTY_TYPES = frozenset({"event", "person"})
 
@@ -55,6 +57,9 @@ class Condition:
     type: Literal["event", "person"]
     values: tuple[str, ...] = ()  # text operators: the strings to compare with
     number: float | None = None  # number operators: the bound
+    # Date operators: the bound as dates.MOMENT_FORMAT, and whether only the day counts.
+    moment: str | None = None
+    whole_day: bool = False
 
 
 @dataclass(frozen=True)
@@ -222,6 +227,8 @@ def condition(spec: PropertyFilter) -> Condition:
         return Condition(spec.key, operator, kind_literal)
     if operator in NUMBER_OPERATORS:
         return Condition(spec.key, operator, kind_literal, number=_number(spec.value))
+    if operator in DATE_OPERATORS:
+        return _date_condition(spec.key, operator, kind_literal, spec.value)
     values = _texts(spec.value, many=operator in ("exact", "is_not"))
     if operator in ("regex", "not_regex"):
         try:
@@ -229,6 +236,23 @@ def condition(spec: PropertyFilter) -> Condition:
         except re.error:
             raise invalid(UNPARSABLE) from None
     return Condition(spec.key, operator, kind_literal, values=values)
+
+
+def _date_condition(
+    key: str, operator: str, kind: Literal["event", "person"], value: Any
+) -> Condition:
+    """PostHog's date filters: the value is a date or a moment. Against a date alone,
+    ``is_date_exact`` compares days and ``is_date_after`` means after that whole day."""
+    moment = best_effort_moment(value) if isinstance(value, str) else None
+    if moment is None or not isinstance(value, str):
+        raise invalid(UNPARSABLE)
+    whole_day = bool(DATE_ONLY.match(value.strip()))
+    if whole_day and operator == "is_date_after":
+        moment += timedelta(days=1, seconds=-1)
+    bound = moment.strftime(MOMENT_FORMAT)
+    if whole_day and operator == "is_date_exact":
+        bound = bound[:10]
+    return Condition(key, operator, kind, moment=bound, whole_day=whole_day)
 
 
 def as_text(value: Any) -> str:

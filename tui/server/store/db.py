@@ -17,6 +17,8 @@ from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from pathlib import Path
 
+from tui.server.dates import moment_text
+
 # 2: file_system_child_counts (filled from the entries when a version-1 database opens).
 SCHEMA_VERSION = 2
 
@@ -223,6 +225,7 @@ def connect(path: Path | str) -> sqlite3.Connection:
     conn.create_function("regexp", 2, _regexp, deterministic=True)
     conn.create_function("casefold", 1, _casefold, deterministic=True)
     conn.create_function("match_cs", 2, _match_cs, deterministic=True)
+    conn.create_function("best_effort_date", 1, moment_text, deterministic=True)
     return conn
 
 

@@ -420,6 +420,12 @@ def _condition_sql(condition: Condition) -> tuple[str, list[Any]]:
     if op in _COMPARISONS:
         return f"{_number(document)} {_COMPARISONS[op]} ?", [path, path, condition.number]
     text = _text(document)
+    if condition.moment is not None:
+        moment = f"best_effort_date({text})"
+        if op == "is_date_exact" and condition.whole_day:
+            moment = f"substr({moment}, 1, 10)"
+        compare = {"is_date_exact": "=", "is_date_before": "<", "is_date_after": ">"}[op]
+        return f"({moment} {compare} ?)", [path, path, condition.moment]
     values = list(condition.values)
     marks = ",".join("?" * len(values))
     sql = {
