@@ -230,7 +230,7 @@ def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
     try:
         backend, connection = configured_backend(args)
-        keymap = dict(load_config(default_config_path()).keys)
+        config = load_config(default_config_path())
     except ConfigError as error:
         print(f"hogtree: {error}", file=sys.stderr)
         return EXIT_CONFIG
@@ -246,7 +246,16 @@ def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     log_path = open_debug_log(backend.description, connection.api_key) if args.debug else None
 
     from tui.app.app import HogtreeApp
+    from tui.app.keymap_check import checked_keymap
 
+    try:
+        # Here, not before the server starts: it needs the app's classes, whose imports
+        # the server's start-up overlaps.
+        keymap = checked_keymap(config)
+    except ConfigError as error:
+        backend.close()
+        print(f"hogtree: {error}", file=sys.stderr)
+        return EXIT_CONFIG
     app = HogtreeApp(backend, read_only=args.read_only, download_dir=download_dir, keymap=keymap)
     try:
         app.run()
