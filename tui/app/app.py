@@ -81,7 +81,8 @@ class HogtreeApp(App[None]):
         Binding("u", "undo", "Undo", id="undo"),
         Binding("c", "count", "Count", id="count"),
         Binding("e", "export", "Export", id="export"),
-        Binding("o", "copy_url", "Copy URL", show=False, id="copy_url"),
+        # In the footer when read-only only (app.tcss): it has room there.
+        Binding("o", "copy_url", "Copy URL", id="copy_url"),
         Binding("v", "events", "Events", id="events"),
         Binding("R,ctrl+r", "reload", "Reload", id="reload"),
         Binding("tab", "switch_focus", "Pane", show=False, id="switch_focus"),
