@@ -69,6 +69,8 @@ class ConfigFile:
     profiles: Mapping[str, Profile] = field(default_factory=dict)
     # [keys]: binding id → keys, e.g. rename = "f2" or delete = "d,shift+delete".
     keys: Mapping[str, str] = field(default_factory=dict)
+    # icons = "emoji" | "nerd" | "ascii": the icon set (--icons chooses too, and first).
+    icons: str | None = None
     # The line of the file each of [keys] is on, for messages that say where a mistake is.
     key_lines: Mapping[str, int] = field(default_factory=dict)
 
@@ -132,11 +134,18 @@ def load_config(path: Path) -> ConfigFile:
         raise ConfigError(
             f'config file {path}: [keys] maps a binding id to keys, e.g. rename = "f2"'
         )
+    icons = data.get("icons")
+    from tui.labels import ICON_SETS  # here: only a file that sets icons needs them
+
+    if icons is not None and icons not in ICON_SETS:
+        known = ", ".join(ICON_SETS)
+        raise ConfigError(f"config file {path}: icons must be one of {known}, got {icons!r}")
     return ConfigFile(
         path=path,
         default_profile=default_profile,
         profiles=profiles,
         keys=keys,
+        icons=icons,
         key_lines=_table_lines(text, "keys"),
     )
 

@@ -111,8 +111,10 @@ class HogtreeApp(App[None]):
         read_only: bool = False,
         download_dir: Path | None = None,
         keymap: dict[str, str] | None = None,
+        icons: str = labels.DEFAULT_ICONS,
     ) -> None:
         super().__init__()
+        labels.use_icons(icons)  # every label drawn from now on: the tree, search, panes
         if keymap:
             self.set_keymap(keymap)  # the user's remaps, by binding id
         self.backend = backend

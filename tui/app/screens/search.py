@@ -44,7 +44,7 @@ def result_label(entry: FileSystemEntry) -> Text:
     label.append(labels.icon(entry.type) + " ")
     label.append_text(labels.display_path(entry.path))
     if entry.shortcut:
-        label.append(f" {labels.SHORTCUT_MARK}", style="italic dim")
+        label.append(f" {labels.shortcut_mark()}", style="italic dim")
     return label
 
 
