@@ -18,10 +18,12 @@ from tui.scripting.arguments import offer_completion
 
 if TYPE_CHECKING:
     from tui.backend import Backend
-    from tui.config import Connection
+    from tui.config import ConfigFile, Connection
     from tui.server.settings import SeedKind
 
 DEFAULT_PORT = 8010
+# tui.labels.ICON_SETS' names (that module is not imported before it is needed).
+ICON_SET_NAMES = ("emoji", "nerd", "ascii")
 # The exit code of a configuration that cannot work (as argparse's usage errors).
 EXIT_CONFIG = 2
 
@@ -92,6 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-insecure-http",
         action="store_true",
         help="send the API key over plain http:// to a host other than this machine",
+    )
+    parser.add_argument(
+        "--icons",
+        choices=ICON_SET_NAMES,
+        default=None,
+        help="icons: emoji (default), nerd (a Nerd Font's glyphs) or ascii (any font);"
+        " also icons = in the config file",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     # ls, find, mkdir … each also accept every option above after their name.
@@ -203,8 +212,14 @@ def configured_backend(args: argparse.Namespace) -> tuple[Backend, Connection]:
     return backend_for(connection, args.db or default_db_path()), connection
 
 
+def chosen_icons(args: argparse.Namespace, config: ConfigFile) -> str:
+    """The icon set: ``--icons``, else the config file's ``icons``, else emoji."""
+    return str(args.icons or config.icons or ICON_SET_NAMES[0])
+
+
 def run_scripting_command(args: argparse.Namespace) -> int:
-    from tui.config import ConfigError
+    from tui import labels
+    from tui.config import ConfigError, default_config_path, load_config
     from tui.scripting.runner import refuse_read_only, run_command
 
     refused = refuse_read_only(args)
@@ -212,6 +227,7 @@ def run_scripting_command(args: argparse.Namespace) -> int:
         return refused
     try:
         backend, connection = configured_backend(args)
+        labels.use_icons(chosen_icons(args, load_config(default_config_path())))
     except ConfigError as error:
         print(f"hogtree: {error}", file=sys.stderr)
         return EXIT_CONFIG
@@ -230,7 +246,7 @@ def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
     try:
         backend, connection = configured_backend(args)
-        keymap = dict(load_config(default_config_path()).keys)
+        config = load_config(default_config_path())
     except ConfigError as error:
         print(f"hogtree: {error}", file=sys.stderr)
         return EXIT_CONFIG
@@ -246,8 +262,23 @@ def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     log_path = open_debug_log(backend.description, connection.api_key) if args.debug else None
 
     from tui.app.app import HogtreeApp
+    from tui.app.keymap_check import checked_keymap
 
-    app = HogtreeApp(backend, read_only=args.read_only, download_dir=download_dir, keymap=keymap)
+    try:
+        # Here, not before the server starts: it needs the app's classes, whose imports
+        # the server's start-up overlaps.
+        keymap = checked_keymap(config)
+    except ConfigError as error:
+        backend.close()
+        print(f"hogtree: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    app = HogtreeApp(
+        backend,
+        read_only=args.read_only,
+        download_dir=download_dir,
+        keymap=keymap,
+        icons=chosen_icons(args, config),
+    )
     try:
         app.run()
     finally:

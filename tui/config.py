@@ -21,6 +21,7 @@ is not sent over plain ``http://`` to another machine unless ``--allow-insecure-
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import stat
 import tomllib
@@ -68,6 +69,15 @@ class ConfigFile:
     profiles: Mapping[str, Profile] = field(default_factory=dict)
     # [keys]: binding id → keys, e.g. rename = "f2" or delete = "d,shift+delete".
     keys: Mapping[str, str] = field(default_factory=dict)
+    # icons = "emoji" | "nerd" | "ascii": the icon set (--icons chooses too, and first).
+    icons: str | None = None
+    # The line of the file each of [keys] is on, for messages that say where a mistake is.
+    key_lines: Mapping[str, int] = field(default_factory=dict)
+
+    def where(self, binding_id: str) -> str:
+        """``config file PATH, line N`` of the ``[keys]`` entry ``binding_id``."""
+        line = self.key_lines.get(binding_id)
+        return f"config file {self.path}" + (f", line {line}" if line else "")
 
 
 @dataclass(frozen=True)
@@ -101,9 +111,12 @@ def load_config(path: Path) -> ConfigFile:
     try:
         with path.open("rb") as stream:
             mode = os.fstat(stream.fileno()).st_mode  # of the file read, not a later one
-            data = tomllib.load(stream)
+            text = stream.read().decode("utf-8")
+        data = tomllib.loads(text)
     except FileNotFoundError:
         return ConfigFile(path=path)
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {path} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
     except OSError as exc:
@@ -123,7 +136,40 @@ def load_config(path: Path) -> ConfigFile:
         raise ConfigError(
             f'config file {path}: [keys] maps a binding id to keys, e.g. rename = "f2"'
         )
-    return ConfigFile(path=path, default_profile=default_profile, profiles=profiles, keys=keys)
+    icons = data.get("icons")
+    from tui.labels import ICON_SETS  # here: only a file that sets icons needs them
+
+    if icons is not None and icons not in ICON_SETS:
+        known = ", ".join(ICON_SETS)
+        raise ConfigError(f"config file {path}: icons must be one of {known}, got {icons!r}")
+    return ConfigFile(
+        path=path,
+        default_profile=default_profile,
+        profiles=profiles,
+        keys=keys,
+        icons=icons,
+        key_lines=_table_lines(text, "keys"),
+    )
+
+
+_TABLE_HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
+_SETTING = re.compile(r"""^\s*(["']?)([A-Za-z0-9_-]+)\1\s*=""")
+
+
+def _table_lines(text: str, table: str) -> dict[str, int]:
+    """The line (from 1) of each setting of ``[table]`` in the TOML ``text``: tomllib
+    keeps no positions, and a message about a setting should say where it is."""
+    lines: dict[str, int] = {}
+    current = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _TABLE_HEADER.match(line)
+        if header:
+            current = header.group(1).strip("\"' ")
+            continue
+        setting = _SETTING.match(line)
+        if setting and current == table:
+            lines.setdefault(setting.group(2), number)
+    return lines
 
 
 def _profile(name: str, table: Any, path: Path) -> Profile:

@@ -37,7 +37,10 @@ DOTTED_CIRCLE = "\u25cc"
 # A name longer than this is cut with an ellipsis: one row, never a wall of text.
 MAX_NAME_CELLS = 200
 
-TYPE_ICONS: dict[str, str] = {
+# Icon sets: emoji (the default), Nerd Font glyphs (as yazi and lazygit offer, for a
+# patched font), and ASCII for terminals and fonts without either. Within a set every icon
+# is as wide as the others (emoji 2 cells, the others 1), so names line up in columns.
+EMOJI_ICONS: dict[str, str] = {
     "folder": "📁",
     "insight": "📈",
     "dashboard": "📊",
@@ -50,10 +53,72 @@ TYPE_ICONS: dict[str, str] = {
     "early_access_feature": "🚀",
     "session_recording_playlist": "🎬",
     "link": "🔗",
+    "hog_function": "🦔",
+    "": "📄",  # any other type
 }
-HOG_FUNCTION_ICON = "🦔"
-UNKNOWN_ICON = "📄"
-SHORTCUT_MARK = "↪"
+NERD_ICONS: dict[str, str] = {
+    "folder": "\uf07b",  # nf-fa-folder
+    "insight": "\uf201",  # nf-fa-line_chart
+    "dashboard": "\uf0e4",  # nf-fa-tachometer
+    "feature_flag": "\uf024",  # nf-fa-flag
+    "experiment": "\uf0c3",  # nf-fa-flask
+    "notebook": "\uf02d",  # nf-fa-book
+    "cohort": "\uf0c0",  # nf-fa-users
+    "action": "\uf140",  # nf-fa-bullseye
+    "survey": "\uf0ea",  # nf-fa-clipboard
+    "early_access_feature": "\uf135",  # nf-fa-rocket
+    "session_recording_playlist": "\uf008",  # nf-fa-film
+    "link": "\uf0c1",  # nf-fa-link
+    "hog_function": "\uf121",  # nf-fa-code
+    "": "\uf15b",  # nf-fa-file
+}
+ASCII_ICONS: dict[str, str] = {
+    "folder": "/",  # as ls -F marks a directory
+    "insight": "i",
+    "dashboard": "D",
+    "feature_flag": "F",
+    "experiment": "X",
+    "notebook": "N",
+    "cohort": "C",
+    "action": "A",
+    "survey": "S",
+    "early_access_feature": "E",
+    "session_recording_playlist": "P",
+    "link": "L",
+    "hog_function": "H",
+    "": "-",
+}
+ICON_SETS: dict[str, dict[str, str]] = {
+    "emoji": EMOJI_ICONS,
+    "nerd": NERD_ICONS,
+    "ascii": ASCII_ICONS,
+}
+SHORTCUT_MARKS: dict[str, str] = {"emoji": "↪", "nerd": "\uf178", "ascii": ">"}
+DEFAULT_ICONS = "emoji"
+# Kept for code that names them: the default set's.
+TYPE_ICONS = EMOJI_ICONS
+HOG_FUNCTION_ICON = EMOJI_ICONS["hog_function"]
+UNKNOWN_ICON = EMOJI_ICONS[""]
+SHORTCUT_MARK = SHORTCUT_MARKS[DEFAULT_ICONS]
+
+# The set in use: chosen once at start-up (--icons, or icons = in the config file).
+_chosen = {"set": DEFAULT_ICONS}
+
+
+def use_icons(name: str) -> None:
+    """Draw icons from the set ``name`` (one of :data:`ICON_SETS`) from now on."""
+    if name not in ICON_SETS:
+        raise ValueError(f"unknown icon set '{name}' (known: {', '.join(ICON_SETS)})")
+    _chosen["set"] = name
+
+
+def icon_set() -> str:
+    return _chosen["set"]
+
+
+def shortcut_mark() -> str:
+    return SHORTCUT_MARKS[_chosen["set"]]
+
 
 TYPE_NAMES: dict[str, str] = {
     "folder": "folder",
@@ -116,9 +181,10 @@ def literal(text: str, *, max_length: int = MAX_NAME_CELLS) -> Text:
 
 
 def icon(entry_type: str) -> str:
+    icons = ICON_SETS[_chosen["set"]]
     if entry_type.startswith("hog_function/"):
-        return HOG_FUNCTION_ICON
-    return TYPE_ICONS.get(entry_type, UNKNOWN_ICON)
+        return icons["hog_function"]
+    return icons.get(entry_type, icons[""])
 
 
 def type_name(entry_type: str) -> str:
@@ -160,7 +226,7 @@ def row_label(entry: FileSystemEntry) -> Text:
         name.stylize("bold")
     label.append_text(name)
     if entry.shortcut:
-        label.append(f" {SHORTCUT_MARK}", style="italic dim")
+        label.append(f" {shortcut_mark()}", style="italic dim")
     return label
 
 

@@ -254,7 +254,7 @@ async def test_read_only_refuses_and_hides_every_change(
         assert not footer_actions & MUTATING_ACTIONS
         await pilot.press("question_mark")
         await settle(pilot, lambda: isinstance(app.screen, HelpScreen))
-        described = " ".join(d for _, d in app.screen.rows)  # type: ignore[attr-defined]
+        described = " ".join(row.description for row in app.screen.rows)  # type: ignore[attr-defined]
         for word in ("Rename", "Move", "Delete", "Undo", "Link"):
             assert word not in described
         assert "Search" in described and "Reload" in described
@@ -267,6 +267,6 @@ async def test_help_lists_the_live_keys(live_server: LiveServer) -> None:
         await loaded(pilot)
         await pilot.press("question_mark")
         await settle(pilot, lambda: isinstance(app.screen, HelpScreen))
-        rows = dict((d, k) for k, d in app.screen.rows)  # type: ignore[attr-defined]
-        assert rows["Rename"] == "f2"
+        rows = {row.description: row.keys for row in app.screen.rows}  # type: ignore[attr-defined]
+        assert rows["Rename"] == ("f2",)
         assert "space" in rows["Mark"]

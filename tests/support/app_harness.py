@@ -21,6 +21,8 @@ from textual.pilot import Pilot
 from support import LiveServer, running_server, server_settings
 from tui.api import PostHogClient, RetryNotice
 from tui.app.app import HogtreeApp
+from tui.app.bindings import KeyRow
+from tui.app.screens.help import HelpScreen
 from tui.app.widgets.events_tab import EventsTab
 from tui.app.widgets.project_tree import ProjectTree
 from tui.app.widgets.tree_rows import EntryRow, GapRow
@@ -260,3 +262,13 @@ def slow_export_server(folder: Path, demo_database: Path, delay: float) -> Itera
     shutil.copyfile(demo_database, db_path)
     with running_server(server_settings(db_path, "demo", export_delay=delay)) as server:
         yield server
+
+
+async def open_help(pilot: Pilot[None]) -> list[KeyRow]:
+    """``?`` on what has the focus now: the rows the help screen lists."""
+    app = pilot.app
+    await pilot.press("question_mark")
+    await settle(pilot, lambda: isinstance(app.screen, HelpScreen))
+    screen = app.screen
+    assert isinstance(screen, HelpScreen)
+    return screen.rows

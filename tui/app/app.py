@@ -23,7 +23,7 @@ from textual.widgets import Header
 from tui import labels, ops, paths
 from tui.api import ApiError, PostHogClient, RetryNotice
 from tui.app import reports
-from tui.app.bindings import live_bindings
+from tui.app.bindings import KeyRow, key_rows
 from tui.app.commands import HogtreeCommands
 from tui.app.delete_question import delete_question
 from tui.app.errors import describe
@@ -87,7 +87,8 @@ class HogtreeApp(App[None]):
         Binding("U", "redo", "Redo", show=False, id="redo"),
         Binding("c", "count", "Count", id="count"),
         Binding("e", "export", "Export", id="export"),
-        Binding("o", "copy_url", "Copy URL", show=False, id="copy_url"),
+        # In the footer when read-only only (app.tcss): it has room there.
+        Binding("o", "copy_url", "Copy URL", id="copy_url"),
         Binding("y", "copy_path", "Copy path", show=False, id="copy_path"),
         Binding("v", "events", "Events", id="events"),
         Binding("R,ctrl+r", "reload", "Reload", id="reload"),
@@ -97,6 +98,18 @@ class HogtreeApp(App[None]):
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, id="quit_ctrl_c", priority=True),
+        # Textual's own, given ids so that ? names them and [keys] can remap them.
+        Binding("ctrl+q", "quit", "Quit", show=False, id="quit_ctrl_q", priority=True),
+        Binding(
+            App.COMMAND_PALETTE_BINDING,
+            "command_palette",
+            "palette",
+            show=False,
+            key_display=App.COMMAND_PALETTE_DISPLAY,
+            priority=True,
+            tooltip="Open the command palette",
+            id="command_palette",
+        ),
     ]
 
     def __init__(
@@ -106,8 +119,10 @@ class HogtreeApp(App[None]):
         read_only: bool = False,
         download_dir: Path | None = None,
         keymap: dict[str, str] | None = None,
+        icons: str = labels.DEFAULT_ICONS,
     ) -> None:
         super().__init__()
+        labels.use_icons(icons)  # every label drawn from now on: the tree, search, panes
         if keymap:
             self.set_keymap(keymap)  # the user's remaps, by binding id
         self.backend = backend
@@ -681,16 +696,10 @@ class HogtreeApp(App[None]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.key_rows(), self.read_only))
 
-    def key_rows(self) -> list[tuple[str, str]]:
-        """Every key the user can press now, from the live bindings (remaps included)."""
-        by_action: dict[str, tuple[list[str], str]] = {}
-        # hogtree's own keys first; the tree's navigation (some of it Textual's) after.
-        for target in (self, self.project_tree):
-            for binding in live_bindings(target):
-                if not self.check_action(binding.action, ()):
-                    continue
-                keys, _ = by_action.setdefault(binding.action, ([], binding.description))
-                shown = self.get_key_display(binding)
-                if shown not in keys:
-                    keys.append(shown)
-        return [(" ".join(keys), description) for keys, description in by_action.values()]
+    def key_rows(self) -> list[KeyRow]:
+        """Every key the user can press now, from the live bindings (remaps included): the
+        screen's as dispatched, and the tree's too while a pane has the focus."""
+        tree = self.project_tree
+        in_focus = self.screen.focused
+        tree_focused = in_focus is not None and tree in in_focus.ancestors_with_self
+        return key_rows(self.screen, () if tree_focused else (tree,))

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 from rich.cells import cell_len
 
 from tui import paths
-from tui.labels import SHORTCUT_MARK, visible
+from tui.labels import shortcut_mark, visible
 from tui.models import FileSystemEntry
 
 # Characters json.dumps(ensure_ascii=False) leaves raw that a terminal may obey or that
@@ -75,7 +75,7 @@ def entry_name(entry: FileSystemEntry, folder: str) -> str:
     if entry.is_folder:
         name += "/"
     if entry.shortcut:
-        name += f" {SHORTCUT_MARK}"
+        name += f" {shortcut_mark()}"
     return name
 
 

@@ -1,4 +1,5 @@
-"""``?``: every key, read from the live bindings (so remapped or hidden keys show true)."""
+"""``?``: every key of the screen in focus, read from the live bindings (so remapped or
+hidden keys show true), each with the binding id that ``[keys]`` in the config file remaps."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui.app.bindings import EVERYWHERE, KeyRow
+
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "close", "Close", id="help_close"),
     ]
 
-    def __init__(self, rows: list[tuple[str, str]], read_only: bool) -> None:
+    def __init__(self, rows: list[KeyRow], read_only: bool) -> None:
         super().__init__()
         self.rows = rows
         self.read_only = read_only
@@ -27,14 +30,26 @@ class HelpScreen(ModalScreen[None]):
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        for keys, description in self.rows:
-            table.add_row(Text(keys), Text(description))
+        table.add_column(style="dim", no_wrap=True)
+        section = EVERYWHERE
+        for row in self.rows:
+            if row.section != section:
+                section = row.section
+                table.add_row(Text(f"\n{section}", style="bold underline"), "", "")
+            keys = Text(" ".join(row.keys), style="reverse" if row.remapped else "")
+            does = Text(row.description)
+            if row.remapped:
+                does.append(" (remapped)", style="italic")
+            table.add_row(keys, does, Text(row.id))
         with Vertical(id="help"):
             title = "hogtree keys" + (" (read-only)" if self.read_only else "")
             yield Static(Text(title, style="bold"), id="dialog-title")
             with VerticalScroll():
                 yield Static(table)
-            yield Static(Text("esc: close", style="dim"), id="dialog-help")
+            yield Static(
+                Text("esc: close · the ids remap keys in the config file's [keys]", style="dim"),
+                id="dialog-help",
+            )
 
     def action_close(self) -> None:
         self.dismiss(None)

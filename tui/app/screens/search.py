@@ -44,7 +44,7 @@ def result_label(entry: FileSystemEntry) -> Text:
     label.append(labels.icon(entry.type) + " ")
     label.append_text(labels.display_path(entry.path))
     if entry.shortcut:
-        label.append(f" {labels.SHORTCUT_MARK}", style="italic dim")
+        label.append(f" {labels.shortcut_mark()}", style="italic dim")
     return label
 
 
@@ -60,6 +60,7 @@ class SearchInput(SafeInput):
         Binding("pagedown", "screen.page(1)", "Page down", show=False, id="search_page_down"),
         Binding("pageup", "screen.page(-1)", "Page up", show=False, id="search_page_up"),
     ]
+    HELP_TITLE: ClassVar[str] = "search"  # one scope with its screen's keys
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         if super().check_consume_key(key, character):
@@ -83,6 +84,7 @@ class SearchScreen(ModalScreen[FileSystemEntry | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="search_close"),
     ]
+    HELP_TITLE: ClassVar[str] = "search"
 
     def __init__(self, client: PostHogClient | None, query: str = "") -> None:
         """``client`` None: opened before the app is connected; :meth:`connect` hands it

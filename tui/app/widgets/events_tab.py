@@ -81,6 +81,7 @@ class EventsTab(Vertical):
         Binding("i", "insight_events", "Insight's events", id="events_insight"),
         Binding("f", "focus_filter", "Filter", show=False, id="events_filter"),
     ]
+    HELP_TITLE: ClassVar[str] = "Events tab"
 
     # Events per request; seconds between tail polls; seconds a filter waits for typing.
     page_size: ClassVar[int] = 100

@@ -32,7 +32,20 @@ class EventsTable(DataTable[Text]):
         Binding("home", "scroll_top", "First", show=False, id="events_first"),
         Binding("j", "cursor_down", "Down", show=False, id="events_down"),
         Binding("k", "cursor_up", "Up", show=False, id="events_up"),
+        # DataTable's own keys, given ids so that ? names them and [keys] can remap them.
+        Binding("down", "cursor_down", "Down", show=False, id="events_down_arrow"),
+        Binding("up", "cursor_up", "Up", show=False, id="events_up_arrow"),
+        Binding("left", "cursor_left", "Left", show=False, id="events_left"),
+        Binding("right", "cursor_right", "Right", show=False, id="events_right"),
+        Binding("pageup", "page_up", "Page up", show=False, id="events_page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="events_page_down"),
+        Binding("ctrl+pageup", "page_left", "Page left", show=False, id="events_page_left"),
+        Binding("ctrl+pagedown", "page_right", "Page right", show=False, id="events_page_right"),
+        Binding("ctrl+home", "scroll_top", "Top", show=False, id="events_top"),
+        Binding("ctrl+end", "scroll_bottom", "Bottom", show=False, id="events_bottom"),
+        Binding("enter", "select_cursor", "Event's JSON", show=False, id="events_open"),
     ]
+    HELP_TITLE: ClassVar[str] = "Events tab"
 
     class ReachedEnd(Message):
         pass

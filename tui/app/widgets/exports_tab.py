@@ -150,6 +150,7 @@ class ExportsTab(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel_export", "Cancel export", id="cancel_export"),
     ]
+    HELP_TITLE: ClassVar[str] = "Exports tab"
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

@@ -39,6 +39,11 @@ class KeyFooter(Footer):
             return
         super().bindings_changed(screen)
 
+    def on_mount(self) -> None:
+        # Read-only, the keys that change something are gone: app.tcss gives their room to
+        # the keys that look.
+        self.set_class(bool(getattr(self.app, "read_only", False)), "-read-only")
+
     def compose(self) -> ComposeResult:
         if self._bindings_ready:
             self._composed = self._keys_signature(self.screen)

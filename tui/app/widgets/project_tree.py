@@ -89,7 +89,40 @@ class ProjectTree(Tree[Row]):
         # One key puts away what the user set aside, most recent kind first: marks and
         # the cut, then (pressed again) the name filter.
         Binding("escape", "clear", "Clear marks, cut, filter", show=False, id="clear"),
+        # Tree's own keys, given ids so that ? names them and [keys] can remap them.
+        Binding("shift+left", "cursor_parent", "Cursor to parent", show=False, id="parent"),
+        Binding(
+            "shift+right",
+            "cursor_parent_next_sibling",
+            "Cursor to next ancestor",
+            show=False,
+            id="next_ancestor",
+        ),
+        Binding(
+            "shift+up",
+            "cursor_previous_sibling",
+            "Cursor to previous sibling",
+            show=False,
+            id="previous_sibling",
+        ),
+        Binding(
+            "shift+down",
+            "cursor_next_sibling",
+            "Cursor to next sibling",
+            show=False,
+            id="next_sibling",
+        ),
+        Binding(
+            "shift+space",
+            "toggle_expand_all",
+            "Expand or collapse all",
+            show=False,
+            id="expand_all",
+        ),
+        Binding("ctrl+pageup", "page_left", "Page left", show=False, id="page_left"),
+        Binding("ctrl+pagedown", "page_right", "Page right", show=False, id="page_right"),
     ]
+    HELP_TITLE: ClassVar[str] = "tree"
 
     class EntryHighlighted(Message):
         """The cursor moved to ``entry`` (``None``: to a row that is not an entry)."""
