@@ -194,7 +194,7 @@ async def test_wait_polls_until_the_content_is_ready(
     assert path.read_bytes() == server_bytes(slow_server, ready)
 
 
-async def test_download_before_ready_waits_through_425s(
+async def test_download_before_ready_waits_through_404s(
     slow_server: LiveServer, downloads: Path
 ) -> None:
     insight, _ = create_insight(slow_server.db_path, "Signups", trends_query(("e", "total")))
@@ -204,7 +204,7 @@ async def test_download_before_ready_waits_through_425s(
             not_ready = http.get(
                 f"exports/{asset.id}/content/", headers={"Authorization": f"Bearer {ADMIN_KEY}"}
             )
-        assert not_ready.status_code == 425
+        assert not_ready.status_code == 404
         path = await client.exports.download(asset, downloads)  # no wait() first
     assert path.read_text().startswith("date,e")
 

@@ -134,8 +134,8 @@ def test_export_delay_makes_exports_wait_as_older_posthog(tmp_path: Path) -> Non
         content = httpx.get(
             url + f"/api/projects/1/exports/{created.json()['id']}/content/", headers=headers
         )
-        assert content.status_code == 425
-        assert content.json()["code"] == "export_not_ready"
+        assert content.status_code == 404
+        assert content.json()["code"] == "not_found"
 
 
 def test_serve_seeds_a_project_at_scale(tmp_path: Path) -> None:

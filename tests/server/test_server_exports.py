@@ -3,7 +3,7 @@
 Every validation answer word for word, per-user assets, 405s, the content of each format
 checked by opening it (Pillow, openpyxl, the csv module) and compared with what the
 server serves elsewhere (the insight's result, ``GET events/``), both generation modes
-(while the POST waits, and in the background after ``export_delay`` with 425 until
+(while the POST waits, and in the background after ``export_delay`` with 404 until
 ready), and failures that end up in ``exception`` rather than in a 500.
 """
 
@@ -47,6 +47,13 @@ from support.server_helpers import NOT_FOUND, parse_time
 from tui.server import export_sources
 from tui.server.exporting.charts import INSIGHT_SIZE, dashboard_size
 from tui.server.settings import ApiKeySpec
+
+
+def expect_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
 
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -162,17 +169,6 @@ def test_unknown_target_does_not_exist(api: httpx.Client, field: str, value: Any
     assert response.json() == validation(
         "does_not_exist", 'Invalid pk "54321" - object does not exist.', field
     )
-
-
-def test_another_projects_objects_do_not_exist(live_server: LiveServer, api: httpx.Client) -> None:
-    insight_id, _ = create_insight(live_server.db_path, "Theirs", None, project_id=2)
-    dashboard_id = create_dashboard(live_server.db_path, "Theirs", [insight_id], project_id=2)
-    for field, value in (("insight", insight_id), ("dashboard", dashboard_id)):
-        response = api.post("exports/", json={"export_format": PNG, field: value})
-        assert response.status_code == 400
-        assert response.json() == validation(
-            "does_not_exist", f'Invalid pk "{value}" - object does not exist.', field
-        )
 
 
 def test_insight_id_is_not_a_dashboard(api: httpx.Client, signups: dict[str, Any]) -> None:
@@ -292,8 +288,60 @@ def test_created_asset_as_posthog_describes_it(api: httpx.Client, signups: dict[
     assert asset["filename"] == f"export-weekly-signups-{created:%Y-%m-%d-%H%M%S}.csv"
     midnight = datetime.combine((created + timedelta(days=7)).date(), datetime.min.time(), UTC)
     assert parse_time(asset["expires_after"]) == midnight
+    # As Django REST framework writes datetimes: Z, no microseconds when there are none.
+    assert asset["expires_after"] == f"{midnight:%Y-%m-%dT%H:%M:%S}Z"
+    assert asset["created_at"].endswith("Z") and "+" not in asset["created_at"]
     assert api.get(f"exports/{asset['id']}/").json() == asset
     assert held_exports(api) == [asset]
+
+
+def test_the_list_filters_by_export_format(api: httpx.Client, signups: dict[str, Any]) -> None:
+    made = {
+        fmt: api.post("exports/", json={"export_format": fmt, "insight": signups["id"]}).json()
+        for fmt in (CSV, "image/png")
+    }
+    only_csv = api.get("exports/", params={"export_format": CSV}).json()
+    assert [asset["id"] for asset in only_csv["results"]] == [made[CSV]["id"]]
+    assert only_csv["count"] == 1
+    assert api.get("exports/", params={"export_format": "application/pdf"}).json()["count"] == 0
+
+
+@pytest.mark.parametrize("field", ["insight", "dashboard"])
+def test_another_projects_target_does_not_belong_to_your_team(
+    live_server: LiveServer, api: httpx.Client, field: str
+) -> None:
+    elsewhere, _ = create_insight(live_server.db_path, "Theirs", None, project_id=2)
+    if field == "dashboard":
+        elsewhere = create_dashboard(live_server.db_path, "Theirs", [elsewhere], project_id=2)
+    response = api.post("exports/", json={"export_format": "image/png", field: elsewhere})
+    assert expect_problem(response, 400) == {
+        "type": "validation_error",
+        "code": "invalid_input",
+        "detail": f"This {field} does not belong to your team.",
+        "attr": field,
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("file:///etc/passwd", "Disallowed scheme"),
+        ("http://localhost:8000/x", "Local/Loopback host not allowed"),
+        ("http://169.254.169.254/latest/meta-data/", "Local/metadata host"),
+        ("http://10.1.2.3/", "Disallowed target IP: 10.1.2.3"),
+        ("https://grafana.svc.cluster.local/", "Internal domain not allowed"),
+    ],
+)
+def test_an_unsafe_heatmap_url_is_a_400(
+    api: httpx.Client, signups: dict[str, Any], url: str, why: str
+) -> None:
+    body = {"export_format": "image/png", "export_context": {"heatmap_url": url, "path": "/"}}
+    assert expect_problem(api.post("exports/", json=body), 400) == {
+        "type": "validation_error",
+        "code": "invalid_input",
+        "detail": f"heatmap_url not allowed: {why}",
+        "attr": "export_context",
+    }
 
 
 @pytest.mark.parametrize(
@@ -627,11 +675,11 @@ def test_formats_the_local_server_cannot_make(
     assert asset["has_content"] is False
     assert "not supported by the local server" in asset["exception"]
     failed = content(api, asset)
-    assert failed.status_code == 400
+    assert failed.status_code == 404  # as PostHog: the asset's exception says why
     assert failed.json() == {
-        "type": "validation_error",
-        "code": "export_failed",
-        "detail": asset["exception"],
+        "type": "invalid_request",
+        "code": "not_found",
+        "detail": "Not found.",
         "attr": None,
     }
 
@@ -667,7 +715,8 @@ def test_a_crash_while_generating_is_recorded_and_the_server_carries_on(
         response = api.post("exports/", json={"export_format": PNG, "insight": signups["id"]})
     assert response.status_code == 201
     assert response.json()["exception"] == "RuntimeError: boom"
-    assert content(api, response.json()).json()["detail"] == "RuntimeError: boom"
+    assert content(api, response.json()).status_code == 404  # the asset's exception says why
+    assert api.get(f"exports/{response.json()['id']}/").json()["exception"] == "RuntimeError: boom"
     assert httpx.get(f"{live_server.url}/_health").status_code == 200
     again = api.post("exports/", json={"export_format": PNG, "insight": signups["id"]}).json()
     assert again["has_content"] is True and again["exception"] is None
@@ -686,7 +735,7 @@ def wait_for(http: httpx.Client, asset: dict[str, Any], timeout: float = 15) -> 
     raise AssertionError(f"export {asset['id']} never finished")
 
 
-def test_slow_server_answers_at_once_then_425_until_ready(slow_server: LiveServer) -> None:
+def test_slow_server_answers_at_once_then_404_until_ready(slow_server: LiveServer) -> None:
     expected = seed_signups(slow_server.db_path)
     insight_id, _ = create_insight(
         slow_server.db_path, "Signups", trends_query(("signed_up", "total"))
@@ -699,9 +748,8 @@ def test_slow_server_answers_at_once_then_425_until_ready(slow_server: LiveServe
         asset = response.json()
         assert asset["has_content"] is False and asset["exception"] is None
         not_ready = content(http, asset)
-        assert not_ready.status_code == 425
-        assert not_ready.json()["code"] == "export_not_ready"
-        assert not_ready.headers["retry-after"] == "1"
+        assert not_ready.status_code == 404
+        assert not_ready.json()["code"] == "not_found"
         ready = wait_for(http, asset)
         assert ready["has_content"] is True
         rows = read_csv(content(http, ready).content)
@@ -715,7 +763,7 @@ def test_slow_server_records_failures_in_the_background(slow_server: LiveServer)
         assert asset.status_code == 201 and asset.json()["exception"] is None
         failed = wait_for(http, asset.json())
         assert "not supported by the local server" in failed["exception"]
-        assert content(http, failed).json()["code"] == "export_failed"
+        assert content(http, failed).json()["code"] == "not_found"
 
 
 def test_stopping_does_not_wait_out_a_pending_export(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 
 from tui.models.exports import ExportCreate, ExportedAsset, ExportFormat, ExportPage
 from tui.server.auth import Access, requires
-from tui.server.errors import ApiProblem, ProblemBody, invalid
+from tui.server.errors import ApiProblem, ProblemBody, invalid, not_found
 from tui.server.export_jobs import ExportJobs
 from tui.server.exporting.naming import expires_after, export_filename
 from tui.server.http import add_route, body_schema, json_object, page_body, page_window, str_to_bool
@@ -29,6 +29,7 @@ from tui.server.store import exports as store
 from tui.server.store import insights as insight_store
 from tui.server.store.db import Database
 from tui.server.store.file_system import format_time
+from tui.server.url_safety import url_refusal
 
 router = APIRouter(tags=["exports"])
 
@@ -37,10 +38,6 @@ Write = Annotated[Access, Depends(requires("export:write"))]
 OptionalJsonBody = Annotated[Any, Body()]
 
 REQUIRED_TARGET = "Either dashboard, insight or export_context is required for an export."
-NOT_READY = "The export is not ready yet: poll it until has_content is true, then try again."
-# Seconds a client is told to wait before asking for unready content again (PostHog's web
-# app polls every second).
-NOT_READY_RETRY_AFTER = 1
 
 # The scope each kind of target needs besides export:write. An export_context names an
 # API query, so it needs what running that query needs.
@@ -137,22 +134,25 @@ def _referenced(
     body: dict[str, Any],
     field: str,
     find: Callable[[sqlite3.Connection, int, int], sqlite3.Row | None],
-) -> sqlite3.Row | None:
-    """The row ``body[field]`` names, ``None`` when it names none; PostHog's "does not
-    exist" when it names one this project does not have."""
+) -> sqlite3.Row | int | None:
+    """The row ``body[field]`` names, ``None`` when it names none, or its id when it lives
+    in another project (PostHog's field finds it there; :func:`_validate` refuses it
+    later); PostHog's "does not exist" when no project has it."""
     pk = _primary_key(body.get(field), field)
     if pk is None:
         return None
     row = find(conn, access.project_id, pk)
-    if row is None:
-        raise _does_not_exist(body[field], field)
-    return row
+    if row is not None:
+        return row
+    if insight_store.in_another_project(conn, access.project_id, field, pk):
+        return pk
+    raise _does_not_exist(body[field], field)
 
 
 def _validate(
     conn: sqlite3.Connection, access: Access, body: dict[str, Any]
 ) -> tuple[ExportFormat, Target]:
-    # Another project's dashboard or insight, or a deleted one, is as unknown as a missing one.
+    # The fields first, in the serializer's order; then its validate(), in its order.
     dashboard = _referenced(conn, access, body, "dashboard", insight_store.find_dashboard)
     insight = _referenced(conn, access, body, "insight", insight_store.find_insight)
     chosen = _export_format(body)
@@ -165,6 +165,15 @@ def _validate(
         )
     if dashboard is None and insight is None and not context:
         raise invalid(REQUIRED_TARGET, code="invalid_input", attr=None)
+    for field, found in (("dashboard", dashboard), ("insight", insight)):
+        if isinstance(found, int):
+            raise invalid(f"This {field} does not belong to your team.", attr=field)
+    heatmap_url = (context or {}).get("heatmap_url")
+    if heatmap_url:
+        refusal = url_refusal(str(heatmap_url))
+        if refusal is not None:
+            raise invalid(f"heatmap_url not allowed: {refusal}", attr="export_context")
+    assert not isinstance(dashboard, int) and not isinstance(insight, int)
     return chosen, Target(dashboard=dashboard, insight=insight, export_context=context or None)
 
 
@@ -211,11 +220,17 @@ def create_export(
 
 
 def list_exports(request: Request, access: Read) -> JSONResponse:
-    """The caller's own exports, newest first."""
+    """The caller's own exports, newest first; ``?export_format=`` only those of a format."""
     limit, offset = page_window(request)
     with _db(request).read() as conn:
         count, rows = store.list_exports(
-            conn, access.project_id, access.user_id, at=_now(), limit=limit, offset=offset
+            conn,
+            access.project_id,
+            access.user_id,
+            at=_now(),
+            limit=limit,
+            offset=offset,
+            export_format=request.query_params.get("export_format") or None,
         )
     return JSONResponse(
         page_body(request, count, limit, offset, [store.export_json(row) for row in rows])
@@ -231,21 +246,14 @@ def retrieve_export(request: Request, access: Read, export_id: str) -> JSONRespo
 def export_content(
     request: Request, access: Read, export_id: str, download: str | None = None
 ) -> Response:
-    """The exported file. 425 while it is being made; 400 ``export_failed`` if it failed."""
+    """The exported file. Not made (yet, or ever): 404 ``Not found.``, as PostHog's newest
+    code answers; the asset itself says which (``has_content``, ``exception``)."""
     with _db(request).read() as conn:
         row = store.get_export(
             conn, access.project_id, access.user_id, export_id, at=_now(), with_content=True
         )
-    if row["exception"]:
-        raise ApiProblem(400, "validation_error", "export_failed", row["exception"])
     if row["content"] is None:
-        raise ApiProblem(
-            425,
-            "invalid_request",
-            "export_not_ready",
-            NOT_READY,
-            headers={"Retry-After": str(NOT_READY_RETRY_AFTER)},
-        )
+        raise not_found()
     headers = {}
     if str_to_bool(download):
         headers["Content-Disposition"] = content_disposition(row["filename"])
@@ -287,7 +295,9 @@ add_route(
     response_class=Response,
     responses={
         200: {"description": "The exported file, in its format"},
-        400: {"model": ProblemBody, "description": "export_failed: the export's exception"},
-        425: {"model": ProblemBody, "description": "export_not_ready: poll it until has_content"},
+        404: {
+            "model": ProblemBody,
+            "description": "not made yet, or failed: the asset's has_content and exception say",
+        },
     },
 )

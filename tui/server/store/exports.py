@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from tui.server.store.errors import NotFound
@@ -78,11 +79,21 @@ def get_export(
 
 
 def list_exports(
-    conn: sqlite3.Connection, project_id: int, user_id: int, *, at: str, limit: int, offset: int
+    conn: sqlite3.Connection,
+    project_id: int,
+    user_id: int,
+    *,
+    at: str,
+    limit: int,
+    offset: int,
+    export_format: str | None = None,
 ) -> tuple[int, list[sqlite3.Row]]:
-    """The caller's unexpired exports, newest first."""
+    """The caller's unexpired exports (of ``export_format`` only, if given), newest first."""
     where = "project_id = ? AND created_by = ? AND expires_after > ?"
-    params = (project_id, user_id, at)
+    params: tuple[object, ...] = (project_id, user_id, at)
+    if export_format is not None:
+        where += " AND export_format = ?"
+        params = (*params, export_format)
     total = conn.execute(f"SELECT COUNT(*) FROM exports WHERE {where}", params).fetchone()[0]
     rows = conn.execute(
         f"SELECT {_ASSET_COLUMNS} FROM exports WHERE {where}"
@@ -127,6 +138,13 @@ def export_context(row: sqlite3.Row) -> dict[str, Any] | None:
     return context if isinstance(context, dict) else None
 
 
+def drf_datetime(stored: str) -> str:
+    """A stored moment as Django REST framework writes one: ISO 8601 in UTC with ``Z``,
+    microseconds only when there are some (``2026-12-10T00:00:00Z``)."""
+    moment = datetime.fromisoformat(stored.replace("Z", "+00:00")).astimezone(UTC)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
 def export_json(row: sqlite3.Row) -> dict[str, Any]:
     """An asset as PostHog's API answers it."""
     return {
@@ -134,11 +152,11 @@ def export_json(row: sqlite3.Row) -> dict[str, Any]:
         "dashboard": row["dashboard_id"],
         "insight": row["insight_id"],
         "export_format": row["export_format"],
-        "created_at": row["created_at"],
+        "created_at": drf_datetime(row["created_at"]),
         "has_content": bool(row["has_content"]),
         "export_context": export_context(row),
         "filename": row["filename"],
-        "expires_after": row["expires_after"],
+        "expires_after": drf_datetime(row["expires_after"]),
         "exception": row["exception"],
     }
 

@@ -248,6 +248,20 @@ def _first_event_day(conn: sqlite3.Connection, project_id: int) -> date | None:
 # --------------------------------------------------------------------------- helpers
 
 
+def in_another_project(
+    conn: sqlite3.Connection, project_id: int, object_type: str, object_id: int
+) -> bool:
+    """Whether object ``object_id`` of ``object_type`` lives in a project other than
+    ``project_id`` (and is not deleted)."""
+    if not 0 < object_id < 2**63:
+        return False
+    row = conn.execute(
+        "SELECT 1 FROM objects WHERE id = ? AND type = ? AND project_id != ? AND deleted = 0",
+        (object_id, object_type, project_id),
+    ).fetchone()
+    return row is not None
+
+
 def _find(
     conn: sqlite3.Connection,
     project_id: int,
