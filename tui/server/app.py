@@ -19,8 +19,17 @@ from tui.server.export_jobs import ExportJobs
 from tui.server.http import request_validation_problem
 from tui.server.latency import AddedLatency
 from tui.server.live_events import LiveEvents
-from tui.server.middleware import CatchUnexpectedErrors, LimitRequestSize
-from tui.server.routes import capture, evaluations, events, exports, file_system, health, insights
+from tui.server.middleware import CaptureCors, CatchUnexpectedErrors, LimitRequestSize
+from tui.server.routes import (
+    capture,
+    capture_v1,
+    evaluations,
+    events,
+    exports,
+    file_system,
+    health,
+    insights,
+)
 from tui.server.settings import ScaleSeed, ServerSettings
 from tui.server.store import accounts
 from tui.server.store.db import Database
@@ -91,6 +100,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
 
     app.include_router(health.router)
     app.include_router(capture.router)
+    app.include_router(capture_v1.router)
     for index, prefix in enumerate(PROJECT_PREFIXES):
         documented = index == 0  # one copy of each route in the OpenAPI schema is enough
         for module in (file_system, evaluations, events, exports, insights):
@@ -99,6 +109,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     _install_error_handlers(app, authenticator)
     openapi.install(app)
     app.add_middleware(LimitRequestSize)
+    app.add_middleware(CaptureCors, paths=frozenset((*capture.CAPTURE_PATHS, capture_v1.PATH)))
     if settings.latency_ms > 0:
         app.add_middleware(AddedLatency, latency_ms=settings.latency_ms)
     app.add_middleware(CatchUnexpectedErrors)  # added last, so outermost

@@ -1,11 +1,12 @@
 """ASGI middleware: a last line of defence that turns an unexpected error into PostHog's
-generic 500 body, and the limits on a request's size."""
+generic 500 body, the limits on a request's size, and CORS on the capture routes."""
 
 from __future__ import annotations
 
 import logging
 
 from fastapi.responses import JSONResponse
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tui.server.errors import ApiProblem, server_error
@@ -126,3 +127,25 @@ async def _refuse(problem: ApiProblem, scope: Scope, receive: Receive, send: Sen
     headers = {**problem.headers, "Connection": "close"}
     response = JSONResponse(problem.body(), status_code=problem.status, headers=headers)
     await response(scope, receive, send)
+
+
+class CaptureCors(HttpMiddleware):
+    """CORS on the capture routes alone, as PostHog's capture sets it: posthog-js sends
+    from the site's own origin, so the origin and the asked-for headers are mirrored and
+    credentials allowed (the project token is public; nothing can be read through it).
+    The API under ``/api/`` has none, as PostHog's personal-key API."""
+
+    def __init__(self, app: ASGIApp, paths: frozenset[str]) -> None:
+        super().__init__(app)
+        self.paths = paths
+        self.cors = CORSMiddleware(
+            app,
+            allow_origin_regex=".*",
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["*"],
+        )
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = str(scope.get("path", "")).rstrip("/")
+        await (self.cors if path in self.paths else self.app)(scope, receive, send)

@@ -1,7 +1,10 @@
 """PostHog's capture endpoints: how SDKs send events in.
 
-``POST /capture/``, ``/e/`` and ``/i/v0/e/`` take one event (or a list, as posthog-js
-sends); ``/batch/`` takes ``{"api_key", "batch": [...]}``. The project token in the body
+``/capture/``, ``/e/``, ``/i/v0/e/``, ``/track/`` and ``/engage/`` take one event (or a list,
+as posthog-js sends); ``/batch/`` takes ``{"api_key", "batch": [...]}``. Each answers POST
+and GET (``?data=``, as old SDKs and pixels send), and OPTIONS with PostHog capture's
+permissive CORS (the origin and the asked headers mirrored, credentials allowed), as
+posthog-js in a browser needs. The project token in the body
 (``api_key``, ``token``, or ``properties.token``) says which project; it is public and grants
 no read access, so no personal API key is involved. Bodies may be gzipped
 (``Content-Encoding: gzip`` or ``?compression=gzip-js``) or, as old SDKs send them,
@@ -17,7 +20,7 @@ import uuid
 import zlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -41,6 +44,10 @@ MISSING_TOKEN = (
 INVALID_TOKEN = (
     "Project API key invalid. You can find your project API key in PostHog project settings."
 )
+# PostHog capture's words for a body without events.
+EMPTY_BATCH = "request holds no event"
+# Ingestion sets a timestamp further ahead than this to the time it arrived.
+FUTURE_LIMIT = timedelta(hours=23)
 # zlib's window bits for gzip framing (16 + the largest window).
 GZIP_WBITS = 16 + zlib.MAX_WBITS
 # PostHog refuses distinct ids longer than this.
@@ -51,54 +58,68 @@ def _problem(status: int, type_: str, code: str, detail: str) -> ApiProblem:
     return ApiProblem(status, type_, code, detail)
 
 
-def _malformed(reason: str) -> ApiProblem:
+def malformed(reason: str) -> ApiProblem:
     return _problem(400, "validation_error", "invalid_payload", f"Malformed request data: {reason}")
 
 
-def _invalid_event(reason: str) -> ApiProblem:
+def invalid_event(reason: str) -> ApiProblem:
     return _problem(400, "validation_error", "invalid_payload", f"Invalid payload: {reason}")
+
+
+def missing_token() -> ApiProblem:
+    return _problem(401, "authentication_error", "missing_api_key", MISSING_TOKEN)
+
+
+def empty_batch() -> ApiProblem:
+    return _problem(400, "validation_error", "invalid_payload", EMPTY_BATCH)
 
 
 # --------------------------------------------------------------------------- reading the body
 
 
-def _decode(raw: bytes, request: Request) -> Any:
-    """The JSON the SDK sent, however it was wrapped."""
+def decode(raw: bytes, request: Request) -> Any:
+    """The JSON the SDK sent, however it was wrapped (a GET sends it as ``?data=``)."""
+    if request.method == "GET":
+        data = request.query_params.get("data", "")
+        raw = _form_data(f"data={quote(data)}".encode()) if data else b""
     compression = request.query_params.get("compression", "")
-    if request.headers.get("content-encoding", "").lower() == "gzip" or compression == "gzip-js":
-        raw = _gunzip(raw)
+    encoding = request.headers.get("content-encoding", "").lower()
+    if encoding == "gzip" or compression == "gzip-js":
+        raw = _inflate(raw, GZIP_WBITS)
+    elif encoding == "deflate":  # zlib-wrapped, as posthog-python's v1 and posthog-go send
+        raw = _inflate(raw, zlib.MAX_WBITS)
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/x-www-form-urlencoded"):
         raw = _form_data(raw)
     if not raw.strip():
-        raise _malformed("the body is empty")
+        raise malformed("the body is empty")
     try:
         payload = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise _malformed(f"the body is not JSON ({exc})") from None
+        raise malformed(f"the body is not JSON ({exc})") from None
     except RecursionError:
-        raise _malformed("the body's JSON is nested too deeply") from None
+        raise malformed("the body's JSON is nested too deeply") from None
     problem = unstorable(payload)
     if problem is not None:
-        raise _malformed(problem)
+        raise malformed(problem)
     return payload
 
 
-def _gunzip(raw: bytes) -> bytes:
-    """Inflate a gzip body (one member or several) to at most MAX_BODY_BYTES: a few
-    kilobytes of gzip can inflate to gigabytes."""
+def _inflate(raw: bytes, wbits: int) -> bytes:
+    """Inflate a gzip body (one member or several) or a zlib one to at most
+    MAX_BODY_BYTES: a few kilobytes of either can inflate to gigabytes."""
     out = bytearray()
     try:
         while raw:
-            inflater = zlib.decompressobj(wbits=GZIP_WBITS)
+            inflater = zlib.decompressobj(wbits=wbits)
             out += inflater.decompress(raw, MAX_BODY_BYTES + 1 - len(out))
             if len(out) > MAX_BODY_BYTES:
                 raise inflated_too_large()
             if not inflater.eof:
-                raise _malformed("the body is not valid gzip")
+                raise malformed("the body is not valid gzip or deflate")
             raw = inflater.unused_data
     except zlib.error:
-        raise _malformed("the body is not valid gzip") from None
+        raise malformed("the body is not valid gzip or deflate") from None
     return bytes(out)
 
 
@@ -117,7 +138,7 @@ def _form_data(raw: bytes) -> bytes:
     try:
         return base64.b64decode(data + "=" * (-len(data) % 4))
     except (binascii.Error, ValueError):
-        raise _malformed("data is neither JSON nor base64") from None
+        raise malformed("data is neither JSON nor base64") from None
 
 
 def _events_and_token(payload: Any) -> tuple[list[dict[str, Any]], str | None]:
@@ -129,9 +150,11 @@ def _events_and_token(payload: Any) -> tuple[list[dict[str, Any]], str | None]:
     elif isinstance(payload, list):
         items = payload
     else:
-        raise _malformed("expected a JSON object or a list of events")
+        raise malformed("expected a JSON object or a list of events")
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-        raise _malformed("batch must be a list of event objects")
+        raise malformed("batch must be a list of event objects")
+    if not items:
+        raise empty_batch()
     if not token:
         for item in items:
             properties = item.get("properties")
@@ -143,34 +166,50 @@ def _events_and_token(payload: Any) -> tuple[list[dict[str, Any]], str | None]:
     return items, token if isinstance(token, str) and token else None
 
 
-def _timestamp(item: dict[str, Any], now: datetime) -> datetime:
-    """The event's moment: ``timestamp`` (naive means UTC), else now minus ``offset`` ms.
-    An unreadable timestamp becomes now, as PostHog's ingestion does."""
-    text = item.get("timestamp")
-    if isinstance(text, str) and text:
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            return now
-        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+def moment(value: Any) -> datetime | None:
+    """An ISO 8601 moment in UTC (naive means UTC); None when ``value`` is none."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _timestamp(item: dict[str, Any], now: datetime, sent_at: datetime | None) -> datetime:
+    """The event's moment, as PostHog's ingestion reads it: ``timestamp`` (naive means
+    UTC), moved by the sender's clock skew when ``sent_at`` says when it was sent (unless
+    ``$ignore_sent_at``); else now minus ``offset`` ms; else now. An unreadable timestamp is
+    now, and one more than :data:`FUTURE_LIMIT` ahead is now (ingestion's
+    ``event_timestamp_in_future`` rule)."""
+    properties = item.get("properties")
+    if isinstance(properties, dict) and properties.get("$ignore_sent_at"):
+        sent_at = None
+    when = moment(item.get("timestamp"))
     offset = item.get("offset")
-    if isinstance(offset, int | float) and not isinstance(offset, bool) and offset >= 0:
-        return now - timedelta(milliseconds=offset)
-    return now
+    if when is not None:
+        if sent_at is not None:
+            when = now + (when - sent_at)
+    elif isinstance(offset, int | float) and not isinstance(offset, bool) and offset >= 0:
+        when = now - timedelta(milliseconds=offset)
+    else:
+        when = now
+    return now if when - now > FUTURE_LIMIT else when
 
 
-def _new_event(item: dict[str, Any], now: datetime) -> store.NewEvent:
+def new_event(item: dict[str, Any], now: datetime, sent_at: datetime | None) -> store.NewEvent:
     name = item.get("event")
     if not isinstance(name, str) or not name:
-        raise _invalid_event('All events must have the event name field "event"!')
+        raise invalid_event('All events must have the event name field "event"!')
     properties = item.get("properties") or {}
     if not isinstance(properties, dict):
-        raise _invalid_event('"properties" must be an object')
+        raise invalid_event('"properties" must be an object')
     distinct_id = item.get("distinct_id")
     if distinct_id is None or distinct_id == "":
         distinct_id = properties.get("distinct_id")
     if distinct_id is None or isinstance(distinct_id, dict | list) or as_text(distinct_id) == "":
-        raise _invalid_event('All events must have the event field "distinct_id"!')
+        raise invalid_event('All events must have the event field "distinct_id"!')
     distinct_id = as_text(distinct_id)[:MAX_DISTINCT_ID_LENGTH]
     properties = {k: v for k, v in properties.items() if k not in ("distinct_id", "token")}
     # Old SDKs send $set / $set_once next to the properties rather than in them.
@@ -184,11 +223,11 @@ def _new_event(item: dict[str, Any], now: datetime) -> store.NewEvent:
         try:
             event_uuid = str(uuid.UUID(str(event_uuid)))
         except ValueError:
-            raise _invalid_event(f"the event uuid {event_uuid!r} is not a UUID") from None
+            raise invalid_event(f"the event uuid {event_uuid!r} is not a UUID") from None
     return store.NewEvent(
         event=name,
         distinct_id=distinct_id,
-        timestamp=_timestamp(item, now),
+        timestamp=_timestamp(item, now, moment(item.get("sent_at")) or sent_at),
         properties=properties,
         uuid=event_uuid,
     )
@@ -197,7 +236,7 @@ def _new_event(item: dict[str, Any], now: datetime) -> store.NewEvent:
 # --------------------------------------------------------------------------- the endpoints
 
 
-def _project_for(db: Database, token: str) -> int:
+def project_for(db: Database, token: str) -> int:
     with db.read() as conn:
         project_id = accounts.project_for_token(conn, token)
     if project_id is None:
@@ -205,24 +244,25 @@ def _project_for(db: Database, token: str) -> int:
     return project_id
 
 
-def _store(db: Database, project_id: int, events: list[store.NewEvent]) -> None:
+def store_events(db: Database, project_id: int, events: list[store.NewEvent]) -> None:
     with db.write() as conn:
         store.insert_events(conn, project_id, events)
 
 
 async def capture(request: Request) -> JSONResponse:
     """Take one event, a list of them, or a ``batch``; answers ``{"status": 1}``."""
-    payload = _decode(await request.body(), request)
+    payload = decode(await request.body(), request)
     items, token = _events_and_token(payload)
     if token is None:
-        raise _problem(401, "authentication_error", "missing_api_key", MISSING_TOKEN)
+        raise missing_token()
     db: Database = request.app.state.db
     # SQLite blocks, so it runs off the event loop. The token is checked before the events,
     # as PostHog does: a stranger learns nothing about what it sent.
-    project_id = await run_in_threadpool(_project_for, db, token)
+    project_id = await run_in_threadpool(project_for, db, token)
     now = datetime.now(UTC)
-    events = [_new_event(item, now) for item in items]
-    await run_in_threadpool(_store, db, project_id, events)
+    sent_at = moment(payload.get("sent_at")) if isinstance(payload, dict) else None
+    events = [new_event(item, now, sent_at) for item in items]
+    await run_in_threadpool(store_events, db, project_id, events)
     return JSONResponse({"status": 1})
 
 
@@ -260,12 +300,15 @@ CAPTURE_BODY: dict[str, Any] = {
     }
 }
 
-for _path in ("/capture", "/e", "/i/v0/e", "/batch"):
+# The paths PostHog's capture serves events on (rust/capture/src/router.rs).
+CAPTURE_PATHS = ("/capture", "/e", "/i/v0/e", "/track", "/engage", "/batch")
+
+for _path in CAPTURE_PATHS:
     add_route(
         router,
         _path,
         capture,
-        methods=["POST"],
+        methods=["POST", "GET"],
         response_model=CaptureAccepted,
         openapi_extra=CAPTURE_BODY,
     )

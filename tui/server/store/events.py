@@ -115,13 +115,17 @@ def _person_pk(conn: sqlite3.Connection, project_id: int, distinct_id: str) -> i
 def insert_events(conn: sqlite3.Connection, project_id: int, events: Sequence[NewEvent]) -> int:
     """Store ``events`` (one ``executemany``), giving each new distinct id a person first.
 
-    ``$set``/``$set_once`` properties update the person, and ``$identify`` with
-    ``$anon_distinct_id`` joins the anonymous id to the identified person, as PostHog's
+    ``$set``/``$set_once`` properties update the person, ``$identify`` with
+    ``$anon_distinct_id`` and ``$create_alias`` with ``alias`` join the other id to the
+    person, and ``$process_person_profile: false`` leaves persons alone, as PostHog's
     ingestion does. An event whose uuid is already stored is skipped, as PostHog dedupes
     on it. Answers how many events were stored.
     """
     persons: dict[str, int] = {}
     for item in sorted(events, key=lambda e: e.timestamp):
+        props = item.properties
+        if props.get("$process_person_profile") is False:
+            continue  # a personless event: no person is made or changed for it
         if item.distinct_id not in persons:
             found = _person_pk(conn, project_id, item.distinct_id)
             persons[item.distinct_id] = (
@@ -129,15 +133,14 @@ def insert_events(conn: sqlite3.Connection, project_id: int, events: Sequence[Ne
                 if found is not None
                 else create_person(conn, project_id, [item.distinct_id], created_at=item.timestamp)
             )
-        props = item.properties
         if "$set" in props or "$set_once" in props:
             _update_person(
                 conn, persons[item.distinct_id], props.get("$set"), props.get("$set_once")
             )
-        anon = props.get("$anon_distinct_id")
-        if item.event == "$identify" and isinstance(anon, str) and anon != item.distinct_id:
-            _join_anonymous(conn, project_id, persons[item.distinct_id], anon)
-            persons[anon] = persons[item.distinct_id]
+        other = _merged_with(item)
+        if other is not None:
+            _join_anonymous(conn, project_id, persons[item.distinct_id], other)
+            persons[other] = persons[item.distinct_id]
     before = conn.total_changes
     conn.executemany(
         "INSERT OR IGNORE INTO events"
@@ -156,6 +159,15 @@ def insert_events(conn: sqlite3.Connection, project_id: int, events: Sequence[Ne
         ],
     )
     return conn.total_changes - before
+
+
+def _merged_with(item: NewEvent) -> str | None:
+    """The other distinct id an event makes the same person: ``$identify``'s
+    ``$anon_distinct_id``, ``$create_alias``'s ``alias`` (what posthog-python's ``alias()``
+    sends)."""
+    key = {"$identify": "$anon_distinct_id", "$create_alias": "alias"}.get(item.event)
+    other = item.properties.get(key) if key is not None else None
+    return other if isinstance(other, str) and other and other != item.distinct_id else None
 
 
 def insert_many(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> int:
