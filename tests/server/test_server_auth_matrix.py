@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -372,7 +373,11 @@ PUBLIC: dict[tuple[str, str], int] = {
     ("HEAD", "/redoc"): 200,
 }
 # Capture authenticates by the public project token in the body, never by a personal key.
-CAPTURE = {("POST", path) for path in ("/capture", "/e", "/i/v0/e", "/batch")}
+CAPTURE_PATHS = ("/capture", "/e", "/i/v0/e", "/track", "/engage", "/batch")
+CAPTURE_V1 = "/i/v1/analytics/events"
+CAPTURE = {(method, path) for path in CAPTURE_PATHS for method in ("POST", "GET")} | {
+    ("POST", CAPTURE_V1)
+}
 MISSING_TOKEN_BODY = {
     "type": "authentication_error",
     "code": "missing_api_key",
@@ -604,7 +609,7 @@ def test_public_routes_answer_every_caller_alike_and_write_nothing(
         assert fingerprint(matrix.db) == before
 
 
-@pytest.mark.parametrize("path", sorted(path for _, path in CAPTURE))
+@pytest.mark.parametrize("path", sorted(CAPTURE_PATHS))
 @pytest.mark.parametrize("slash", ["/", ""], ids=["slash", "no-slash"])
 def test_capture_takes_only_a_project_token(matrix: Matrix, path: str, slash: str) -> None:
     """No token, an unknown token, or a personal API key (in the body or as Bearer) is a 401
@@ -637,3 +642,24 @@ def test_capture_takes_only_a_project_token(matrix: Matrix, path: str, slash: st
     client = matrix.client(None)
     assert expect(client.post(url, json=body(matrix.seeded.token[1])), 200) == {"status": 1}
     assert fingerprint(matrix.db) != before
+
+
+@pytest.mark.parametrize("slash", ["/", ""], ids=["slash", "no-slash"])
+def test_capture_v1_takes_only_a_project_token_as_bearer(matrix: Matrix, slash: str) -> None:
+    """v1 reads the token from ``Authorization: Bearer`` alone: none is 401 missing, a
+    personal key or a stranger's token 401 invalid, storing nothing."""
+    event = {"event": "matrix_v1", "distinct_id": "someone", "uuid": str(uuid.uuid4())}
+    body = {"created_at": "2026-01-01T00:00:00Z", "batch": [event]}
+    url = CAPTURE_V1 + slash
+    for bearer, expected in (
+        (None, MISSING_TOKEN_BODY),
+        (ADMIN_KEY, INVALID_TOKEN_BODY),
+        ("phc_nobody_issued_this", INVALID_TOKEN_BODY),
+    ):
+        before = fingerprint(matrix.db)
+        resp = matrix.client(bearer).post(url, json=body)
+        assert fingerprint(matrix.db) == before
+        assert resp.status_code == 401, resp.text[:300]
+        assert resp.json() == expected
+    accepted = matrix.client(matrix.seeded.token[1]).post(url, json=body)
+    assert expect(accepted, 200) == {"results": {event["uuid"]: {"result": "ok"}}}
