@@ -36,7 +36,7 @@ from tui.app.status import Level, StatusBoard
 from tui.app.widgets.details import web_url
 from tui.app.widgets.key_footer import KeyFooter
 from tui.app.widgets.project_tree import ProjectTree
-from tui.app.widgets.side_pane import SidePane
+from tui.app.widgets.side_pane import SidePane, Tab
 from tui.app.widgets.status_line import StatusLine
 from tui.backend import Backend
 from tui.models import FileSystemEntry
@@ -84,7 +84,20 @@ class HogtreeApp(App[None]):
         Binding("o", "copy_url", "Copy URL", show=False, id="copy_url"),
         Binding("v", "events", "Events", id="events"),
         Binding("R,ctrl+r", "reload", "Reload", id="reload"),
-        Binding("tab", "switch_focus", "Pane", show=False, id="switch_focus"),
+        # Priority: the screen's own tab (focus the next widget) would come first, and
+        # stop at every widget of the side pane; check_action lets dialogs have theirs.
+        Binding("tab", "switch_focus", "Pane", show=False, id="switch_focus", priority=True),
+        Binding(
+            "shift+tab",
+            "switch_focus",
+            "Pane",
+            show=False,
+            id="switch_focus_back",
+            priority=True,
+        ),
+        Binding("1", "pane('details')", "Details", show=False, id="pane_details"),
+        Binding("2", "pane('exports')", "Exports", show=False, id="pane_exports"),
+        Binding("3", "pane('events')", "Events", show=False, id="pane_events"),
         Binding("backslash", "toggle_pane", "Side pane", show=False, id="toggle_pane"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
@@ -231,6 +244,8 @@ class HogtreeApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # False hides the action from the footer, the help and the palette, and refuses it.
+        if action == "switch_focus" and self.screen is not self.screen_stack[0]:
+            return False  # a dialog's tab moves between its own widgets
         return not (self.read_only and action in MUTATING_ACTIONS)
 
     def _allowed(self, action: str) -> bool:
@@ -570,11 +585,19 @@ class HogtreeApp(App[None]):
         self.project_tree.reload_folder(self.project_tree.folder_to_reload(), deep=True)
 
     def action_switch_focus(self) -> None:
+        """Two stops, the tree and the side pane's content: either way, the other one."""
         side = self.side_pane
         if self.project_tree.has_focus and side.display:
-            side.focus_tabs()
+            side.focus_content()
         else:
             self.project_tree.focus()
+
+    def action_pane(self, tab: Tab) -> None:
+        """``1``/``2``/``3``: that tab on screen (the pane shown if hidden); the focus stays
+        in the tree, or moves to the new tab's content if it was in the pane."""
+        side = self.side_pane
+        in_pane = self.focused is not None and side in self.focused.ancestors
+        side.open(tab, focus=in_pane)
 
     def action_toggle_pane(self) -> None:
         side = self.side_pane

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, cast
+from typing import ClassVar
 
 import anyio
 from rich.text import Text
@@ -23,7 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Button, DataTable, OptionList, ProgressBar, Static
+from textual.widgets import Button, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
@@ -39,6 +39,7 @@ from tui.app.screens.export_format import (
 )
 from tui.app.status import Level, StatusBoard, Work
 from tui.app.widgets.csv_preview import PREVIEW_ROWS, Table, read_table
+from tui.app.widgets.preview_table import PreviewTable
 from tui.models import FileSystemEntry
 from tui.models.exports import ExportedAsset, ExportFormat
 
@@ -149,6 +150,9 @@ class ExportsTab(Vertical):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel_export", "Cancel export", id="cancel_export"),
+        # tab leaves the side pane for the tree: within the tab, p goes to and from the
+        # preview of an exported table.
+        Binding("p", "toggle_preview_focus", "Preview", id="exports_preview"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -179,7 +183,7 @@ class ExportsTab(Vertical):
         yield OptionList(id="exports-list")
         yield Static(id="exports-detail")
         yield Static(id="exports-preview-title")
-        preview: DataTable[Text] = DataTable(id="exports-preview", cursor_type="cell")
+        preview = PreviewTable(id="exports-preview")
         preview.display = False
         yield preview
 
@@ -192,8 +196,8 @@ class ExportsTab(Vertical):
         return self.query_one("#exports-list", OptionList)
 
     @property
-    def preview_table(self) -> DataTable[Text]:
-        return cast("DataTable[Text]", self.query_one("#exports-preview", DataTable))
+    def preview_table(self) -> PreviewTable:
+        return self.query_one("#exports-preview", PreviewTable)
 
     # ------------------------------------------------------------------ the side pane's calls
 
@@ -392,9 +396,8 @@ class ExportsTab(Vertical):
 
         def chosen(format: ExportFormat | None) -> None:
             if format is not None:
-                # esc here cancels; tab goes back to the tree. After the refresh: closing the
-                # dialog gives the focus back to where it was first.
-                self.call_after_refresh(self.list_view.focus)
+                # The focus goes back where it was (the tree, for e): the export runs in
+                # the background; tab reaches this list, where esc cancels it.
                 self._export_worker = self._export(entry, format)
 
         self.app.push_screen(ExportFormatScreen(title, EXPORTABLE[entry.type]), chosen)
@@ -462,7 +465,7 @@ class ExportsTab(Vertical):
         what = running.what
         waiting = " · the server is making it" if running.polls else ""
         elapsed = Text(f"{what} · {seconds} s{waiting}")
-        elapsed.append(" · esc cancels", style="dim")
+        elapsed.append(" · esc in this list cancels", style="dim")
         self.query_one("#exports-elapsed", Static).update(elapsed)
         running.work.update(f"exporting {what}… {seconds} s")
 
@@ -480,7 +483,16 @@ class ExportsTab(Vertical):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_export":
             return self.running is not None
+        if action == "toggle_preview_focus":
+            return self.preview_table.display
         return True
+
+    def action_toggle_preview_focus(self) -> None:
+        preview = self.preview_table
+        if preview.has_focus:
+            self.list_view.focus()
+        else:
+            preview.focus()
 
     def action_cancel_export(self) -> None:
         worker = self._export_worker
@@ -551,11 +563,13 @@ class ExportsTab(Vertical):
         title.append_text(labels.literal(path.name, max_length=120))
         self.query_one("#exports-preview-title", Static).update(title)
         preview.display = True
+        self.refresh_bindings()
 
     def _clear_preview(self) -> None:
         self.preview_path = None
         self.preview_table.clear(columns=True)
         self.preview_table.display = False
+        self.refresh_bindings()
         self.query_one("#exports-preview-title", Static).update("")
 
 
