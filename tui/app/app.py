@@ -59,12 +59,11 @@ class HogtreeApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "hogtree"
     COMMANDS = App.COMMANDS | {HogtreeCommands}
-    # Screen classes for narrower terminals: app.tcss leaves keys out of the footer there.
-    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012 - Textual declares it as an instance variable
-        (0, "-narrow"),
-        (100, "-medium"),
-        (120, "-wide"),
-        (140, "-full"),
+    # Screen classes for shorter terminals: dialogs drop their padding and draw one-line
+    # buttons there (app.tcss).
+    VERTICAL_BREAKPOINTS = [  # noqa: RUF012 - Textual declares it as an instance variable
+        (0, "-short"),
+        (20, "-tall"),
     ]
 
     BINDINGS: ClassVar[list[BindingType]] = [
