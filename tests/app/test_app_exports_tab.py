@@ -436,3 +436,37 @@ async def test_the_new_export_button_opens_the_chooser_too(
         chooser.query_one("#export-formats").action_select()  # type: ignore[attr-defined]
         path = await saved_file(pilot, downloads)
         assert path.suffix == ".pdf" and path.read_bytes().startswith(MAGIC["PDF"])
+
+
+async def test_the_list_lays_its_columns_out_again_on_every_resize(
+    demo_server: LiveServer,
+) -> None:
+    # A format wider than the others (the local server fails videos, and says so).
+    number = insight_id(demo_server)
+    async with PostHogClient(demo_server.url, 1, ADMIN_KEY, max_retries=0) as client:
+        await client.exports.create("video/mp4", insight=number)
+        await client.exports.create("image/png", insight=number)
+    app = new_app(demo_server.url, ADMIN_KEY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await cursor_on(pilot, INSIGHT)
+        await pilot.press("2")
+        tab = tab_of(app)
+        await settle(pilot, lambda: tab.list_view.option_count == 2)
+        assert sorted(row[0] for row in tab.rows()) == ["PNG", "video/mp4"]
+        for size, dated in (((120, 40), True), ((60, 15), False), ((120, 40), True)):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            await pilot.pause(0.1)
+            lines = ["".join(s.text for s in tab.list_view.render_line(y)).rstrip() for y in (0, 2)]
+            for line, (format, created, state, _) in zip(lines, tab.rows(), strict=True):
+                # the format, two spaces at least, the state whole, then the date if room
+                assert line.startswith(format + "  "), line
+                assert line.split()[1] == state.split()[0], line
+                assert (created in line) is dated, line
+                assert "…" not in line, line
+            # the states, and the dates, start in the same column on every row
+            starts = {line.index(row[2]) for line, row in zip(lines, tab.rows(), strict=True)}
+            assert len(starts) == 1, lines
+            if dated:
+                dates = {line.index(row[1]) for line, row in zip(lines, tab.rows(), strict=True)}
+                assert len(dates) == 1, lines

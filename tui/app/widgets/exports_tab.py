@@ -39,6 +39,7 @@ from tui.app.screens.export_format import (
 )
 from tui.app.status import Level, StatusBoard, Work
 from tui.app.widgets.csv_preview import PREVIEW_ROWS, Table, read_table
+from tui.app.widgets.export_rows import export_row_line
 from tui.app.widgets.preview_table import PreviewTable
 from tui.models import FileSystemEntry
 from tui.models.exports import ExportedAsset, ExportFormat
@@ -51,6 +52,8 @@ TICK_S = 0.5
 MAX_LIST_PAGES = 5
 # Moving the cursor quickly over entries fetches only for the one it stops on.
 DEBOUNCE_S = 0.15
+# Before the list is laid out (no width yet), its rows are drawn as for this width.
+LIST_WIDTH_UNKNOWN = 80
 
 EXPORTABLE = {"insight": INSIGHT_FORMATS, "dashboard": DASHBOARD_FORMATS}
 
@@ -170,6 +173,7 @@ class ExportsTab(Vertical):
         self._short_ids: dict[str, int] = {}  # insight short id → numeric id
         self._export_worker: Worker[None] | None = None
         self._ticker: Timer | None = None
+        self._listed_width = 0  # the list's width when its rows were last laid out
 
     # ------------------------------------------------------------------ layout
 
@@ -273,11 +277,23 @@ class ExportsTab(Vertical):
         options = self.list_view
         keep = options.highlighted or 0
         options.clear_options()
-        for asset in self.listed():
-            prompt = Text()
-            prompt.append(format_name(asset.export_format).ljust(5), style="bold")
-            prompt.append(f"  {created_text(asset)}  ")
-            prompt.append_text(self._state(asset))
+        listed = self.listed()
+        # Columns for the width the list has now: on_resize lays them out again.
+        width = options.scrollable_content_region.width or LIST_WIDTH_UNKNOWN
+        self._listed_width = width
+        states = {asset.id: self._state(asset) for asset in listed}
+        widths = (
+            max((len(format_name(a.export_format)) for a in listed), default=0),
+            max((state.cell_len for state in states.values()), default=0),
+        )
+        for asset in listed:
+            prompt = export_row_line(
+                format_name(asset.export_format),
+                states[asset.id],
+                created_text(asset),
+                widths=widths,
+                width=width,
+            )
             prompt.append("\n")
             name = labels.literal(asset.filename or f"export {asset.id}")
             name.stylize("dim")
@@ -288,6 +304,15 @@ class ExportsTab(Vertical):
         if options.option_count:
             options.highlighted = min(keep, options.option_count - 1)
         self._describe_highlighted()
+
+    def on_resize(self) -> None:
+        # After the list has its new width: its columns are laid out for it.
+        self.call_after_refresh(self._relayout_list)
+
+    def _relayout_list(self) -> None:
+        width = self.list_view.scrollable_content_region.width
+        if self.assets and width and width != self._listed_width:
+            self._render_list()
 
     def _state(self, asset: ExportedAsset) -> Text:
         if asset.exception:
