@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 from support import ADMIN_KEY, LiveServer
 from support.app_harness import loaded, move_cursor_to, new_app, open_folder, settle, tree_of
-from support.snapshot_data import MAIN_ENTRY
+from support.snapshot_data import MAIN_ENTRY, SCENES
 from textual.geometry import Size
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -153,3 +153,11 @@ async def test_the_cursor_row_stays_on_screen_after_a_shrink(snapshot_server: Li
         await settle(pilot)
         assert tree.cursor_line == line
         assert isinstance(app, HogtreeApp) and app.status_line.path == tree.cursor_entry.path  # type: ignore[union-attr]
+
+
+def test_delete_confirmation_picture_at_60x15(
+    snap_compare: Callable[..., bool], snapshot_server: LiveServer
+) -> None:
+    """``d`` on Marketing/Campaigns at 60x15: the question scrolls, its buttons in view."""
+    app = new_app(snapshot_server.url, ADMIN_KEY)
+    assert snap_compare(app, terminal_size=SMALL, run_before=SCENES["delete"])
