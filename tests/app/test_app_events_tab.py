@@ -16,7 +16,8 @@ from support.event_helpers import iso, project_token, sdk_event, send_batch
 from support.server_helpers import expect
 from textual.coordinate import Coordinate
 from textual.pilot import Pilot
-from textual.widgets import Input, TabbedContent
+from textual.widgets import DataTable, Input, TabbedContent
+from textual.widgets.data_table import ColumnKey
 
 from tui.app.app import HogtreeApp
 from tui.app.event_text import format_time, summarize
@@ -430,3 +431,59 @@ async def test_a_key_without_query_read_says_so_in_the_tab(demo_server: LiveServ
         shown = str(info.render())
         assert "query:read" in shown and info.has_class("-error")
         assert tab.table.row_count == 0
+
+
+def drawn_line(table: DataTable[Any], y: int) -> str:
+    return "".join(segment.text for segment in table.render_line(y))
+
+
+async def _shrink_and_grow(pilot: Pilot[None]) -> None:
+    """The Events tab at 80x24, the terminal shrunk to 60x15, then grown back."""
+    await _show_events(pilot)
+    for size in ((60, 15), (80, 24)):
+        await pilot.resize_terminal(*size)
+        await settle(pilot)
+        await pilot.pause(0.1)
+
+
+async def test_after_a_shrink_and_a_grow_every_time_is_whole(
+    snapshot_events: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = new_app(snapshot_events.url, ADMIN_KEY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _show_events(pilot)
+        table = tab_of(app).table
+        rebuild = table.rebuild
+
+        def drawn_at_once(keep: Any = None) -> None:
+            # As in a terminal that tmux resizes: a frame is drawn right after the table
+            # is laid out again, before Textual has measured its new rows.
+            rebuild(keep)
+            for y in range(table.size.height):
+                drawn_line(table, y)
+
+        def details_width() -> int:
+            return table.columns[ColumnKey("details")].width
+
+        monkeypatch.setattr(table, "rebuild", drawn_at_once)
+        wide = details_width()
+        await pilot.resize_terminal(60, 15)
+        await settle(pilot)
+        await pilot.pause(0.1)
+        assert details_width() < wide  # shrunk: the details column narrows
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        await pilot.pause(0.1)
+        assert details_width() == wide  # and widens back
+        rows = (table.size.height - 1) // 2  # under the header, two lines an event
+        for row in range(min(rows, len(tab_of(app).events))):
+            time = table.time_of(tab_of(app).events[row])
+            assert drawn_line(table, 1 + 2 * row).strip().startswith(time + " ")
+
+
+def test_events_tab_picture_after_a_shrink_and_a_grow(
+    snap_compare: SnapCompare, snapshot_events: LiveServer
+) -> None:
+    """The Events tab at 80x24 after the terminal was shrunk to 60x15: every time whole."""
+    app = new_app(snapshot_events.url, ADMIN_KEY)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_shrink_and_grow)

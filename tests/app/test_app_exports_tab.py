@@ -201,6 +201,36 @@ async def test_csv_rows_equal_what_the_server_serves_and_are_previewed(
             expected[1 : 1 + preview.row_count]
         )
         assert path.name in text_of(app, "#exports-preview-title")
+        # tab reaches the list, p the preview, whose cursor moves with j/k/g/G
+        await pilot.press("tab", "p")
+        await settle(pilot, lambda: preview.has_focus)
+        await pilot.press("j", "j", "k")
+        assert preview.cursor_row == 1
+        await pilot.press("G")
+        assert preview.cursor_row == preview.row_count - 1 > 1
+        await pilot.press("g")
+        assert preview.cursor_row == 0
+        await pilot.press("p")
+        assert tab.list_view.has_focus
+
+
+async def test_an_export_keeps_the_focus_on_the_tree(
+    demo_server: LiveServer, downloads: Path
+) -> None:
+    app = new_app(demo_server.url, ADMIN_KEY, download_dir=downloads)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await cursor_on(pilot, INSIGHT)
+        await pilot.press("e")
+        await settle(pilot, lambda: isinstance(app.screen, ExportFormatScreen))
+        await pilot.press("enter")  # PNG
+        await settle(pilot, lambda: not isinstance(app.screen, ExportFormatScreen))
+        assert tree_of(app).has_focus
+        assert app.query_one("#side").tabs.active == "exports"  # type: ignore[attr-defined]
+        path = await saved_file(pilot, downloads)
+        assert tree_of(app).has_focus
+        asset = newest_export(demo_server)
+        assert asset["export_format"] == "image/png"
+        assert path.read_bytes() == served(demo_server, int(str(asset["id"])))
 
 
 async def test_xlsx_is_previewed_too(demo_server: LiveServer, downloads: Path) -> None:
@@ -243,8 +273,7 @@ async def test_the_polling_path_shows_progress_then_the_file(
         assert app.status.work.startswith("exporting PNG of Weekly signups")
         assert "the server is making it" in text_of(app, "#exports-elapsed")
         assert files_in(downloads) == []
-        # the tree keeps answering while the export runs
-        await pilot.press("tab")
+        # the tree keeps the focus and answers while the export runs
         assert tree_of(app).has_focus
         before = tree_of(app).cursor_line
         await pilot.press("k")
@@ -264,7 +293,9 @@ async def test_esc_cancels_an_export_and_writes_nothing(
         tab = tab_of(app)
         await export(pilot, "CSV")
         await settle(pilot, lambda: tab.running is not None and tab.running.polls > 0)
-        await settle(pilot, lambda: tab.list_view.has_focus)  # where the export was started
+        assert tree_of(app).has_focus  # the export runs in the background
+        await pilot.press("tab")  # the Exports list, where esc cancels
+        await settle(pilot, lambda: tab.list_view.has_focus)
         await pilot.press("escape")
         await settle(pilot)
         assert tab.running is None and not tab.has_class("running")
@@ -405,3 +436,37 @@ async def test_the_new_export_button_opens_the_chooser_too(
         chooser.query_one("#export-formats").action_select()  # type: ignore[attr-defined]
         path = await saved_file(pilot, downloads)
         assert path.suffix == ".pdf" and path.read_bytes().startswith(MAGIC["PDF"])
+
+
+async def test_the_list_lays_its_columns_out_again_on_every_resize(
+    demo_server: LiveServer,
+) -> None:
+    # A format wider than the others (the local server fails videos, and says so).
+    number = insight_id(demo_server)
+    async with PostHogClient(demo_server.url, 1, ADMIN_KEY, max_retries=0) as client:
+        await client.exports.create("video/mp4", insight=number)
+        await client.exports.create("image/png", insight=number)
+    app = new_app(demo_server.url, ADMIN_KEY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await cursor_on(pilot, INSIGHT)
+        await pilot.press("2")
+        tab = tab_of(app)
+        await settle(pilot, lambda: tab.list_view.option_count == 2)
+        assert sorted(row[0] for row in tab.rows()) == ["PNG", "video/mp4"]
+        for size, dated in (((120, 40), True), ((60, 15), False), ((120, 40), True)):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            await pilot.pause(0.1)
+            lines = ["".join(s.text for s in tab.list_view.render_line(y)).rstrip() for y in (0, 2)]
+            for line, (format, created, state, _) in zip(lines, tab.rows(), strict=True):
+                # the format, two spaces at least, the state whole, then the date if room
+                assert line.startswith(format + "  "), line
+                assert line.split()[1] == state.split()[0], line
+                assert (created in line) is dated, line
+                assert "…" not in line, line
+            # the states, and the dates, start in the same column on every row
+            starts = {line.index(row[2]) for line, row in zip(lines, tab.rows(), strict=True)}
+            assert len(starts) == 1, lines
+            if dated:
+                dates = {line.index(row[1]) for line, row in zip(lines, tab.rows(), strict=True)}
+                assert len(dates) == 1, lines

@@ -24,7 +24,7 @@ async def test_the_footer_keeps_its_keys_until_they_change(demo_server: LiveServ
         await settle(pilot)
         assert keys() == shown and all(a is b for a, b in zip(keys(), shown, strict=True))
 
-        await pilot.press("tab")  # the side pane's tabs: the tree's Mark key goes
+        await pilot.press("tab")  # the side pane's content: the tree's Mark key goes
         await settle(pilot)
         assert "toggle_mark" not in {k.action for k in keys()}
         app.project_tree.focus()

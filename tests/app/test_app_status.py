@@ -121,6 +121,7 @@ async def test_an_export_and_a_folder_load_show_side_by_side_each_clearing_its_o
         assert f"· {loading}" in line_of(app)
 
         # The export ends (cancelled): only its own part goes.
+        await pilot.press("tab")  # the export left the focus on the tree: to the list
         await settle(pilot, lambda: tab.list_view.has_focus)
         await pilot.press("escape")
         await settle(pilot, lambda: tab.running is None)

@@ -40,7 +40,7 @@ from tui.app.status_moment import MessageMoment
 from tui.app.widgets.details import web_url
 from tui.app.widgets.key_footer import KeyFooter
 from tui.app.widgets.project_tree import ProjectTree
-from tui.app.widgets.side_pane import SidePane
+from tui.app.widgets.side_pane import SidePane, Tab
 from tui.app.widgets.status_line import StatusLine
 from tui.app.widgets.tree_rows import Folder
 from tui.backend import Backend
@@ -64,12 +64,11 @@ class HogtreeApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "hogtree"
     COMMANDS = App.COMMANDS | {HogtreeCommands}
-    # Screen classes for narrower terminals: app.tcss leaves keys out of the footer there.
-    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012 - Textual declares it as an instance variable
-        (0, "-narrow"),
-        (100, "-medium"),
-        (120, "-wide"),
-        (140, "-full"),
+    # Screen classes for shorter terminals: dialogs drop their padding and draw one-line
+    # buttons there (app.tcss).
+    VERTICAL_BREAKPOINTS = [  # noqa: RUF012 - Textual declares it as an instance variable
+        (0, "-short"),
+        (20, "-tall"),
     ]
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -92,7 +91,20 @@ class HogtreeApp(App[None]):
         Binding("y", "copy_path", "Copy path", show=False, id="copy_path"),
         Binding("v", "events", "Events", id="events"),
         Binding("R,ctrl+r", "reload", "Reload", id="reload"),
-        Binding("tab", "switch_focus", "Pane", show=False, id="switch_focus"),
+        # Priority: the screen's own tab (focus the next widget) would come first, and
+        # stop at every widget of the side pane; check_action lets dialogs have theirs.
+        Binding("tab", "switch_focus", "Pane", show=False, id="switch_focus", priority=True),
+        Binding(
+            "shift+tab",
+            "switch_focus",
+            "Pane",
+            show=False,
+            id="switch_focus_back",
+            priority=True,
+        ),
+        Binding("1", "pane('details')", "Details", show=False, id="pane_details"),
+        Binding("2", "pane('exports')", "Exports", show=False, id="pane_exports"),
+        Binding("3", "pane('events')", "Events", show=False, id="pane_events"),
         Binding("backslash", "toggle_pane", "Side pane", show=False, id="toggle_pane"),
         Binding("M", "messages", "Messages", show=False, id="messages"),
         Binding("question_mark", "help", "Help", id="help"),
@@ -275,6 +287,8 @@ class HogtreeApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # False hides the action from the footer, the help and the palette, and refuses it.
+        if action == "switch_focus" and self.screen is not self.screen_stack[0]:
+            return False  # a dialog's tab moves between its own widgets
         return not (self.read_only and action in MUTATING_ACTIONS)
 
     def _allowed(self, action: str) -> bool:
@@ -673,11 +687,19 @@ class HogtreeApp(App[None]):
         self.status.say(reports.reloaded(path, len(folders) - 1), Level.SUCCESS)
 
     def action_switch_focus(self) -> None:
+        """Two stops, the tree and the side pane's content: either way, the other one."""
         side = self.side_pane
         if self.project_tree.has_focus and side.display:
-            side.focus_tabs()
+            side.focus_content()
         else:
             self.project_tree.focus()
+
+    def action_pane(self, tab: Tab) -> None:
+        """``1``/``2``/``3``: that tab on screen (the pane shown if hidden); the focus stays
+        in the tree, or moves to the new tab's content if it was in the pane."""
+        side = self.side_pane
+        in_pane = self.focused is not None and side in self.focused.ancestors
+        side.open(tab, focus=in_pane)
 
     def action_toggle_pane(self) -> None:
         side = self.side_pane

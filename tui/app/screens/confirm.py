@@ -16,6 +16,9 @@ class ConfirmScreen(ModalScreen[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y,enter", "answer(True)", "Yes", id="confirm_yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm_no"),
+        # A long question on a short terminal scrolls between its title and its buttons.
+        Binding("j,down", "scroll(1)", "Scroll down", show=False, id="confirm_scroll_down"),
+        Binding("k,up", "scroll(-1)", "Scroll up", show=False, id="confirm_scroll_up"),
     ]
 
     def __init__(
@@ -42,6 +45,9 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#dialog").scroll_relative(y=lines, animate=False)
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

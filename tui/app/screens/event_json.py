@@ -9,11 +9,12 @@ from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui import labels
+from tui.app.widgets.key_scroll import KeyScroll
 from tui.models.events import Event
 
 
@@ -61,12 +62,14 @@ class EventJsonScreen(ModalScreen[None]):
             title.append_text(labels.literal(self.event.event))
             title.append(f"  {self.event.id}", style="dim")
             yield Static(title, id="event-json-title")
-            with VerticalScroll(id="event-json-body"):
+            with KeyScroll(id="event-json-body"):
                 yield Static(
                     Syntax(self.text, "json", theme="ansi_dark", word_wrap=True),
                     id="event-json-code",
                 )
-            yield Static("c: copy JSON · ↑↓ pgup pgdn: scroll · esc: close", id="event-json-help")
+            yield Static(
+                "c: copy JSON · j k g G pgup pgdn: scroll · esc: close", id="event-json-help"
+            )
 
     def on_mount(self) -> None:
         self.query_one("#event-json-body").focus()

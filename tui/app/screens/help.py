@@ -9,11 +9,12 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.app.bindings import EVERYWHERE, KeyRow
+from tui.app.widgets.key_scroll import KeyScroll
 
 
 class HelpScreen(ModalScreen[None]):
@@ -44,12 +45,18 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help"):
             title = "hogtree keys" + (" (read-only)" if self.read_only else "")
             yield Static(Text(title, style="bold"), id="dialog-title")
-            with VerticalScroll():
+            with KeyScroll(id="help-keys"):
                 yield Static(table)
             yield Static(
-                Text("esc: close · the ids remap keys in the config file's [keys]", style="dim"),
+                Text(
+                    "j k g G: scroll · esc: close · the ids remap keys in the config's [keys]",
+                    style="dim",
+                ),
                 id="dialog-help",
             )
+
+    def on_mount(self) -> None:
+        self.query_one(KeyScroll).focus()  # its keys scroll the list at once
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -21,6 +21,19 @@ MAX_SUMMARY_CELL = 60
 # event over its distinct id and properties, in a details column at least MIN_DETAILS wide.
 WIDE_TABLE = 96
 MIN_DETAILS = 16
+
+
+class Shape(NamedTuple):
+    """How the table is laid out for its width."""
+
+    wide: bool  # four columns on one line (else two, the event over its details)
+    time_width: int  # the widest time shown
+    details_width: int  # the details column's, when not wide
+
+
+def _cell_width(cell: Text) -> int:
+    """The cells a cell's longest line takes on screen."""
+    return max((line.cell_len for line in cell.split("\n")), default=0)
 
 
 class EventsTable(DataTable[Text]):
@@ -56,8 +69,11 @@ class EventsTable(DataTable[Text]):
         self.time_of = time_of
         self.events: list[Event] = []
         self.ids: set[str] = set()
-        self._wide = False
-        self._details_width = 0
+        self._shape = Shape(wide=False, time_width=0, details_width=0)
+        # Every column has a width of its own, set from its cells: Textual's automatic
+        # widths are measured after the frame is drawn, and a frame drawn between (while a
+        # resize lays the table out again) kept its cells cut ("06:3") until the next one.
+        self._widths: list[int] = []
 
     # ------------------------------------------------------------------ the rows
 
@@ -71,11 +87,12 @@ class EventsTable(DataTable[Text]):
         """Older events below; returns those not shown before."""
         fresh = self._fresh(events)
         self.events += fresh
-        if self._layout() != (self._wide, self._details_width) or not self.columns:
+        rows = [self._cells(event) for event in fresh]
+        if self._layout() != self._shape or not self.columns or not self._fit(rows):
             self.rebuild()  # e.g. older times need a wider time column
             return fresh
-        for event in fresh:
-            self.add_row(*self._cells(event), key=event.id, height=self._row_height)
+        for event, cells in zip(fresh, rows, strict=True):
+            self.add_row(*cells, key=event.id, height=self._row_height)
         return fresh
 
     def prepend(self, events: Iterable[Event]) -> list[Event]:
@@ -114,32 +131,49 @@ class EventsTable(DataTable[Text]):
         """Lay every row out again (after a resize, or with new rows on top); the cursor
         stays on ``keep`` (by default the event it is on)."""
         keep = keep or self.cursor_event
-        self._wide, self._details_width = self._layout()
+        self._shape = self._layout()
         self.clear(columns=True)
-        self.add_column("time", key="time")
-        if self._wide:
-            self.add_column("event", key="event")
-            self.add_column("distinct id", key="distinct_id")
-            self.add_column("properties", key="properties")
+        rows = [self._cells(event) for event in self.events]
+        if self._shape.wide:
+            columns = [("time", "time"), ("event", "event"), ("distinct id", "distinct_id")]
+            columns.append(("properties", "properties"))
         else:
-            self.add_column("event", key="details", width=self._details_width)
-        for event in self.events:
-            self.add_row(*self._cells(event), key=event.id, height=self._row_height)
+            columns = [("time", "time"), ("event", "details")]
+        self._widths = [
+            max([len(label)] + [_cell_width(cells[index]) for cells in rows])
+            for index, (label, _) in enumerate(columns)
+        ]
+        self._widths[0] = max(self._widths[0], self._shape.time_width)
+        if not self._shape.wide:
+            self._widths[1] = self._shape.details_width
+        for (label, key), width in zip(columns, self._widths, strict=True):
+            self.add_column(label, key=key, width=width)
+        for event, cells in zip(self.events, rows, strict=True):
+            self.add_row(*cells, key=event.id, height=self._row_height)
         if keep is not None:
             self.move_cursor(row=self.get_row_index(keep.id), scroll=False)
 
-    def _layout(self) -> tuple[bool, int]:
-        """(wide, width of the details column) for the table's current width."""
+    def _fit(self, rows: list[tuple[Text, ...]]) -> bool:
+        """Whether ``rows`` fit the columns' widths (else the columns are laid out again)."""
+        return all(
+            _cell_width(cell) <= width
+            for cells in rows
+            for cell, width in zip(cells, self._widths, strict=False)
+        )
+
+    def _layout(self) -> Shape:
+        """The table's shape for its current width."""
         # Room for the vertical scrollbar is kept whether it shows or not: a layout that
         # depended on it would change as rows arrive.
         width = self.size.width - self.styles.scrollbar_size_vertical
         time_width = max((len(self.time_of(e)) for e in self.events), default=8)
         # Each column pads one cell either side.
-        return width >= WIDE_TABLE, max(MIN_DETAILS, width - time_width - 4)
+        details_width = max(MIN_DETAILS, width - time_width - 4)
+        return Shape(wide=width >= WIDE_TABLE, time_width=time_width, details_width=details_width)
 
     @property
     def _row_height(self) -> int:
-        return 1 if self._wide else 2
+        return 1 if self._shape.wide else 2
 
     def _cells(self, event: Event) -> tuple[Text, ...]:
         """One row: four columns when the table is wide; else the time, and the event over
@@ -148,7 +182,7 @@ class EventsTable(DataTable[Text]):
         name = labels.literal(event.event, max_length=MAX_NAME_CELL)
         who = labels.literal(event.distinct_id, max_length=MAX_NAME_CELL)
         summary = labels.literal(summarize(event.properties), max_length=MAX_SUMMARY_CELL)
-        if self._wide:
+        if self._shape.wide:
             return time, name, who, summary
         details = Text(no_wrap=True, overflow="ellipsis")
         details.append_text(name)
@@ -165,7 +199,7 @@ class EventsTable(DataTable[Text]):
         self.call_later(self._relayout)
 
     def _relayout(self) -> None:
-        if self._layout() != (self._wide, self._details_width) or not self.columns:
+        if self._layout() != self._shape or not self.columns:
             self.rebuild()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:

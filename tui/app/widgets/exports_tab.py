@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, cast
+from typing import ClassVar
 
 import anyio
 from rich.text import Text
@@ -23,7 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Button, DataTable, OptionList, ProgressBar, Static
+from textual.widgets import Button, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
@@ -39,6 +39,8 @@ from tui.app.screens.export_format import (
 )
 from tui.app.status import Level, StatusBoard, Work
 from tui.app.widgets.csv_preview import PREVIEW_ROWS, Table, read_table
+from tui.app.widgets.export_rows import export_row_line
+from tui.app.widgets.preview_table import PreviewTable
 from tui.models import FileSystemEntry
 from tui.models.exports import ExportedAsset, ExportFormat
 
@@ -50,6 +52,8 @@ TICK_S = 0.5
 MAX_LIST_PAGES = 5
 # Moving the cursor quickly over entries fetches only for the one it stops on.
 DEBOUNCE_S = 0.15
+# Before the list is laid out (no width yet), its rows are drawn as for this width.
+LIST_WIDTH_UNKNOWN = 80
 
 EXPORTABLE = {"insight": INSIGHT_FORMATS, "dashboard": DASHBOARD_FORMATS}
 
@@ -149,6 +153,9 @@ class ExportsTab(Vertical):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel_export", "Cancel export", id="cancel_export"),
+        # tab leaves the side pane for the tree: within the tab, p goes to and from the
+        # preview of an exported table.
+        Binding("p", "toggle_preview_focus", "Preview", id="exports_preview"),
     ]
     HELP_TITLE: ClassVar[str] = "Exports tab"
 
@@ -167,6 +174,7 @@ class ExportsTab(Vertical):
         self._short_ids: dict[str, int] = {}  # insight short id → numeric id
         self._export_worker: Worker[None] | None = None
         self._ticker: Timer | None = None
+        self._listed_width = 0  # the list's width when its rows were last laid out
 
     # ------------------------------------------------------------------ layout
 
@@ -180,7 +188,7 @@ class ExportsTab(Vertical):
         yield OptionList(id="exports-list")
         yield Static(id="exports-detail")
         yield Static(id="exports-preview-title")
-        preview: DataTable[Text] = DataTable(id="exports-preview", cursor_type="cell")
+        preview = PreviewTable(id="exports-preview")
         preview.display = False
         yield preview
 
@@ -193,8 +201,8 @@ class ExportsTab(Vertical):
         return self.query_one("#exports-list", OptionList)
 
     @property
-    def preview_table(self) -> DataTable[Text]:
-        return cast("DataTable[Text]", self.query_one("#exports-preview", DataTable))
+    def preview_table(self) -> PreviewTable:
+        return self.query_one("#exports-preview", PreviewTable)
 
     # ------------------------------------------------------------------ the side pane's calls
 
@@ -270,11 +278,23 @@ class ExportsTab(Vertical):
         options = self.list_view
         keep = options.highlighted or 0
         options.clear_options()
-        for asset in self.listed():
-            prompt = Text()
-            prompt.append(format_name(asset.export_format).ljust(5), style="bold")
-            prompt.append(f"  {created_text(asset)}  ")
-            prompt.append_text(self._state(asset))
+        listed = self.listed()
+        # Columns for the width the list has now: on_resize lays them out again.
+        width = options.scrollable_content_region.width or LIST_WIDTH_UNKNOWN
+        self._listed_width = width
+        states = {asset.id: self._state(asset) for asset in listed}
+        widths = (
+            max((len(format_name(a.export_format)) for a in listed), default=0),
+            max((state.cell_len for state in states.values()), default=0),
+        )
+        for asset in listed:
+            prompt = export_row_line(
+                format_name(asset.export_format),
+                states[asset.id],
+                created_text(asset),
+                widths=widths,
+                width=width,
+            )
             prompt.append("\n")
             name = labels.literal(asset.filename or f"export {asset.id}")
             name.stylize("dim")
@@ -285,6 +305,15 @@ class ExportsTab(Vertical):
         if options.option_count:
             options.highlighted = min(keep, options.option_count - 1)
         self._describe_highlighted()
+
+    def on_resize(self) -> None:
+        # After the list has its new width: its columns are laid out for it.
+        self.call_after_refresh(self._relayout_list)
+
+    def _relayout_list(self) -> None:
+        width = self.list_view.scrollable_content_region.width
+        if self.assets and width and width != self._listed_width:
+            self._render_list()
 
     def _state(self, asset: ExportedAsset) -> Text:
         if asset.exception:
@@ -393,9 +422,8 @@ class ExportsTab(Vertical):
 
         def chosen(format: ExportFormat | None) -> None:
             if format is not None:
-                # esc here cancels; tab goes back to the tree. After the refresh: closing the
-                # dialog gives the focus back to where it was first.
-                self.call_after_refresh(self.list_view.focus)
+                # The focus goes back where it was (the tree, for e): the export runs in
+                # the background; tab reaches this list, where esc cancels it.
                 self._export_worker = self._export(entry, format)
 
         self.app.push_screen(ExportFormatScreen(title, EXPORTABLE[entry.type]), chosen)
@@ -465,7 +493,7 @@ class ExportsTab(Vertical):
         what = running.what
         waiting = " · the server is making it" if running.polls else ""
         elapsed = Text(f"{what} · {seconds} s{waiting}")
-        elapsed.append(" · esc cancels", style="dim")
+        elapsed.append(" · esc in this list cancels", style="dim")
         self.query_one("#exports-elapsed", Static).update(elapsed)
         running.work.update(f"exporting {what}… {seconds} s")
 
@@ -483,7 +511,16 @@ class ExportsTab(Vertical):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_export":
             return self.running is not None
+        if action == "toggle_preview_focus":
+            return self.preview_table.display
         return True
+
+    def action_toggle_preview_focus(self) -> None:
+        preview = self.preview_table
+        if preview.has_focus:
+            self.list_view.focus()
+        else:
+            preview.focus()
 
     def action_cancel_export(self) -> None:
         worker = self._export_worker
@@ -554,11 +591,13 @@ class ExportsTab(Vertical):
         title.append_text(labels.literal(path.name, max_length=120))
         self.query_one("#exports-preview-title", Static).update(title)
         preview.display = True
+        self.refresh_bindings()
 
     def _clear_preview(self) -> None:
         self.preview_path = None
         self.preview_table.clear(columns=True)
         self.preview_table.display = False
+        self.refresh_bindings()
         self.query_one("#exports-preview-title", Static).update("")
 
 

@@ -1,5 +1,6 @@
-"""The key footer, with each key named by its action so the stylesheet can choose which keys
-a narrow terminal shows (a footer wider than the screen cuts its last key in half)."""
+"""The key footer: it shows the keys that fit, whole, and leaves out the others (a footer
+wider than the screen would cut its last key in half), the least needed at a glance first.
+``?`` and the palette list them all."""
 
 from __future__ import annotations
 
@@ -7,14 +8,43 @@ import re
 from collections.abc import Hashable
 
 from textual.app import ComposeResult
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
+
+# Left out first, in this order, when the keys do not fit; then the others from the right;
+# ? help last of all.
+LEAST_NEEDED = ("toggle_mark", "quit", "undo", "count", "reload", "export", "events")
+KEPT_LONGEST = "help"
+# Shown in the footer in read-only mode alone.
+READ_ONLY_EXTRAS = frozenset({"copy_url"})
 
 
 def action_class(action: str) -> str:
     """``-action-<action>``, e.g. ``-action-toggle_mark``, as a valid CSS class name."""
     return "-action-" + re.sub(r"[^A-Za-z0-9_-]", "-", action)
+
+
+def leaving_order(actions: list[str]) -> list[int]:
+    """The indexes of ``actions`` (the footer's keys, left to right) in the order they are
+    left out when the footer is too narrow."""
+    first = [i for name in LEAST_NEEDED for i, a in enumerate(actions) if a == name]
+    last = [i for i, a in enumerate(actions) if a == KEPT_LONGEST]
+    rest = [i for i in reversed(range(len(actions))) if i not in first and i not in last]
+    return first + rest + last
+
+
+def keys_that_fit(widths: list[int], actions: list[str], room: int) -> list[bool]:
+    """Which keys show, given each one's width (margins included) and the room there is."""
+    shown = [True] * len(widths)
+    total = sum(widths)
+    for index in leaving_order(actions):
+        if total <= room:
+            break
+        shown[index] = False
+        total -= widths[index]
+    return shown
 
 
 class KeyFooter(Footer):
@@ -40,8 +70,6 @@ class KeyFooter(Footer):
         super().bindings_changed(screen)
 
     def on_mount(self) -> None:
-        # Read-only, the keys that change something are gone: app.tcss gives their room to
-        # the keys that look.
         self.set_class(bool(getattr(self.app, "read_only", False)), "-read-only")
 
     def compose(self) -> ComposeResult:
@@ -52,3 +80,31 @@ class KeyFooter(Footer):
                 # Not mounted yet: it is styled once, when mounted, with its class.
                 widget.add_class(action_class(widget.action), update=False)
             yield widget
+        # Once the new keys are mounted and styled, their widths are known.
+        self.call_after_refresh(self.fit_keys)
+
+    def on_resize(self) -> None:
+        self.fit_keys()
+
+    def fit_keys(self) -> None:
+        """Show the keys that fit beside the palette key; leave out the rest, whole."""
+        if not self.is_attached:
+            return
+        keys = [key for key in self.query(FooterKey) if not key.has_class("-command-palette")]
+        if not self.has_class("-read-only"):
+            # Only read-only, where the keys that change something are gone, has room for
+            # the keys that only look and are not needed at a glance.
+            for key in keys:
+                key.display = key.action not in READ_ONLY_EXTRAS
+            keys = [key for key in keys if key.action not in READ_ONLY_EXTRAS]
+        palette = [key for key in self.query(FooterKey) if key.has_class("-command-palette")]
+        room = self.size.width - sum(_width(key) for key in palette)
+        shown = keys_that_fit([_width(key) for key in keys], [k.action for k in keys], room)
+        for key, show in zip(keys, shown, strict=True):
+            key.display = show
+
+
+def _width(key: FooterKey) -> int:
+    """The cells ``key`` takes, drawn or not: its text, padding, border and margins."""
+    content = key.get_content_width(Size(0, 0), Size(0, 0))
+    return content + key.styles.gutter.width + key.styles.margin.width

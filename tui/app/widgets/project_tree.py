@@ -316,6 +316,16 @@ class ProjectTree(Tree[Row]):
         else:
             self.scroll_to_node(node, animate=False)
 
+    def on_resize(self) -> None:
+        # A shrink can leave the cursor row below the new bottom: bring it back into view
+        # once the new size is laid out (Textual's Tree waits for the next key).
+        self.call_after_refresh(self._cursor_into_view)
+
+    def _cursor_into_view(self) -> None:
+        node = self.cursor_node
+        if node is not None and node.line >= 0:
+            self.scroll_to_node(node, animate=False)
+
     def _keep_screen_row(self, node: TreeNode[Row], screen_row: int) -> None:
         """Scroll so that ``node`` stays on the screen row it was on: rows added or let go
         above it must not make the list jump under the user's eyes."""

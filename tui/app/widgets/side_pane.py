@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Literal
 
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import TabbedContent, TabPane, Tabs
 
 from tui.api import PostHogClient
@@ -14,6 +15,7 @@ from tui.app.status import StatusBoard
 from tui.app.widgets.details import DetailsView
 from tui.app.widgets.events_tab import EventsTab
 from tui.app.widgets.exports_tab import ExportsTab
+from tui.app.widgets.key_scroll import KeyScroll
 from tui.models import FileSystemEntry
 
 # The tabs, by the id of their pane.
@@ -23,12 +25,17 @@ Tab = Literal["details", "exports", "events"]
 class SidePane(Vertical):
     def compose(self) -> ComposeResult:
         with TabbedContent(initial="details"):
-            with TabPane("Details", id="details"), VerticalScroll():
+            with TabPane("Details", id="details"), KeyScroll(id="details-scroll"):
                 yield DetailsView(id="details-view")
             with TabPane("Exports", id="exports"):
                 yield ExportsTab(id="exports-tab")
             with TabPane("Events", id="events"):
                 yield EventsTab(id="events-tab")
+
+    def on_mount(self) -> None:
+        # Not a stop of tab: tab goes from the tree to the tab's content and back (two
+        # stops); 1/2/3 choose the tab.
+        self.query_one(Tabs).can_focus = False
 
     @property
     def tabs(self) -> TabbedContent:
@@ -60,20 +67,35 @@ class SidePane(Vertical):
         self.query_one(EventsTab).show(entry)
 
     def open(self, tab: Tab, *, focus: bool = True) -> None:
-        """Show the pane with ``tab`` active and (with ``focus``) its main widget focused:
-        the exports list, the events table (Details has nothing to focus)."""
+        """Show the pane with ``tab`` active and (with ``focus``) its content focused."""
         self.display = True
         self.tabs.active = tab
-        if not focus:
-            return
-        if tab == "exports":
-            self.query_one(ExportsTab).focus_main()
-        elif tab == "events":
-            self.query_one(EventsTab).focus_main()
+        if focus:
+            self.focus_content()
 
-    def focus_tabs(self) -> None:
-        """The tab bar takes the focus (``tab`` from the tree)."""
-        self.query_one(Tabs).focus()
+    def focus_content(self) -> None:
+        """The active tab's main widget takes the focus: the details, the exports list,
+        the events table; or, when that is hidden, the tab's first widget that can."""
+        pane = self.tabs.active_pane
+        if pane is None:
+            return
+        main = self._main_widget(pane.id or "")
+        if main is not None and _can_take_focus(main, pane):
+            main.focus()
+            return
+        for widget in pane.query("*"):
+            if _can_take_focus(widget, pane):
+                widget.focus()
+                return
+
+    def _main_widget(self, tab: str) -> Widget | None:
+        if tab == "details":
+            return self.query_one("#details-scroll", KeyScroll)
+        if tab == "exports":
+            return self.query_one(ExportsTab).list_view
+        if tab == "events":
+            return self.query_one(EventsTab).table
+        return None
 
     def export(self, entry: FileSystemEntry | None) -> None:
         """The Exports tab on screen, asking for a format to export ``entry`` in."""
@@ -81,3 +103,16 @@ class SidePane(Vertical):
         exports = self.query_one(ExportsTab)
         exports.show(entry)
         exports.choose()
+
+
+def _can_take_focus(widget: Widget, pane: Widget) -> bool:
+    """``widget`` can be focused and is on show in ``pane`` (its stylesheet may hide it, as
+    the Exports tab hides its list for an entry that cannot be exported)."""
+    if not widget.focusable:
+        return False
+    for node in widget.ancestors_with_self:
+        if node is pane:
+            return True
+        if isinstance(node, Widget) and not node.display:
+            return False
+    return True
