@@ -276,6 +276,7 @@ async def test_an_export_starting_replaces_the_message_before_it(
         await settle(pilot, lambda: tab.running is not None)
         await settle(pilot, lambda: "exporting PNG" in line_of(app))
         assert "Count works" not in line_of(app) and app.status.current is None
+        await pilot.press("tab")  # the export keeps the focus in the tree: to the list
         await settle(pilot, lambda: tab.list_view.has_focus)
         await pilot.press("escape")  # cancel: nothing left behind
         await settle(pilot, lambda: tab.running is None)

@@ -16,6 +16,8 @@ from textual.widgets._footer import FooterKey
 # Left out first, in this order, when the keys do not fit; then the others from the right;
 # ? help last of all.
 LEAST_NEEDED = ("toggle_mark", "quit", "undo", "count", "reload", "export", "events")
+# Read-only, the keys that look take the room of the keys that change: they go last.
+LEAST_NEEDED_READ_ONLY = ("toggle_mark", "quit", "search")
 KEPT_LONGEST = "help"
 # Shown in the footer in read-only mode alone.
 READ_ONLY_EXTRAS = frozenset({"copy_url"})
@@ -26,20 +28,22 @@ def action_class(action: str) -> str:
     return "-action-" + re.sub(r"[^A-Za-z0-9_-]", "-", action)
 
 
-def leaving_order(actions: list[str]) -> list[int]:
+def leaving_order(actions: list[str], least_needed: tuple[str, ...] = LEAST_NEEDED) -> list[int]:
     """The indexes of ``actions`` (the footer's keys, left to right) in the order they are
     left out when the footer is too narrow."""
-    first = [i for name in LEAST_NEEDED for i, a in enumerate(actions) if a == name]
+    first = [i for name in least_needed for i, a in enumerate(actions) if a == name]
     last = [i for i, a in enumerate(actions) if a == KEPT_LONGEST]
     rest = [i for i in reversed(range(len(actions))) if i not in first and i not in last]
     return first + rest + last
 
 
-def keys_that_fit(widths: list[int], actions: list[str], room: int) -> list[bool]:
+def keys_that_fit(
+    widths: list[int], actions: list[str], room: int, least_needed: tuple[str, ...] = LEAST_NEEDED
+) -> list[bool]:
     """Which keys show, given each one's width (margins included) and the room there is."""
     shown = [True] * len(widths)
     total = sum(widths)
-    for index in leaving_order(actions):
+    for index in leaving_order(actions, least_needed):
         if total <= room:
             break
         shown[index] = False
@@ -99,7 +103,9 @@ class KeyFooter(Footer):
             keys = [key for key in keys if key.action not in READ_ONLY_EXTRAS]
         palette = [key for key in self.query(FooterKey) if key.has_class("-command-palette")]
         room = self.size.width - sum(_width(key) for key in palette)
-        shown = keys_that_fit([_width(key) for key in keys], [k.action for k in keys], room)
+        least_needed = LEAST_NEEDED_READ_ONLY if self.has_class("-read-only") else LEAST_NEEDED
+        widths = [_width(key) for key in keys]
+        shown = keys_that_fit(widths, [k.action for k in keys], room, least_needed)
         for key, show in zip(keys, shown, strict=True):
             key.display = show
 
