@@ -31,8 +31,11 @@ SHOTS: dict[str, tuple[str, tuple[int, int]]] = {
     "search": ("search", (120, 40)),
     "move": ("move", (120, 40)),
     "delete": ("delete", (120, 40)),
+    "delete-several": ("delete-several", (120, 40)),
     "help": ("help", (120, 40)),
+    "messages": ("messages", (120, 40)),
     "main-80x24": ("main", (80, 24)),
+    "messages-60x15": ("messages", (60, 15)),
 }
 
 

@@ -19,6 +19,13 @@ from tui.server.settings import parse_seed
 SCALE_SEED = "scale:50k:0"
 
 
+@pytest.fixture(autouse=True)
+def _work_in_a_folder_of_the_tests_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app saves exports into the current folder unless told otherwise: in a test,
+    that is the test's own folder, never the checkout."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture(scope="session")
 def snapshot_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The picture project, built once per run; each test gets its own copy."""
