@@ -34,6 +34,7 @@ pytestmark = pytest.mark.anyio
 # A name that is markup to Rich: it must be shown as typed.
 # How a cut row is marked (beside its icon, the row dimmed).
 CUT_MARK = "✂"
+MARK = "●"
 
 MARKUP_NAME = "[bold red]Gamma[reverse]"
 
@@ -129,6 +130,7 @@ async def test_esc_clears_marks_and_cut_first_then_the_filter(
         await settle(pilot, lambda: visible_names(app) == ["Archive", "Reports", "Reports/Alpha"])
         await mark(pilot, "Reports/Alpha")
         assert "1 marked" in status_text(app) and "1 cut" in status_text(app)
+        assert MARK in drawn_row(app, "Reports/Alpha").plain
 
         await pilot.press("escape")
         await settle(pilot)
@@ -136,6 +138,8 @@ async def test_esc_clears_marks_and_cut_first_then_the_filter(
         assert app.status.message == "Cleared 1 marked and 1 cut"
         assert (app.status_line.marked, app.status_line.cut) == (0, 0)
         assert not is_cut(app, "Reports/Alpha")
+        # Drawn again: the screen no longer shows the mark (the tree caches drawn rows).
+        assert MARK not in drawn_row(app, "Reports/Alpha").plain
         assert tree_of(app).folders["Reports"].name_filter == "Al"  # the filter stays
 
         await pilot.press("escape")

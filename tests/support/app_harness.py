@@ -14,7 +14,6 @@ from typing import Any
 
 import httpx
 from pydantic import SecretStr
-from rich.style import Style
 from rich.text import Text
 from textual.pilot import Pilot
 
@@ -155,13 +154,18 @@ def row_texts(app: HogtreeApp) -> list[str]:
 
 
 def drawn_row(app: HogtreeApp, path: str) -> Text:
-    """The row of the visible entry at ``path`` as the tree draws it (its mark or cut
-    sign and its style included), not just its label."""
+    """The row of the entry at ``path`` as the tree draws it on screen now (its mark or
+    cut sign and its styles included): through the Tree's own cache of drawn lines, so a
+    row the tree forgot to draw again shows its old look here too."""
     tree = tree_of(app)
     for line in range(tree.last_line + 1):
         node = tree.get_node_at_line(line)
         if node is not None and isinstance(node.data, EntryRow) and node.data.entry.path == path:
-            return tree.render_label(node, Style(), Style())
+            y = line - tree.scroll_offset.y
+            if not 0 <= y < tree.scrollable_content_region.height:
+                raise AssertionError(f"{path} is scrolled out of view")
+            strip = tree.render_line(y)
+            return Text.assemble(*((segment.text, segment.style) for segment in strip))
     raise AssertionError(f"{path} is not on screen: {visible_names(app)}")
 
 

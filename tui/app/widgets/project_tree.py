@@ -897,15 +897,25 @@ class ProjectTree(Tree[Row]):
         self._announce_cursor()
 
     def clear_marks(self) -> None:
+        was_marked = list(self.marks)
         self.marks.clear()
-        self.refresh()
+        self._redraw_rows(was_marked)
         self.post_message(self.MarksChanged(0))
 
     def set_cut(self, entries: Iterable[FileSystemEntry]) -> None:
         """Show ``entries`` as cut (none: the cut is over, pasted or put away)."""
+        was_cut = list(self.cut)
         self.cut = {entry.id: entry for entry in entries}
-        self.refresh()
+        self._redraw_rows([*was_cut, *self.cut])
         self.post_message(self.CutChanged(len(self.cut)))
+
+    def _redraw_rows(self, entry_ids: Iterable[str]) -> None:
+        """Draw the rows of ``entry_ids`` again. The Tree keeps each row's picture until its
+        node says it changed: refreshing the widget alone would show the old marks."""
+        for entry_id in entry_ids:
+            node = self._entry_nodes.get(entry_id)
+            if node is not None:
+                node.refresh()
 
     def action_clear(self) -> None:
         """``esc``: first the marks and the cut go (what the user set aside last); pressed
