@@ -60,6 +60,11 @@ def test_help(snap_compare: SnapCompare, snapshot_server: LiveServer, size: Any)
     assert picture(snap_compare, snapshot_server, "help", size)
 
 
+def test_help_on_a_small_screen(snap_compare: SnapCompare, snapshot_server: LiveServer) -> None:
+    """``?`` at 60x15: the keys scroll between the title and the help line, both shown."""
+    assert picture(snap_compare, snapshot_server, "help", (60, 15))
+
+
 @pytest.mark.anyio
 @pytest.mark.parametrize("width", [80, 99, 100, 119, 120, 139, 140])
 async def test_footer_keys_fit_without_cutting_one(snapshot_server: LiveServer, width: int) -> None:

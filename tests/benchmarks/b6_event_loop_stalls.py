@@ -91,7 +91,8 @@ async def drive(url: str, pages: int, downloads: Path) -> tuple[list[float], lis
         with StallProbe().running() as probe:
             # The export runs in its worker (its first answer is 300 ms away); page meanwhile.
             await page_through(pilot, app, pages)
-            await settle(pilot, lambda: app.status.message.startswith("Saved"))
+            # In the log: paging moves the cursor on, which puts the shown message away.
+            await settle(pilot, lambda: any(m.text.startswith("Saved") for m in app.status.log))
             await settle(pilot)
         saved = list(downloads.iterdir())
         assert saved, "the export was not saved"

@@ -304,11 +304,30 @@ CAPTURE_BODY: dict[str, Any] = {
 CAPTURE_PATHS = ("/capture", "/e", "/i/v0/e", "/track", "/engage", "/batch")
 
 for _path in CAPTURE_PATHS:
+    # One route per method: FastAPI names an operation by its route's first method only.
     add_route(
         router,
         _path,
         capture,
-        methods=["POST", "GET"],
+        methods=["POST"],
         response_model=CaptureAccepted,
         openapi_extra=CAPTURE_BODY,
+    )
+    add_route(
+        router,
+        _path,
+        capture,
+        methods=["GET"],
+        response_model=CaptureAccepted,
+        openapi_extra={
+            "parameters": [
+                {
+                    "name": "data",
+                    "in": "query",
+                    "required": True,
+                    "description": "The event or batch as JSON, or base64 of it",
+                    "schema": {"type": "string"},
+                }
+            ]
+        },
     )

@@ -18,8 +18,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from tui.server.http import add_route
 from tui.server.routes import capture
 from tui.server.store.db import Database
 
@@ -94,5 +96,45 @@ async def capture_v1(request: Request) -> JSONResponse:
     return JSONResponse({"results": {event.uuid: {"result": "ok"} for event in events}})
 
 
-router.add_api_route(PATH, capture_v1, methods=["POST"])
-router.add_api_route(PATH + "/", capture_v1, methods=["POST"], include_in_schema=False)
+class EventResult(BaseModel):
+    result: str
+
+
+class V1Accepted(BaseModel):
+    results: dict[str, EventResult]
+
+
+_V1_EVENT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "event": {"type": "string"},
+        "uuid": {"type": "string"},
+        "distinct_id": {"type": "string"},
+        "timestamp": {"type": "string"},
+        "options": {"type": "object"},
+        "properties": {"type": "object"},
+        "session_id": {"type": "string"},
+        "window_id": {"type": "string"},
+    },
+}
+V1_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "created_at": {"type": "string"},
+                        "historical_migration": {"type": "boolean"},
+                        "batch": {"type": "array", "items": _V1_EVENT},
+                    },
+                }
+            }
+        },
+    }
+}
+
+add_route(
+    router, PATH, capture_v1, methods=["POST"], response_model=V1Accepted, openapi_extra=V1_BODY
+)
