@@ -24,6 +24,7 @@ from support.server_helpers import assert_error_shape, create, expect, folder, g
 
 from tui.server.limits import (
     MAX_BODY_BYTES,
+    MAX_INSIDE_DEPTH,
     MAX_PAGE_VALUE,
     MAX_PATH_DEPTH,
     MAX_PATH_LENGTH,
@@ -37,6 +38,13 @@ PROMPT_S = 10.0
 # What may be in flight when the server stops reading: socket buffers on both sides.
 IN_FLIGHT_BYTES = 16 * 1024 * 1024
 CHUNK = b"x" * (1024 * 1024)
+
+
+def held_folder(api: httpx.Client, path: str) -> dict[str, Any]:
+    """The folder entry the server holds at ``path`` (``folder()`` would make another)."""
+    found = expect(api.get("file_system/", params={"path": path, "type": "folder"}), 200)
+    entry: dict[str, Any] = found["results"][0]
+    return entry
 
 
 def _deep(depth: int) -> str:
@@ -190,30 +198,34 @@ def test_a_folder_at_the_path_limit_can_be_listed(api: httpx.Client, letter: str
 
 
 def test_a_path_at_the_length_limit_is_stored(api: httpx.Client) -> None:
-    name = "n" * 10_000  # a long name, as hostile-name tests use, fits inside folders
+    name = "n" * 3_000  # a long name, as hostile-name tests use, fits inside folders
     path = f"Folder/{name}/" + "x" * (MAX_PATH_LENGTH - len(name) - len("Folder//"))
     assert len(path) == MAX_PATH_LENGTH
     assert get_entry(api, create(api, path)["id"])["path"] == path
 
 
+TOO_LONG = "Path must be 4000 characters or fewer."  # PostHog's words
+TOO_DEEP = "Path can be at most 50 levels deep."
+
+
 @pytest.mark.parametrize(
-    ("path", "code"),
+    ("path", "detail"),
     [
-        ("x" * (MAX_PATH_LENGTH + 1), "max_length"),
-        ("x" * 5_000_000, "max_length"),
-        (_deep(MAX_PATH_DEPTH + 1), "max_depth"),
-        ("a/" * 5_000, "max_depth"),  # used to create 5,000 folders, taking minutes
+        ("x" * (MAX_PATH_LENGTH + 1), TOO_LONG),
+        ("x" * 5_000_000, TOO_LONG),
+        (_deep(MAX_PATH_DEPTH + 1), TOO_DEEP),
+        ("a/" * 1_500, TOO_DEEP),  # used to create 1,500 folders, taking a while
     ],
     ids=["one-too-long", "huge", "one-too-deep", "very-deep"],
 )
 def test_a_path_over_the_limits_is_refused_and_nothing_is_created(
-    api: httpx.Client, path: str, code: str
+    api: httpx.Client, path: str, detail: str
 ) -> None:
     started = time.monotonic()
     response = api.post("file_system/", json={"path": path})
-    got = assert_error_shape(response, 400, type_="validation_error", code=code, attr="path")
+    got = assert_error_shape(response, 400, type_="validation_error", code="invalid", attr="path")
     assert time.monotonic() - started < PROMPT_S
-    assert "at most" in got["detail"]
+    assert got["detail"] == detail
     assert snapshot(api) == []  # not even the folders above it
 
 
@@ -226,9 +238,12 @@ def test_a_path_at_the_depth_limit_is_stored_with_its_folders(api: httpx.Client)
 def test_patch_to_a_path_over_the_limits_changes_nothing(api: httpx.Client) -> None:
     entry = create(api, "Box/item")
     before = snapshot(api)
-    for path, code in (("x" * (MAX_PATH_LENGTH + 1), "max_length"), ("a/" * 200, "max_depth")):
+    for path, detail in (("x" * (MAX_PATH_LENGTH + 1), TOO_LONG), ("a/" * 200, TOO_DEEP)):
         response = api.patch(f"file_system/{entry['id']}/", json={"path": path})
-        assert_error_shape(response, 400, type_="validation_error", code=code, attr="path")
+        got = assert_error_shape(
+            response, 400, type_="validation_error", code="invalid", attr="path"
+        )
+        assert got["detail"] == detail
     assert snapshot(api) == before
 
 
@@ -237,44 +252,81 @@ def test_new_path_over_the_limits_changes_nothing(api: httpx.Client, action: str
     item = create(api, "Box/item")
     before = snapshot(api)
     response = api.post(f"file_system/{item['id']}/{action}/", json={"new_path": "a/" * 200})
-    got = assert_error_shape(
-        response, 400, type_="validation_error", code="max_depth", attr="new_path"
-    )
-    assert got["detail"].startswith("This path")
+    # PostHog's shape on a move or link: attr null.
+    got = assert_error_shape(response, 400, type_="validation_error", code="invalid", attr=None)
+    assert got["detail"] == TOO_DEEP
+    response = api.post(f"file_system/{item['id']}/{action}/", json={"new_path": ["a"]})
+    got = assert_error_shape(response, 400, type_="validation_error", code="invalid", attr=None)
+    assert got["detail"] == "Path must be a string."
     assert snapshot(api) == before
 
 
 @pytest.mark.parametrize("action", ["move", "link"])
-def test_a_folder_whose_insides_would_go_too_deep_stays_put(api: httpx.Client, action: str) -> None:
-    """The folder's own new path is fine; a path inside it would not be."""
-    create(api, "Top/" + _deep(10))
-    top = folder(api, "Top")
+def test_a_folder_whose_insides_would_go_past_what_is_stored_stays_put(
+    api: httpx.Client, action: str
+) -> None:
+    """The folder's own new path is fine; a path inside it would be deeper than the server
+    stores (PostHog checks none of them: only a hazard is refused)."""
+    # Paths are written at most 50 deep, but moves take what is inside along: B holds 48
+    # levels, and C (48 levels of its own) moves to B's bottom, so B holds 97.
+    create(api, "B/" + _deep(48))
+    create(api, "C/" + _deep(48))
+    into_b = "B/" + _deep(48) + "/C"
+    c = held_folder(api, "C")
+    expect(api.post(f"file_system/{c['id']}/move/", json={"new_path": into_b}), 200)
+    b = held_folder(api, "B")
     before = snapshot(api)
-    target = _deep(MAX_PATH_DEPTH - 5) + "/Top"
-    response = api.post(f"file_system/{top['id']}/{action}/", json={"new_path": target})
+    target = _deep(MAX_PATH_DEPTH - 1) + "/B"
+    response = api.post(f"file_system/{b['id']}/{action}/", json={"new_path": target})
     got = assert_error_shape(
         response, 400, type_="validation_error", code="max_depth", attr="new_path"
     )
-    assert got["detail"].startswith("A path inside this folder would be 106 levels deep")
+    assert got["detail"].startswith("A path inside this folder would be")
+    assert int(got["detail"].split(" be ")[1].split()[0]) > MAX_INSIDE_DEPTH
     assert snapshot(api) == before
 
 
-def test_a_folder_that_fits_moves(api: httpx.Client) -> None:
+def test_a_folder_moves_even_when_paths_inside_go_past_50_levels(api: httpx.Client) -> None:
+    # As PostHog: only the path written is checked, not the paths moved along with it.
     create(api, "Top/" + _deep(10))
     top = folder(api, "Top")
-    target = _deep(MAX_PATH_DEPTH - 11) + "/Top"
+    target = _deep(MAX_PATH_DEPTH - 1) + "/Top"
     moved = expect(api.post(f"file_system/{top['id']}/move/", json={"new_path": target}), 200)
     assert moved["path"] == target
-    assert max(entry["depth"] for entry in snapshot(api)) == MAX_PATH_DEPTH
+    assert max(entry["depth"] for entry in snapshot(api)) == MAX_PATH_DEPTH + 10
 
 
 def test_undo_delete_to_a_path_over_the_limit_is_refused(api: httpx.Client) -> None:
     item = {"type": "insight", "ref": "abc", "path": "x" * (MAX_PATH_LENGTH + 1)}
     response = api.post("file_system/undo_delete/", json={"items": [item]})
-    assert_error_shape(
-        response, 400, type_="validation_error", code="max_length", attr="items__0__path"
+    got = assert_error_shape(
+        response, 400, type_="validation_error", code="invalid", attr="items__0__path"
     )
+    assert got["detail"] == TOO_LONG
     assert snapshot(api) == []
+
+
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_meta_must_be_an_object_under_1_mb(api: httpx.Client, method: str) -> None:
+    item = create(api, "Box/item")
+    before = snapshot(api)
+
+    def write(meta: Any) -> httpx.Response:
+        if method == "post":
+            return api.post("file_system/", json={"path": "Box/other", "meta": meta})
+        return api.patch(f"file_system/{item['id']}/", json={"meta": meta})
+
+    for meta, detail in (
+        ([1, 2], "Meta must be an object."),
+        ("text", "Meta must be an object."),
+        ({"blob": "x" * (1024 * 1024)}, "Meta must be smaller than 1 MB."),
+    ):
+        got = assert_error_shape(
+            write(meta), 400, type_="validation_error", code="invalid", attr="meta"
+        )
+        assert got["detail"] == detail
+    assert snapshot(api) == before
+    assert write({"fine": True}).status_code in (200, 201)
 
 
 # --------------------------------------------------------------------------- limit and offset

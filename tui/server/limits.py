@@ -1,13 +1,17 @@
 """How big a request may be, and the clear 400s for one that is bigger.
 
-PostHog's own rule is followed where it has one (Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE``,
-20 MB in PostHog's settings, answered as a 400). PostHog has no bound on a path's length or
-depth, on ``limit``/``offset``, or on the terms of a search: there the local server is
-stricter, so that one request cannot make it build thousands of folders, rewrite gigabytes
-of paths, overflow SQLite's integers or its expression depth, or answer 500.
+PostHog's own rule is followed where it has one: Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE``
+(20 MB in PostHog's settings, answered as a 400), and a path's length and depth
+(``validate_file_system_path`` in its file_system.py: 4,000 characters, 50 segments, with
+its words). PostHog has no bound on the paths inside a moved folder, on ``limit``/``offset``
+or on the terms of a search: there the local server is stricter, so that one request cannot
+make it rewrite gigabytes of paths, overflow SQLite's integers or its expression depth, or
+answer 500.
 """
 
 from __future__ import annotations
+
+import json
 
 from tui import paths
 from tui.server.errors import ApiProblem, invalid
@@ -18,14 +22,15 @@ from tui.server.store.errors import InvalidField
 # gzipped capture body may inflate to.
 MAX_BODY_BYTES = 20 * 1024 * 1024
 
-# A path's characters, as stored (escaped). Room for a 10,000-character name (the hostile-name
-# tests use one) inside folders, and short enough that a folder's path of ASCII characters,
-# each percent-encoded ("%20"), still fits in the URL that lists the folder (MAX_URL_BYTES).
-# (Many multi-byte characters may not fit: the client then says the path is too long.)
-MAX_PATH_LENGTH = 16_384
-# A path's segments. Creating a path creates every missing folder above it, so without a
-# bound one request could create thousands of rows; no tree a person browses is this deep.
-MAX_PATH_DEPTH = 100
+# PostHog's bounds on a path written (created, changed, moved to, linked to, restored to):
+# its characters as sent (escaped) and its segments as split_path counts them.
+MAX_PATH_LENGTH = 4_000
+MAX_PATH_DEPTH = 50
+# What a path inside a moved or linked folder may grow to. PostHog checks no such path; the
+# local server refuses only what would be a hazard (a folder's path of ASCII characters, each
+# percent-encoded, must still fit in the URL that lists it: MAX_URL_BYTES).
+MAX_INSIDE_LENGTH = 16_384
+MAX_INSIDE_DEPTH = 100
 
 # Terms of a ``search=``: each is one more condition ANDed in SQL, and SQLite refuses an
 # expression deeper than 1,000; a person types a handful.
@@ -99,36 +104,51 @@ def check_property_filters(count: int) -> None:
         )
 
 
-# Who a path-size message speaks of.
-THIS_PATH = "This path"
-INSIDE_FOLDER = "A path inside this folder"
+# PostHog's bound on an entry's ``meta``, as JSON.
+MAX_META_BYTES = 1024 * 1024
 
 
-def check_path(path: str, attr: str) -> None:
-    """400 if ``path`` is longer or deeper than a stored path may be."""
-    _check_length(len(path), attr, THIS_PATH)  # first: splitting a huge path is wasted work
-    _check_depth(paths.depth(path), attr, THIS_PATH)
+def check_meta(body: object) -> None:
+    """PostHog's 400s for a ``meta`` that is not an object, or is bigger than 1 MB."""
+    if not isinstance(body, dict) or body.get("meta") is None:
+        return
+    meta = body["meta"]
+    if not isinstance(meta, dict):
+        raise invalid("Meta must be an object.", code="invalid", attr="meta")
+    if len(json.dumps(meta, ensure_ascii=False).encode()) > MAX_META_BYTES:
+        raise invalid("Meta must be smaller than 1 MB.", code="invalid", attr="meta")
 
 
-def check_path_size(length: int, depth: int, attr: str, subject: str = THIS_PATH) -> None:
-    """400 if a path of ``length`` characters and ``depth`` segments may not be stored."""
-    _check_length(length, attr, subject)
-    _check_depth(depth, attr, subject)
+def path_not_a_string() -> ApiProblem:
+    return invalid("Path must be a string.", code="invalid", attr=None)
 
 
-def _check_length(length: int, attr: str, subject: str) -> None:
-    if length > MAX_PATH_LENGTH:
+def check_path(path: str, attr: str | None) -> None:
+    """PostHog's 400 if ``path`` is longer or deeper than a path may be (``attr`` None on a
+    move or link, as PostHog answers there)."""
+    if len(path) > MAX_PATH_LENGTH:  # first: splitting a huge path is wasted work
         raise invalid(
-            f"{subject} would have {length} characters; at most {MAX_PATH_LENGTH} are allowed.",
-            code="max_length",
-            attr=attr,
+            f"Path must be {MAX_PATH_LENGTH} characters or fewer.", code="invalid", attr=attr
+        )
+    if paths.depth(path) > MAX_PATH_DEPTH:
+        raise invalid(
+            f"Path can be at most {MAX_PATH_DEPTH} levels deep.", code="invalid", attr=attr
         )
 
 
-def _check_depth(depth: int, attr: str, subject: str) -> None:
-    if depth > MAX_PATH_DEPTH:
+def check_inside_size(length: int, depth: int, attr: str) -> None:
+    """400 if a path inside a moved or linked folder would grow past what may be stored."""
+    if length > MAX_INSIDE_LENGTH:
         raise invalid(
-            f"{subject} would be {depth} levels deep; at most {MAX_PATH_DEPTH} are allowed.",
+            f"A path inside this folder would have {length} characters;"
+            f" at most {MAX_INSIDE_LENGTH} are allowed.",
+            code="max_length",
+            attr=attr,
+        )
+    if depth > MAX_INSIDE_DEPTH:
+        raise invalid(
+            f"A path inside this folder would be {depth} levels deep;"
+            f" at most {MAX_INSIDE_DEPTH} are allowed.",
             code="max_depth",
             attr=attr,
         )

@@ -86,6 +86,7 @@ def list_file_system(
 def create_file_system(
     request: Request, access: Write, payload: OptionalJsonBody = None
 ) -> JSONResponse:
+    limits.check_meta(payload)
     entry = validate_body(EntryCreate, payload)
     if not entry.path.strip():
         raise invalid("This field may not be blank.", code="blank", attr="path")
@@ -146,6 +147,7 @@ def retrieve(request: Request, access: Read, entry_id: str) -> JSONResponse:
 def _update(
     request: Request, access: Access, entry_id: str, payload: Any, *, full: bool
 ) -> JSONResponse:
+    limits.check_meta(payload)
     changes = validate_body(EntryUpdate, payload).model_dump(exclude_unset=True)
     if "path" in changes and changes["path"] is None:
         raise invalid("This field may not be null.", code="null", attr="path")
@@ -204,8 +206,8 @@ def _new_path(payload: Any) -> str:
     if not new_path:
         raise bare_400("new_path is required")
     if not isinstance(new_path, str):
-        raise bare_400("new_path must be a string")
-    limits.check_path(new_path, "new_path")
+        raise limits.path_not_a_string()
+    limits.check_path(new_path, None)  # PostHog's attr is null here
     return new_path
 
 
@@ -213,17 +215,16 @@ def _check_subtree_fits(
     conn: sqlite3.Connection, project_id: int, entry_id: str, new_path: str
 ) -> None:
     """A folder moved or linked to ``new_path`` takes its subtree along: every path inside
-    it must stay within the limits too."""
+    it must stay storable (PostHog checks none of them: see limits.MAX_INSIDE_LENGTH)."""
     row = store.get_row(conn, project_id, entry_id)
     if row["type"] != "folder":
         return
     longest, deepest = store.subtree_extent(conn, project_id, row["path"])
     if longest:
-        limits.check_path_size(
+        limits.check_inside_size(
             longest - len(row["path"]) + len(new_path),
             deepest - paths.depth(row["path"]) + paths.depth(new_path),
             "new_path",
-            limits.INSIDE_FOLDER,
         )
 
 
