@@ -365,6 +365,8 @@ PUBLIC: dict[tuple[str, str], int] = {
     ("GET", "/_health"): 200,
     ("GET", "/openapi.json"): 200,
     ("HEAD", "/openapi.json"): 200,
+    ("GET", "/api/schema"): 200,
+    ("GET", "/api/schema/"): 200,
     ("GET", "/docs"): 200,
     ("HEAD", "/docs"): 200,
     ("GET", "/docs/oauth2-redirect"): 200,

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from support import ADMIN_KEY, P1_KEY, READ_KEY, LiveServer
 from support.server_helpers import (
     ENTRY_FIELDS,
@@ -412,3 +413,35 @@ def test_walking_next_through_the_environments_prefix(
             page = expect(client.get(page["next"]), 200)
             seen.extend(e["path"] for e in page["results"])
     assert seen == [f"n{i}" for i in range(7)]
+
+
+# --------------------------------------------------------------------------- schema, 405
+
+
+def test_the_schema_is_served_where_posthog_serves_its_own(api: httpx.Client) -> None:
+    base = str(api.base_url).split("/api/")[0]
+    published = httpx.get(f"{base}/openapi.json", timeout=30).json()
+    as_json = httpx.get(f"{base}/api/schema/", params={"format": "json"}, timeout=30)
+    assert as_json.headers["content-type"].startswith("application/vnd.oai.openapi+json")
+    assert as_json.json() == published
+    default = httpx.get(f"{base}/api/schema/", timeout=30)
+    assert default.headers["content-type"].startswith("application/vnd.oai.openapi")
+    assert yaml.safe_load(default.text) == published  # JSON is YAML: a YAML reader reads it
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("PUT", "file_system/undo_delete/", {"POST"}),
+        ("GET", "file_system/count_by_path/", {"POST"}),
+        ("DELETE", "exports/", {"GET", "POST"}),
+    ],
+)
+def test_a_405_says_which_methods_are_allowed(
+    api: httpx.Client, method: str, path: str, allowed: set[str]
+) -> None:
+    response = api.request(method, path)
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    offered = {part.strip() for part in response.headers["allow"].split(",")}
+    assert allowed <= offered and method not in offered

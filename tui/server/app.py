@@ -16,7 +16,7 @@ from tui.server import openapi
 from tui.server.auth import Authenticator
 from tui.server.errors import ApiProblem, method_not_allowed, not_found, problem_for
 from tui.server.export_jobs import ExportJobs
-from tui.server.http import request_validation_problem
+from tui.server.http import allowed_methods, request_validation_problem
 from tui.server.latency import AddedLatency
 from tui.server.live_events import LiveEvents
 from tui.server.middleware import CaptureCors, CatchUnexpectedErrors, LimitRequestSize
@@ -138,7 +138,8 @@ def _install_error_handlers(app: FastAPI, authenticator: Authenticator) -> None:
                     authenticator.authenticate(request)
                 except ApiProblem as problem:
                     return _problem_response(problem)
-            return _problem_response(method_not_allowed(request.method))
+            allowed = allowed_methods(request.url.path) | {"OPTIONS"}
+            return _problem_response(method_not_allowed(request.method, ", ".join(sorted(allowed))))
         if exc.status_code == 404:
             return _problem_response(not_found())
         return JSONResponse(

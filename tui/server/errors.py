@@ -70,9 +70,14 @@ def problem_for(error: StoreError) -> ApiProblem:
     return invalid(error.message)
 
 
-def method_not_allowed(method: str) -> ApiProblem:
+def method_not_allowed(method: str, allow: str | None = None) -> ApiProblem:
+    """DRF's 405, with the ``Allow`` header HTTP asks of it (the methods the path takes)."""
     return ApiProblem(
-        405, "invalid_request", "method_not_allowed", f'Method "{method}" not allowed.'
+        405,
+        "invalid_request",
+        "method_not_allowed",
+        f'Method "{method}" not allowed.',
+        headers={"Allow": allow} if allow else None,
     )
 
 

@@ -5,11 +5,13 @@ answer with and without a trailing slash."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ValidationError
+from starlette.routing import compile_path
 
 from tui.models.file_system import query_flag
 from tui.server.errors import ApiProblem, BareProblemBody, ProblemBody, invalid
@@ -200,6 +202,25 @@ def body_schema(model: type[Any]) -> dict[str, Any]:
     }
 
 
+# Every (path pattern, methods) add_route registered, for the ``Allow`` header of a 405:
+# Starlette's own names only the first route of a path, and GET and POST of a path are often
+# routes of their own. Paths as registered, before a router's prefix.
+_METHODS_BY_PATH: list[tuple[re.Pattern[str], frozenset[str]]] = []
+# The prefixes project routes are mounted under.
+_PROJECT_PREFIX = re.compile(r"^/api/(projects|environments)/[^/]+")
+
+
+def allowed_methods(path: str) -> set[str]:
+    """The methods some route takes at the request path ``path``."""
+    relative = _PROJECT_PREFIX.sub("", path)
+    return {
+        method
+        for pattern, methods in _METHODS_BY_PATH
+        if pattern.match(path) or pattern.match(relative)
+        for method in methods
+    }
+
+
 def add_route(
     router: APIRouter,
     path: str,
@@ -214,6 +235,8 @@ def add_route(
     The documented responses include :data:`CLIENT_ERRORS` unless ``responses`` says otherwise.
     """
     kwargs["responses"] = {**CLIENT_ERRORS, **kwargs.get("responses", {})}
+    for variant in (path + "/", path):
+        _METHODS_BY_PATH.append((compile_path(variant)[0], frozenset(methods)))
     router.add_api_route(path + "/", endpoint, methods=methods, status_code=status_code, **kwargs)
     router.add_api_route(
         path,

@@ -8,10 +8,12 @@ property of a response schema is required, except the few listed here. The fuzz 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.responses import Response
 
 # Fields an answer may leave out: ``insights/?basic=true`` drops each insight's result, and
 # this server does not track whether a person was identified (the fuzz test found it missing).
@@ -36,10 +38,19 @@ def require_every_field(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def install(app: FastAPI) -> None:
-    """Publish :func:`require_every_field` of FastAPI's schema at ``/openapi.json``."""
+    """Publish :func:`require_every_field` of FastAPI's schema at ``/openapi.json``, and at
+    ``/api/schema/`` where PostHog serves its own (drf-spectacular's: YAML unless
+    ``?format=json``; this one is JSON either way, which every YAML reader reads)."""
     generate: Callable[[], dict[str, Any]] = app.openapi
 
     def openapi() -> dict[str, Any]:
         return require_every_field(generate())
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+    def schema(format: str | None = None) -> Response:
+        media = "application/vnd.oai.openapi" + ("+json" if format == "json" else "")
+        return Response(json.dumps(app.openapi()), media_type=media)
+
+    for path in ("/api/schema", "/api/schema/"):
+        app.add_api_route(path, schema, methods=["GET"], include_in_schema=False)

@@ -291,7 +291,11 @@ def wrong_method(request: Request) -> Response:
     """405 for a method an action path does not take (after authentication, as PostHog),
     rather than reading the action's name as an entry id."""
     request.app.state.authenticator.authenticate(request)
-    raise method_not_allowed(request.method)
+    path = request.url.path.rstrip("/")
+    allowed = next(
+        (method for action, method in _ACTION_METHODS.items() if path.endswith(action)), None
+    )
+    raise method_not_allowed(request.method, allowed and f"{allowed}, OPTIONS")
 
 
 _ACTION_METHODS = {
