@@ -573,6 +573,33 @@ def test_values_lists_at_most_10_recent_values(live_server: LiveServer, api: htt
     assert values(api, key="amount", event_name="$pageview") == ["24"]
 
 
+def test_values_of_columns_custom_events_lists_and_filtered_events(
+    live_server: LiveServer, api: httpx.Client
+) -> None:
+    send_batch(
+        live_server,
+        [
+            sdk_event("$pageview", "ann", ago(hours=1), tags=["a", "b"], plan="pro"),
+            sdk_event("$pageview", "ben", ago(hours=2), tags=["b", "c"], plan="free"),
+            sdk_event("$pageview", "ann", ago(hours=3), tags=["b"], plan="pro"),
+            sdk_event("signed_up", "ann", ago(hours=4)),
+            sdk_event("invite_sent", "ben", ago(hours=5)),
+        ],
+    )
+    # A list's items count one by one, most frequent first.
+    assert values(api, key="tags", event_name="$pageview") == ["b", "a", "c"]
+    # is_column: an event column, not a property.
+    assert values(api, key="distinct_id", event_name="$pageview", is_column="true") == [
+        "ann",
+        "ben",
+    ]
+    # key=custom_event: the project's own event names (PostHog's are left out), no name asked.
+    custom = expect(api.get("events/values/", params={"key": "custom_event"}), 200)
+    assert {item["name"] for item in custom["results"]} == {"signed_up", "invite_sent"}
+    # properties_<key>=: only the events with that value.
+    assert values(api, key="tags", event_name="$pageview", properties_plan="free") == ["b", "c"]
+
+
 def test_values_needs_a_key_and_an_event_name(api: httpx.Client) -> None:
     assert expect(api.get("events/values/", params={"event_name": "$pageview"}), 400) == {
         "type": "validation_error",

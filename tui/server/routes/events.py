@@ -50,7 +50,8 @@ LIST_PARAMETERS = {
     ' ["timestamp"]: oldest first, next pages with after.',
 }
 VALUES_PARAMETERS = {
-    "key": "The property whose values to list (required).",
+    "key": "The property whose values to list (required); custom_event lists event names.",
+    "is_column": "true: key is an event column (event, distinct_id, elements_chain).",
     "event_name": "Events to look in (required; may repeat).",
     "value": "Only values containing this (case-insensitive).",
 }
@@ -121,12 +122,24 @@ def list_events(request: Request, access: Read) -> Response:
     return JSONResponse({"next": next_url, "results": results})
 
 
+# PostHog's own events, left out of ``key=custom_event``.
+POSTHOG_EVENTS = ("$autocapture", "$pageview", "$identify", "$pageleave", "$screen")
+
+
 def event_values(request: Request, access: Read) -> JSONResponse:
-    """Up to 10 values property ``key`` took in the last 7 days in ``event_name`` events."""
+    """Up to 10 values property ``key`` took in the last 7 days in ``event_name`` events;
+    ``is_column=true``: values of the event column ``key``; ``key=custom_event``: the
+    project's own event names; ``properties_<key>=<value>``: only events with that value."""
     params = request.query_params
     key = params.get("key")
     if not key:
         raise invalid("You must provide a key")
+    since = datetime.now(UTC) - VALUES_WINDOW
+    if key == "custom_event":
+        with _db(request).read() as conn:
+            names = store.event_names(conn, access.project_id, since=since)
+        custom = [name for name in names if name not in POSTHOG_EVENTS]
+        return JSONResponse({"results": [{"name": n} for n in custom], "refreshing": False})
     event_names = [name for name in params.getlist("event_name") if name]
     if not event_names:
         # PostHog's rule for personal API keys, the only keys this server knows.
@@ -135,7 +148,11 @@ def event_values(request: Request, access: Read) -> JSONResponse:
             code="required",
             attr="event_name",
         )
-    since = datetime.now(UTC) - VALUES_WINDOW
+    equal = {
+        name.removeprefix("properties_"): wanted
+        for name, wanted in params.items()
+        if name.startswith("properties_") and name != "properties_"
+    }
     with _db(request).read() as conn:
         values = store.property_values(
             conn,
@@ -145,6 +162,8 @@ def event_values(request: Request, access: Read) -> JSONResponse:
             since=since,
             value=params.get("value") or None,
             limit=VALUES_LIMIT,
+            is_column=str_to_bool(params.get("is_column")),
+            where_properties=equal,
         )
     return JSONResponse({"results": [{"name": value} for value in values], "refreshing": False})
 

@@ -17,12 +17,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from tui.server.event_query import UNPARSABLE, Condition, ConditionGroup, EventQuery
+from tui.server.event_query import UNPARSABLE, Condition, ConditionGroup, EventQuery, as_text
 from tui.server.store.errors import InvalidField
 
 EVENT_COLUMNS = "pk, uuid, event, distinct_id, properties, timestamp, elements_chain"
@@ -355,6 +356,13 @@ def persons_json(
     }
 
 
+# The event columns ``events/values?is_column=true`` lists values of.
+VALUE_COLUMNS = ("event", "distinct_id", "elements_chain")
+# events/values reads this many of the newest matching events and counts their values, as
+# PostHog samples (a quick answer for a suggestion list, whatever the project's size).
+VALUES_SAMPLE = 10_000
+
+
 def property_values(
     conn: sqlite3.Connection,
     project_id: int,
@@ -364,28 +372,65 @@ def property_values(
     since: datetime,
     value: str | None = None,
     limit: int = 10,
+    is_column: bool = False,
+    where_properties: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """Distinct values property ``key`` took in events named ``event_names`` (any event when
-    empty) since ``since``, most frequent first, optionally only those containing ``value``
-    (case-insensitive)."""
-    path = _json_path(key)
+    """The values property ``key`` (or, ``is_column``, the event column ``key``) took in
+    events named ``event_names`` (any event when empty) since ``since`` and whose properties
+    equal ``where_properties``, most frequent first (in the newest :data:`VALUES_SAMPLE`);
+    a list's items count one by one; only those containing ``value`` (case-insensitive)."""
     where = ["project_id = ?", "timestamp >= ?"]
-    params: list[Any] = [path, path, project_id, format_timestamp(since)]
+    params: list[Any] = [project_id, format_timestamp(since)]
+    if is_column:
+        if key not in VALUE_COLUMNS:
+            return []
+        picked = f"{key} AS raw, 'text' AS kind"
+        where.append(f"{key} IS NOT NULL AND {key} != ''")
+    else:
+        path = _json_path(key)
+        picked = "json_extract(properties, ?) AS raw, json_type(properties, ?) AS kind"
+        params = [path, path, *params]
+        where.append("json_type(properties, ?) NOT IN ('null')")
+        params.append(path)
     if event_names:
         where.append(f"event IN ({','.join('?' * len(event_names))})")
         params.extend(event_names)
-    outer = "value IS NOT NULL"
-    if value:
-        outer += " AND instr(casefold(value), ?) > 0"
-        params.append(value.casefold())
-    params.append(limit)
+    for other, wanted in (where_properties or {}).items():
+        where.append(f"{_text('events.properties')} = ?")
+        params.extend([_json_path(other), _json_path(other), wanted])
+    params.append(VALUES_SAMPLE)
     rows = conn.execute(
-        f"SELECT value, COUNT(*) AS seen FROM"
-        f" (SELECT {_text('events.properties')} AS value FROM events WHERE {' AND '.join(where)})"
-        f" WHERE {outer} GROUP BY value ORDER BY seen DESC, value LIMIT ?",
+        f"SELECT {picked} FROM events WHERE {' AND '.join(where)} ORDER BY timestamp DESC LIMIT ?",
         params,
     ).fetchall()
-    return [row["value"] for row in rows]
+    seen: Counter[str] = Counter()
+    for row in rows:
+        for item in _flattened(row["raw"], row["kind"]):
+            if not value or value.casefold() in item.casefold():
+                seen[item] += 1
+    return [item for item, _ in sorted(seen.items(), key=lambda pair: (-pair[1], pair[0]))][:limit]
+
+
+def event_names(conn: sqlite3.Connection, project_id: int, *, since: datetime) -> list[str]:
+    """The names events of ``project_id`` have had since ``since``, most frequent first."""
+    rows = conn.execute(
+        "SELECT event, COUNT(*) AS seen FROM events WHERE project_id = ? AND timestamp >= ?"
+        " GROUP BY event ORDER BY seen DESC, event",
+        (project_id, format_timestamp(since)),
+    ).fetchall()
+    return [row["event"] for row in rows]
+
+
+def _flattened(raw: Any, kind: str) -> list[str]:
+    """A property's value as the texts events/values lists: a list's items one by one."""
+    if kind == "array":
+        items = json.loads(raw)
+        return [as_text(item) for item in items if item is not None]
+    if kind == "object":
+        return [raw]
+    if kind in ("true", "false"):
+        return [kind]
+    return [str(raw)]
 
 
 def projects_with_events(conn: sqlite3.Connection) -> list[int]:
