@@ -161,3 +161,38 @@ def test_capture_v1_through_the_python_sdk(live_server: LiveServer, api: httpx.C
         assert stored["$lib"] == "posthog-python"
     ghost = page(api, event="no_profile", include_person="true")["results"][0]
     assert ghost["person"] is None
+
+
+def test_autocapture_elements_become_elements_and_elements_chain(
+    live_server: LiveServer, api: httpx.Client
+) -> None:
+    clicked = [
+        {
+            "tag_name": "a",
+            "$el_text": 'Buy "now"',
+            "attr__class": "btn primary",
+            "attr__href": "/checkout",
+            "nth_child": 2,
+            "nth_of_type": 1,
+        },
+        {"tag_name": "div", "attr__id": "cart", "nth_child": 1, "nth_of_type": 1},
+    ]
+    body = one_event(project_token(live_server), "$autocapture", properties={"$elements": clicked})
+    expect(send(live_server, "/e/", body), 200)
+    (event,) = walk(api)
+    assert "$elements" not in event["properties"]
+    assert event["elements_chain"] == (
+        'a.btn.primary:attr__class="btn primary"attr__href="/checkout"href="/checkout"'
+        'nth-child="2"nth-of-type="1"text="Buy \\"now\\"";'
+        'div:attr__id="cart"attr_id="cart"nth-child="1"nth-of-type="1"'
+    )
+    link, parent = event["elements"]
+    assert (link["tag_name"], link["attr_class"], link["href"], link["text"]) == (
+        "a",
+        ["btn", "primary"],
+        "/checkout",
+        'Buy "now"',
+    )
+    assert (link["nth_child"], link["nth_of_type"], link["order"]) == (2, 1, 0)
+    assert link["attributes"] == {"attr__class": "btn primary", "attr__href": "/checkout"}
+    assert (parent["tag_name"], parent["attr_id"], parent["order"]) == ("div", "cart", 1)

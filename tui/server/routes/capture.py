@@ -27,6 +27,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from tui.server.elements import chain_from_capture
 from tui.server.errors import ApiProblem
 from tui.server.event_query import as_text
 from tui.server.http import add_route, unstorable
@@ -211,7 +212,11 @@ def new_event(item: dict[str, Any], now: datetime, sent_at: datetime | None) -> 
     if distinct_id is None or isinstance(distinct_id, dict | list) or as_text(distinct_id) == "":
         raise invalid_event('All events must have the event field "distinct_id"!')
     distinct_id = as_text(distinct_id)[:MAX_DISTINCT_ID_LENGTH]
-    properties = {k: v for k, v in properties.items() if k not in ("distinct_id", "token")}
+    # Ingestion keeps autocapture's $elements as the event's elements_chain, not a property.
+    chain = chain_from_capture(properties.get("$elements"))
+    properties = {
+        k: v for k, v in properties.items() if k not in ("distinct_id", "token", "$elements")
+    }
     # Old SDKs send $set / $set_once next to the properties rather than in them.
     for key in ("$set", "$set_once"):
         if isinstance(item.get(key), dict) and key not in properties:
@@ -230,6 +235,7 @@ def new_event(item: dict[str, Any], now: datetime, sent_at: datetime | None) -> 
         timestamp=_timestamp(item, now, moment(item.get("sent_at")) or sent_at),
         properties=properties,
         uuid=event_uuid,
+        elements_chain=chain,
     )
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from tui.server.elements import elements_of
 from tui.server.event_query import UNPARSABLE, Condition, ConditionGroup, EventQuery, as_text
 from tui.server.store.errors import InvalidField
 
@@ -72,6 +73,7 @@ class NewEvent:
     timestamp: datetime
     properties: Mapping[str, Any] = field(default_factory=dict)
     uuid: str = field(default_factory=lambda: str(uuid.uuid4()))
+    elements_chain: str = ""  # autocapture's elements (tui.server.elements)
     # ``properties`` already encoded (:func:`encode_properties`), when a bulk writer such
     # as the demo seed can build it faster than encoding each event whole.
     encoded: str | None = field(default=None, compare=False, repr=False)
@@ -146,7 +148,7 @@ def insert_events(conn: sqlite3.Connection, project_id: int, events: Sequence[Ne
     conn.executemany(
         "INSERT OR IGNORE INTO events"
         " (uuid, project_id, event, distinct_id, properties, timestamp, elements_chain)"
-        " VALUES (?, ?, ?, ?, ?, ?, '')",
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 item.uuid,
@@ -155,6 +157,7 @@ def insert_events(conn: sqlite3.Connection, project_id: int, events: Sequence[Ne
                 item.distinct_id,
                 item.encoded if item.encoded is not None else _dumps(item.properties),
                 format_timestamp(item.timestamp),
+                item.elements_chain,
             )
             for item in events
         ],
@@ -304,7 +307,7 @@ def event_json(row: sqlite3.Row, person: dict[str, Any] | None = None) -> dict[s
         "event": row["event"],
         "timestamp": row["timestamp"],
         "person": person,
-        "elements": [],
+        "elements": elements_of(row["elements_chain"]) if row["elements_chain"] else [],
         "elements_chain": row["elements_chain"],
     }
 
