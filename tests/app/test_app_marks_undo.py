@@ -11,6 +11,7 @@ from support import ADMIN_KEY, LiveServer
 from support.app_harness import (
     drawn_row,
     held,
+    in_folder,
     loaded,
     make,
     move_cursor_to,
@@ -81,10 +82,7 @@ async def press_and_wait(pilot: Pilot[None], key: str, said: str) -> None:
 async def test_cut_rows_stay_dimmed_with_scissors_until_pasted(
     live_server: LiveServer, api: httpx.Client, tree_data: dict[str, Any]
 ) -> None:
-    app = new_app(live_server.url, ADMIN_KEY)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await loaded(pilot)
-        await open_folder(pilot, "Reports")
+    async with in_folder(live_server.url, "Reports") as (app, pilot):
         await mark(pilot, "Reports/Alpha", f"Reports/{MARKUP_NAME}")
         assert "2 marked" in status_text(app)
         await pilot.press("x")
@@ -116,10 +114,7 @@ async def test_esc_clears_marks_and_cut_first_then_the_filter(
     live_server: LiveServer, api: httpx.Client, tree_data: dict[str, Any]
 ) -> None:
     before = held(api)
-    app = new_app(live_server.url, ADMIN_KEY)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await loaded(pilot)
-        await open_folder(pilot, "Reports")
+    async with in_folder(live_server.url, "Reports") as (app, pilot):
         await move_cursor_to(pilot, "Reports/Beta")
         await pilot.press("x")
         await settle(pilot)
@@ -212,10 +207,7 @@ async def test_deleting_a_shortcut_says_only_the_shortcut_goes(
 async def test_undoing_a_move_removes_the_folders_it_created_and_redo_makes_them_again(
     live_server: LiveServer, api: httpx.Client, tree_data: dict[str, Any]
 ) -> None:
-    app = new_app(live_server.url, ADMIN_KEY)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await loaded(pilot)
-        await open_folder(pilot, "Reports")
+    async with in_folder(live_server.url, "Reports") as (app, pilot):
         await mark(pilot, "Reports/Alpha", "Reports/Beta")
         await pilot.press("m")
         await settle(pilot)
@@ -246,10 +238,7 @@ async def test_undoing_a_move_removes_the_folders_it_created_and_redo_makes_them
 async def test_undo_keeps_a_created_folder_that_holds_something_else(
     live_server: LiveServer, api: httpx.Client, tree_data: dict[str, Any]
 ) -> None:
-    app = new_app(live_server.url, ADMIN_KEY)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await loaded(pilot)
-        await open_folder(pilot, "Reports")
+    async with in_folder(live_server.url, "Reports") as (app, pilot):
         await move_cursor_to(pilot, "Reports/Alpha")
         await pilot.press("m")
         await settle(pilot)
@@ -266,10 +255,7 @@ async def test_undo_keeps_a_created_folder_that_holds_something_else(
 async def test_redo_of_a_rename_and_a_new_change_ends_the_redo(
     live_server: LiveServer, api: httpx.Client, tree_data: dict[str, Any]
 ) -> None:
-    app = new_app(live_server.url, ADMIN_KEY)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await loaded(pilot)
-        await open_folder(pilot, "Reports")
+    async with in_folder(live_server.url, "Reports") as (app, pilot):
         await move_cursor_to(pilot, "Reports/Alpha")
         await pilot.press("r")
         await settle(pilot)

@@ -13,6 +13,7 @@ import pytest
 from support import ADMIN_KEY, LiveServer
 from support.app_harness import (
     backend_for,
+    in_folder,
     loaded,
     move_cursor_to,
     open_folder,
@@ -280,10 +281,7 @@ def marketing(api: httpx.Client, **params: Any) -> list[dict[str, Any]]:
 @asynccontextmanager
 async def cursor_in_marketing(server: LiveServer, path: str) -> AsyncIterator[Pilot[None]]:
     """The app on the demo, ``Marketing`` open and the cursor on ``path``."""
-    app = HogtreeApp(backend_for(server.url, ADMIN_KEY))
-    async with app.run_test(size=(120, 40)) as pilot:
-        await loaded(pilot)
-        await open_folder(pilot, "Marketing")
+    async with in_folder(server.url, "Marketing") as (_, pilot):
         await move_cursor_to(pilot, path)
         yield pilot
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from rich.text import Text
 from textual.pilot import Pilot
 
-from support import LiveServer, running_server, server_settings
+from support import ADMIN_KEY, LiveServer, running_server, server_settings
 from tui.api import PostHogClient, RetryNotice
 from tui.app.app import HogtreeApp
 from tui.app.bindings import KeyRow
@@ -227,6 +227,19 @@ async def open_folder(pilot: Pilot[None], path: str) -> None:
     await pilot.press("l")
     tree = tree_of(app)
     await settle(pilot, lambda: path in tree.folders and tree.folders[path].total is not None)
+
+
+@asynccontextmanager
+async def in_folder(
+    url: str, folder: str, *, size: tuple[int, int] = (120, 40), **options: object
+) -> AsyncIterator[tuple[HogtreeApp, Pilot[None]]]:
+    """The app on the server at ``url`` (the admin key), its top level shown and ``folder``
+    open: the start most app tests share."""
+    app = new_app(url, ADMIN_KEY, **options)
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot)
+        await open_folder(pilot, folder)
+        yield app, pilot
 
 
 async def read_pages(pilot: Pilot[None], path: str, pages: int) -> int:
