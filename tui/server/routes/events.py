@@ -57,11 +57,15 @@ VALUES_PARAMETERS = {
 }
 
 
-def _documented(parameters: dict[str, str]) -> dict[str, Any]:
+def _documented(
+    parameters: dict[str, str], required: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """The query parameters a handler reads itself, as OpenAPI says them (``required``: what
+    the handler refuses to go without)."""
     return {
         "parameters": [
-            {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
-            | {"description": description}
+            {"name": name, "in": "query", "required": name in required}
+            | {"schema": {"type": "string"}, "description": description}
             for name, description in parameters.items()
         ]
     }
@@ -201,7 +205,7 @@ add_route(
     event_values,
     methods=["GET"],
     response_model=EventValuesResponse,
-    openapi_extra=_documented(VALUES_PARAMETERS),
+    openapi_extra=_documented(VALUES_PARAMETERS, required=frozenset({"key"})),
 )
 add_route(
     router,
