@@ -384,9 +384,8 @@ async def test_a_rename_past_the_path_limit_shows_the_servers_words(
         with pytest.raises(ValidationError) as caught:
             await client.move(entry.id, "Box/" + "n" * MAX_PATH_LENGTH)
     error = caught.value
-    assert (error.code, error.attr) == ("max_length", "new_path")
-    shown = describe(error)
-    assert f"at most {MAX_PATH_LENGTH} are allowed" in shown and shown.startswith("new_path: ")
+    assert (error.code, error.attr) == ("invalid", None)  # PostHog's shape on a move
+    assert describe(error) == f"Path must be {MAX_PATH_LENGTH} characters or fewer."
     assert held_paths(live_server) == ["Box", "Box/item"]
 
 
@@ -394,13 +393,13 @@ async def test_a_rename_past_the_path_limit_shows_the_servers_words(
 async def test_a_folder_too_long_for_a_url_is_a_clear_error(live_server: LiveServer) -> None:
     """A path the server takes may still be too long to list once percent-encoded (12 bytes a
     4-byte character): the user reads why, where httpx would raise InvalidURL."""
+    # Older PostHog has no bound on a path; the local server holds PostHog's newest (4,000
+    # characters), so the folder is only asked for, never made: the client refuses to send.
     name = "\U0001f4c1" * 6_000
     async with connect(live_server) as client:
-        await client.create_folder(name)
         with pytest.raises(ValidationError) as caught:
             await client.list_folder(name)
     assert "too long to look inside" in describe(caught.value)
-    assert held_paths(live_server) == [name]
 
 
 @pytest.mark.anyio

@@ -81,8 +81,8 @@ async def test_a_rename_past_the_path_limit_says_why_and_changes_nothing(
         await settle(pilot)
         app.screen.query_one(Input).value = "n" * MAX_PATH_LENGTH  # as a paste would
         await pilot.press("enter")
-        await settle(pilot, lambda: "allowed" in app.status.error)
-        assert f"at most {MAX_PATH_LENGTH} are allowed" in app.status.error
+        await settle(pilot, lambda: "characters or fewer" in app.status.error)
+        assert f"Path must be {MAX_PATH_LENGTH} characters or fewer." in app.status.error
     assert held(api)[tree_data["a"]["id"]] == "Reports/Alpha"
 
 

@@ -78,8 +78,8 @@ async def tree_scene(pilot: Pilot[None]) -> None:
 
 
 async def delete_scene(pilot: Pilot[None]) -> None:
-    """``d`` on the 10,000-character name: the question keeps its shape."""
-    app = await on_entry(pilot, "10,000 characters")
+    """``d`` on the 3,000-character name: the question keeps its shape."""
+    app = await on_entry(pilot, "3,000 characters")
     await pilot.press("d")
     await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
     await still(pilot)

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 
 from tui import paths
 
-LONG_NAME_LENGTH = 10_000
+# Long, but inside PostHog's 4,000-character path with the folders above it.
+LONG_NAME_LENGTH = 3_000
 STACKED_MARKS = 15  # a "Zalgo" pile, far beyond any script's real stacking
 
 # what it tries → the entry's name (one path segment, unescaped)
@@ -27,7 +28,7 @@ HOSTILE_NAMES: dict[str, str] = {
     "zero-width": "zero\u200bwidth\u2060join\ufeffend",
     "combining marks": "Z" + "".join(chr(0x0351 + i) for i in range(STACKED_MARKS)) + "algo",
     "emoji": "🦔 family 👨\u200d👩\u200d👧 ❤️ 🇬🇧",
-    "10,000 characters": "L" * (LONG_NAME_LENGTH - 8) + "long end",
+    "3,000 characters": "L" * (LONG_NAME_LENGTH - 8) + "long end",
 }
 
 # Pieces of the names above a terminal would act on. None may reach the terminal as it is.

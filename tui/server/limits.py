@@ -115,7 +115,11 @@ def check_meta(body: object) -> None:
     meta = body["meta"]
     if not isinstance(meta, dict):
         raise invalid("Meta must be an object.", code="invalid", attr="meta")
-    if len(json.dumps(meta, ensure_ascii=False).encode()) > MAX_META_BYTES:
+    try:
+        size = len(json.dumps(meta, ensure_ascii=False).encode())
+    except UnicodeEncodeError:
+        return  # a lone surrogate: the body's own check answers it (parse_error)
+    if size > MAX_META_BYTES:
         raise invalid("Meta must be smaller than 1 MB.", code="invalid", attr="meta")
 
 

@@ -275,6 +275,8 @@ class ExportsTab(Vertical):
         return sorted(self.assets.values(), key=_newest_first)
 
     def _render_list(self) -> None:
+        if not self.is_attached or not self.query("#exports-list"):
+            return  # a worker's late answer while the app closes: nothing left to draw
         options = self.list_view
         keep = options.highlighted or 0
         options.clear_options()
@@ -311,6 +313,8 @@ class ExportsTab(Vertical):
         self.call_after_refresh(self._relayout_list)
 
     def _relayout_list(self) -> None:
+        if not self.is_attached or not self.query("#exports-list"):
+            return
         width = self.list_view.scrollable_content_region.width
         if self.assets and width and width != self._listed_width:
             self._render_list()
