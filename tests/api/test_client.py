@@ -294,6 +294,22 @@ async def test_delete_an_object_entry_and_undo(demo_server: LiveServer) -> None:
 
 
 @pytest.mark.anyio
+async def test_undoing_twice_is_refused_in_posthogs_words(demo_server: LiveServer) -> None:
+    entry = by_path(demo_server, "Sales/Trials started")
+    async with connect(demo_server) as client:
+        response = await client.delete_entry(entry["id"])
+        await client.undo_delete(response.deleted)
+        with pytest.raises(ValidationError) as caught:
+            await client.undo_delete(response.deleted)
+    # PostHog raises ValidationError({"detail": …}): attr "detail", which names no field.
+    assert (caught.value.code, caught.value.attr) == ("invalid", "detail")
+    assert describe(caught.value) == (
+        "Couldn't restore this. It may already be restored, or you may not have access to it."
+    )
+    assert held_paths(demo_server, ref=entry["ref"], type="insight") == ["Sales/Trials started"]
+
+
+@pytest.mark.anyio
 async def test_delete_a_folder_with_no_objects_answers_an_empty_list(
     live_server: LiveServer,
 ) -> None:

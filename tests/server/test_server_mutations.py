@@ -497,7 +497,9 @@ def assert_object_deleted(api: httpx.Client, type_: str, ref: str) -> None:
 def assert_object_alive(api: httpx.Client, type_: str, ref: str) -> None:
     """Nothing to restore: the object was never deleted."""
     resp = api.post("file_system/undo_delete/", json={"items": [{"type": type_, "ref": ref}]})
-    assert_error_shape(resp, 400, type_="validation_error", detail=UNDO_REFUSED)
+    assert_error_shape(
+        resp, 400, type_="validation_error", code="invalid", detail=UNDO_REFUSED, attr="detail"
+    )
 
 
 @pytest.mark.parametrize("type_", OBJECT_TYPES)
@@ -591,7 +593,9 @@ def test_undo_delete_brings_the_object_and_its_entry_back(demo: httpx.Client, ty
     assert unfiled(demo, type=type_) == 0  # it has its entry already
     # A second undo has nothing to restore.
     resp = demo.post("file_system/undo_delete/", json={"items": [item]})
-    assert_error_shape(resp, 400, type_="validation_error", detail=UNDO_REFUSED)
+    assert_error_shape(
+        resp, 400, type_="validation_error", code="invalid", detail=UNDO_REFUSED, attr="detail"
+    )
     assert originals_of(demo, type_, entry["ref"]) == back
 
 
@@ -632,7 +636,9 @@ def test_undo_delete_with_nothing_to_restore_is_400(
 ) -> None:
     before = snapshot(demo)
     resp = demo.post("file_system/undo_delete/", json={"items": [item]})
-    assert_error_shape(resp, 400, type_="validation_error", detail=UNDO_REFUSED)
+    assert_error_shape(
+        resp, 400, type_="validation_error", code="invalid", detail=UNDO_REFUSED, attr="detail"
+    )
     assert snapshot(demo) == before
 
 
@@ -725,7 +731,9 @@ def test_every_deletable_kind_takes_its_object_and_undo_agrees_with_can_undo(
         assert expect(resp, 200) == {"undone": [item]}
         assert originals_of(demo, type_, entry["ref"])
     else:
-        assert_error_shape(resp, 400, type_="validation_error", detail=UNDO_REFUSED)
+        assert_error_shape(
+            resp, 400, type_="validation_error", code="invalid", detail=UNDO_REFUSED, attr="detail"
+        )
         assert list_all(demo, type=type_, ref=entry["ref"]) == []
 
 

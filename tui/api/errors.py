@@ -80,9 +80,15 @@ class ApiError(Exception):
 
     def _describe(self) -> str:
         text = self.detail or "the request failed"
-        if self.attr:
-            text = f"{self.attr}: {text}"
+        if self.field:
+            text = f"{self.field}: {text}"
         return f"{text} (HTTP {self.status})" if self.status else text
+
+    @property
+    def field(self) -> str | None:
+        """The field the error is about, to name before its detail. PostHog's
+        ``ValidationError({"detail": …})`` comes with ``attr: "detail"``: about no field."""
+        return self.attr if self.attr and self.attr != "detail" else None
 
     def __str__(self) -> str:
         return self.message
@@ -99,7 +105,7 @@ class ValidationError(ApiError):
 
     def _describe(self) -> str:
         text = self.detail or "the server refused the request"
-        return f"{self.attr}: {text}" if self.attr else text
+        return f"{self.field}: {text}" if self.field else text
 
 
 class AuthenticationError(ApiError):

@@ -627,7 +627,8 @@ def undo_delete(
     for item in items:
         obj = objects.restore(conn, project_id, item["type"], item["ref"])
         if obj is None:
-            raise InvalidField(UNDO_REFUSED)
+            # PostHog raises ValidationError({"detail": …}): its handler names the key "detail".
+            raise InvalidField(UNDO_REFUSED, code="invalid", attr="detail")
         object_type = OBJECT_TYPES[item["type"]]
         path = item.get("path") or paths.child(unfiled_folder(item["type"]), obj["name"])
         create_entry(
