@@ -487,3 +487,20 @@ def test_events_tab_picture_after_a_shrink_and_a_grow(
     """The Events tab at 80x24 after the terminal was shrunk to 60x15: every time whole."""
     app = new_app(snapshot_events.url, ADMIN_KEY)
     assert snap_compare(app, terminal_size=(80, 24), run_before=_shrink_and_grow)
+
+
+async def _grow_and_shrink(pilot: Pilot[None]) -> None:
+    """The Events tab at 60x15, the terminal grown to 80x24, then shrunk back."""
+    await _show_events(pilot)
+    for size in ((80, 24), (60, 15)):
+        await pilot.resize_terminal(*size)
+        await settle(pilot)
+        await pilot.pause(0.1)
+
+
+def test_events_tab_picture_after_a_grow_and_a_shrink(
+    snap_compare: SnapCompare, snapshot_events: LiveServer
+) -> None:
+    """The Events tab at 60x15 after the terminal was grown to 80x24 and shrunk back."""
+    app = new_app(snapshot_events.url, ADMIN_KEY)
+    assert snap_compare(app, terminal_size=(60, 15), run_before=_grow_and_shrink)
