@@ -73,6 +73,13 @@ async def results_shown(pilot: Pilot[None], count: int | None = None) -> SearchS
     return search_screen(app)
 
 
+async def search_for(pilot: Pilot[None], query: str, count: int | None = None) -> SearchScreen:
+    """``/``, ``query`` typed, and its results shown."""
+    await pilot.press("slash")
+    await pilot.press(*query)
+    return await results_shown(pilot, count=count)
+
+
 async def jumped_to(pilot: Pilot[None], entry_id: str) -> None:
     """Wait until the search is gone and the tree's cursor is on ``entry_id``."""
     app = pilot.app
@@ -123,9 +130,7 @@ async def test_one_enter_jumps_to_the_first_result(
     app = HogtreeApp(backend_for(live_server.url, ADMIN_KEY))
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
-        await pilot.press("slash")
-        await pilot.press(*"name:Deep")
-        search = await results_shown(pilot)
+        search = await search_for(pilot, "name:Deep")
         assert option_ids(search) == [nested["id"]]
         assert app.focused is query_field(search)
         await pilot.press("enter")
@@ -181,9 +186,7 @@ async def test_keys_choose_the_second_result_with_the_focus_in_the_query(
     app = HogtreeApp(backend_for(live_server.url, ADMIN_KEY))
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
-        await pilot.press("slash")
-        await pilot.press(*"name:Probe")
-        search = await results_shown(pilot, count=len(probes))
+        search = await search_for(pilot, "name:Probe", count=len(probes))
         assert result_list(search).highlighted == 0
         await pilot.press(*keys)
         # The palette's ctrl+p stepped aside; the query kept the focus, and what was typed.
@@ -204,9 +207,7 @@ async def test_the_search_keys_are_remapped_by_id(
     app = HogtreeApp(backend, keymap={"search_next": "ctrl+o", "search_go": "ctrl+g"})
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
-        await pilot.press("slash")
-        await pilot.press(*"name:Probe")
-        search = await results_shown(pilot, count=len(probes))
+        search = await search_for(pilot, "name:Probe", count=len(probes))
         await pilot.press("ctrl+o", "ctrl+o")
         assert result_list(search).highlighted == 2
         await pilot.press("down", "enter")  # no longer bound here
@@ -223,9 +224,7 @@ async def test_a_click_on_a_result_jumps_to_it(
     app = HogtreeApp(backend_for(live_server.url, ADMIN_KEY))
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
-        await pilot.press("slash")
-        await pilot.press(*"name:Probe")
-        search = await results_shown(pilot, count=len(probes))
+        search = await search_for(pilot, "name:Probe", count=len(probes))
         third = option_ids(search)[2]
         await pilot.click(result_list(search), offset=(4, 3))  # border, then the third row
         await jumped_to(pilot, third)
@@ -241,9 +240,7 @@ async def test_moving_to_the_end_loads_the_next_page(
     app = HogtreeApp(backend_for(live_server.url, ADMIN_KEY))
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
-        await pilot.press("slash")
-        await pilot.press(*"name:Item")
-        search = await results_shown(pilot, count=ONE_PAGE)
+        search = await search_for(pilot, "name:Item", count=ONE_PAGE)
         assert f"{len(bulk)} found" in status_text(search)
         results = result_list(search)
         await pilot.press(*["pagedown"] * 3)
@@ -291,9 +288,7 @@ async def test_a_new_query_drops_a_late_page_of_the_old_one(
     app = HogtreeApp(backend)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
-        await pilot.press("slash")
-        await pilot.press(*"name:Item")
-        search = await results_shown(pilot, count=ONE_PAGE)
+        search = await search_for(pilot, "name:Item", count=ONE_PAGE)
         await pilot.press(*["pagedown"] * 5)
         await settle(pilot, lambda: pages.held == 1)  # the second page is on its way
         await pilot.press("ctrl+u", *"name:Probe")  # ctrl+u: delete to the start

@@ -279,11 +279,13 @@ def marketing(api: httpx.Client, **params: Any) -> list[dict[str, Any]]:
 
 
 @asynccontextmanager
-async def cursor_in_marketing(server: LiveServer, path: str) -> AsyncIterator[Pilot[None]]:
+async def cursor_in_marketing(
+    server: LiveServer, path: str
+) -> AsyncIterator[tuple[HogtreeApp, Pilot[None]]]:
     """The app on the demo, ``Marketing`` open and the cursor on ``path``."""
-    async with in_folder(server.url, "Marketing") as (_, pilot):
+    async with in_folder(server.url, "Marketing") as (app, pilot):
         await move_cursor_to(pilot, path)
-        yield pilot
+        yield app, pilot
 
 
 def cursor_and_panes_on(app: HogtreeApp, entry: dict[str, Any]) -> None:
@@ -300,9 +302,7 @@ async def test_the_cursor_stays_in_place_after_a_move_and_the_panes_follow(
     children = marketing(api_demo)
     assert len(children) >= 3
     moved = children[1]
-    async with cursor_in_marketing(demo_server, moved["path"]) as pilot:
-        app = pilot.app
-        assert isinstance(app, HogtreeApp)
+    async with cursor_in_marketing(demo_server, moved["path"]) as (app, pilot):
         await pilot.press("m")
         await pilot.press("ctrl+u", *"Archive", "enter")
         await settle(pilot, lambda: "Moved" in app.status.message)
@@ -318,9 +318,7 @@ async def test_the_cursor_takes_the_next_row_after_a_delete(
     demo_server: LiveServer, api_demo: httpx.Client
 ) -> None:
     gone = marketing(api_demo, type="insight")[0]
-    async with cursor_in_marketing(demo_server, gone["path"]) as pilot:
-        app = pilot.app
-        assert isinstance(app, HogtreeApp)
+    async with cursor_in_marketing(demo_server, gone["path"]) as (app, pilot):
         offset = tree_of(app).cursor_node.data.offset  # type: ignore[union-attr]
         await pilot.press("d")
         await settle(pilot)
@@ -337,9 +335,7 @@ async def test_after_a_rename_the_cursor_and_details_describe_the_same_row(
     demo_server: LiveServer, api_demo: httpx.Client
 ) -> None:
     renamed = marketing(api_demo, type="insight")[0]
-    async with cursor_in_marketing(demo_server, renamed["path"]) as pilot:
-        app = pilot.app
-        assert isinstance(app, HogtreeApp)
+    async with cursor_in_marketing(demo_server, renamed["path"]) as (app, pilot):
         tree = tree_of(app)
         await pilot.press("r")
         await pilot.press("ctrl+u", *"zzz last of all", "enter")
@@ -360,9 +356,7 @@ async def test_paste_keeps_the_cursor_in_its_folder(
     demo_server: LiveServer, api_demo: httpx.Client
 ) -> None:
     cut = marketing(api_demo, type="insight")[0]
-    async with cursor_in_marketing(demo_server, cut["path"]) as pilot:
-        app = pilot.app
-        assert isinstance(app, HogtreeApp)
+    async with cursor_in_marketing(demo_server, cut["path"]) as (app, pilot):
         await pilot.press("x")
         await move_cursor_to(pilot, "Archive")
         await pilot.press("p")

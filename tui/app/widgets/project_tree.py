@@ -804,41 +804,29 @@ class ProjectTree(Tree[Row]):
     def action_scroll_home(self) -> None:
         """The first entry of the cursor's folder (as in yazi and lf); there already, the
         first row of the tree."""
-
-        def to_first() -> None:
-            node = self.cursor_node
-            rows = self._rows_beside(node)
-            first = rows[0] if rows and rows[0] is not node else self.get_node_at_line(0)
-            if first is None:
-                return
-            if first is node:  # no highlight to come: reach it now
-                if isinstance(first.data, GapRow):
-                    self._reach_gap(first, first.data, from_below=False)
-                return
-            self._approach = False if isinstance(first.data, GapRow) else None
-            self._place_cursor(first)
-
-        self.when_top_shown(to_first)
+        self.when_top_shown(lambda: self._to_folder_end(last=False))
 
     def action_scroll_end(self) -> None:
         """The last entry of the cursor's folder (as in yazi and lf), loading it if it is
         not yet; there already, the last row of the tree."""
+        self.when_top_shown(lambda: self._to_folder_end(last=True))
 
-        def to_last() -> None:
-            node = self.cursor_node
-            rows = self._rows_beside(node)
-            last = rows[-1] if rows and rows[-1] is not node else None
-            last = last or self.get_node_at_line(self.last_line)
-            if last is None:
-                return
-            if last is node:  # no highlight to come: reach it now
-                if isinstance(last.data, GapRow):
-                    self._reach_gap(last, last.data, from_below=True)
-                return
-            self._approach = True if isinstance(last.data, GapRow) else None
-            self._place_cursor(last)
-
-        self.when_top_shown(to_last)
+    def _to_folder_end(self, *, last: bool) -> None:
+        """The first (or last) row of the cursor's folder; the cursor there already, the
+        tree's. A stretch not loaded is entered from that end, whatever way the cursor came."""
+        node = self.cursor_node
+        rows = self._rows_beside(node)
+        target = rows[-1 if last else 0] if rows else None
+        if target is None or target is node:
+            target = self.get_node_at_line(self.last_line if last else 0)
+        if target is None:
+            return
+        if target is node:  # no highlight to come: reach it now
+            if isinstance(target.data, GapRow):
+                self._reach_gap(target, target.data, from_below=last)
+            return
+        self._approach = last if isinstance(target.data, GapRow) else None
+        self._place_cursor(target)
 
     def _rows_beside(self, node: TreeNode[Row] | None) -> list[TreeNode[Row]]:
         """The rows of the folder ``node`` is in, itself included."""
