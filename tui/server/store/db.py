@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS file_system (
     shortcut        INTEGER NOT NULL DEFAULT 0,
     created_at      TEXT NOT NULL,
     created_by      INTEGER REFERENCES users(id),
-    last_viewed_at  TEXT,                   -- unused: Recents read file_system_view_log
+    last_viewed_at  TEXT,                   -- never written: Recents read file_system_view_log
     -- Derived from `path` on every write, only so that indexes can answer listings:
     parent_path     TEXT NOT NULL,          -- normalised path of the holding folder
     path_folded     TEXT NOT NULL,          -- casefold(path): case-insensitive order and search

@@ -71,8 +71,9 @@ class Derived:
 
 
 def entry_json(row: sqlite3.Row, *, last_viewed_at: str | None = None) -> dict[str, Any]:
-    """A row as PostHog's API answers it. ``last_viewed_at`` is the caller's last view, which
-    only Recents reports (see :mod:`tui.server.store.view_log`); elsewhere it is null."""
+    """A row as PostHog's API answers it. ``last_viewed_at``: the caller's last view, which
+    Recents report (see :mod:`tui.server.store.view_log`); elsewhere the row's column,
+    which the server never writes (null, unless a test's data set it)."""
     return {
         "id": row["id"],
         "path": row["path"],
@@ -83,7 +84,7 @@ def entry_json(row: sqlite3.Row, *, last_viewed_at: str | None = None) -> dict[s
         "meta": json.loads(row["meta"]),
         "shortcut": bool(row["shortcut"]),
         "created_at": row["created_at"],
-        "last_viewed_at": last_viewed_at,
+        "last_viewed_at": last_viewed_at or row["last_viewed_at"],
         "user_access_level": "editor",
     }
 
