@@ -34,7 +34,10 @@ SHOTS: dict[str, tuple[str, tuple[int, int]]] = {
     "delete-several": ("delete-several", (120, 40)),
     "help": ("help", (120, 40)),
     "messages": ("messages", (120, 40)),
+    "shortcuts-recent": ("sections", (120, 40)),
+    "projects": ("projects", (120, 40)),
     "main-80x24": ("main", (80, 24)),
+    "shortcuts-recent-80x24": ("sections", (80, 24)),
     "messages-60x15": ("messages", (60, 15)),
 }
 

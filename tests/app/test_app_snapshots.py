@@ -79,3 +79,17 @@ async def test_footer_keys_fit_without_cutting_one(snapshot_server: LiveServer, 
         assert len(palette) == 1 and keys
         assert max(key.region.right for key in keys) <= palette[0].region.x
         assert "help" in {key.action for key in keys}
+
+
+def test_shortcuts_and_recent(
+    snap_compare: SnapCompare, snapshot_server: LiveServer, size: Any
+) -> None:
+    """Shortcuts and Recent opened above the project, the cursor on the newest view."""
+    assert picture(snap_compare, snapshot_server, "sections", size)
+
+
+def test_project_switcher(
+    snap_compare: SnapCompare, snapshot_server: LiveServer, size: Any
+) -> None:
+    """``P``: the projects the key may open, the current one marked and highlighted."""
+    assert picture(snap_compare, snapshot_server, "projects", size)

@@ -178,19 +178,24 @@ async def test_P_switches_project_and_changes_land_in_the_new_one(
             assert isinstance(screen, ProjectsScreen)
             await settle(pilot, lambda: len(screen.projects) >= 2)
             options = screen.query_one(OptionList)
-            options.highlighted = [p.id for p in screen.projects].index(2)
+            assert options.highlighted == [p.id for p in screen.projects].index(1)  # current
+            await pilot.press("j")
+            assert options.highlighted is not None
+            assert screen.projects[options.highlighted].id == 2
             await pilot.press("enter")
             await loaded(pilot)
             await settle(pilot)
             assert app.client is not None and app.client.project_id == 2
             assert visible_names(app) == second_top
             assert "project 2" in app.sub_title
+            where = tree_of(app).folder_of_cursor()
             await pilot.press("n")
             await pilot.press(*"Made after the switch", "enter")
             await settle(pilot)
-        made = api2.get("file_system/", params={"path": "Made after the switch"}).json()
-        assert made["count"] == 1
-        assert api1.get("file_system/", params={"path": "Made after the switch"}).json()["count"] == 0
+            assert app.status.error == ""
+        made = f"{where}/Made after the switch" if where else "Made after the switch"
+        assert api2.get("file_system/", params={"path": made}).json()["count"] == 1
+        assert api1.get("file_system/", params={"path": made}).json()["count"] == 0
 
 
 async def test_recent_lists_what_the_server_lists_in_its_order(

@@ -21,20 +21,28 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
-from support import LiveServer, running_server, server_settings
-from support.app_harness import loaded, move_cursor_to, open_folder, settle, tree_of
+from support import ADMIN_KEY, LiveServer, running_server, server_settings
+from support.app_harness import (
+    loaded,
+    move_cursor_to,
+    open_folder,
+    open_section,
+    settle,
+    tree_of,
+)
 from tui import paths
 from tui.app.app import HogtreeApp
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.messages import MessagesScreen
+from tui.app.screens.projects import ProjectsScreen
 from tui.app.screens.prompt import PromptScreen
 from tui.app.screens.search import SearchScreen
 from tui.app.status import Level
 from tui.app.widgets.tree_rows import GapRow
 from tui.server.app import prepare_database
 from tui.server.object_types import OBJECT_TYPES
-from tui.server.store import accounts, objects
+from tui.server.store import accounts, objects, shortcuts, view_log
 from tui.server.store import file_system as fs
 
 PROJECT_ID = 1
@@ -138,6 +146,23 @@ CATALOGUE_EVENTS = (
 SHORTCUTS: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("Marketing",), ("Product", "Onboarding", "Onboarding completion")),
 ]
+
+# The test key's Shortcuts (PostHog's starred items), as paths of the tree, top to bottom.
+STARRED = (
+    ("Marketing", "Weekly signups"),
+    ("Product", "Onboarding"),
+    ("Marketing", "Campaigns", "Campaign overview"),
+)
+# What the test key's user viewed (newest first: a fixed time each) for Recent.
+VIEWED = (
+    ("Marketing", "Signup funnel"),
+    ("Marketing", "Campaigns", "Black Friday traffic"),
+    ("Marketing", "Growth dashboard"),
+)
+VIEWED_FROM = datetime(2026, 1, 14, 11, 30, tzinfo=UTC)
+# The other project the switcher lists, and the picture project's own name.
+PROJECT_NAME = "Hedgebox"
+SECOND_PROJECT = (2, "Staging")
 
 # The entry whose Details the main picture shows, and when it was last opened.
 MAIN_ENTRY = paths.join(("Marketing", "Weekly signups"))
@@ -252,6 +277,43 @@ def fill(conn: sqlite3.Connection) -> None:
         (MAIN_ENTRY_VIEWED, PROJECT_ID, MAIN_ENTRY),
     )
     fix_ids(conn)
+    star_and_view(conn)
+    accounts.rename_project(conn, PROJECT_ID, PROJECT_NAME)
+    second_id, second_name = SECOND_PROJECT
+    accounts.ensure_project(conn, second_id, second_name, fs.format_time(EPOCH))
+    accounts.rename_project(conn, second_id, second_name)  # the server may have made it
+
+
+def star_and_view(conn: sqlite3.Connection) -> None:
+    """The test key's Shortcuts and view history (its user exists: the server made it)."""
+    found = conn.execute(
+        "SELECT id FROM users WHERE key_hash = ?", (accounts.key_hash(ADMIN_KEY),)
+    ).fetchone()
+    assert found is not None, "the picture server's keys have their users by now"
+    owner = shortcuts.Owner(PROJECT_ID, int(found[0]))
+    for segments in STARRED:
+        row = conn.execute(
+            "SELECT id, type, ref, href FROM file_system WHERE project_id = ? AND path = ?",
+            (PROJECT_ID, paths.join(segments)),
+        ).fetchone()
+        ref = row["id"] if row["type"] == "folder" else row["ref"]  # as hogtree stars them
+        shortcuts.create_shortcut(
+            conn,
+            owner,
+            path=segments[-1],
+            type=row["type"],
+            ref=ref,
+            href=row["href"],
+            created_at=fs.format_time(EPOCH),
+        )
+    viewer = view_log.Viewer(PROJECT_ID, owner.user_id)
+    for minutes, segments in enumerate(VIEWED):
+        row = conn.execute(
+            "SELECT type, ref FROM file_system WHERE project_id = ? AND path = ?",
+            (PROJECT_ID, paths.join(segments)),
+        ).fetchone()
+        when = fs.format_time(VIEWED_FROM - timedelta(minutes=37 * minutes))
+        view_log.record_view(conn, viewer, row["type"], row["ref"], when)
 
 
 def fix_ids(conn: sqlite3.Connection) -> None:
@@ -471,6 +533,28 @@ async def messages_scene(pilot: Pilot[None]) -> None:
     await still(pilot)
 
 
+async def sections_scene(pilot: Pilot[None]) -> None:
+    """Shortcuts and Recent open above the project, the cursor on a recent entry."""
+    app = pilot.app
+    assert isinstance(app, HogtreeApp)
+    await loaded(pilot)
+    await open_section(pilot, "shortcuts")
+    await open_section(pilot, "recent")
+    tree = tree_of(app)
+    tree.move_cursor(tree.sections["recent"].node.children[0])
+    await still(pilot)
+
+
+async def projects_scene(pilot: Pilot[None]) -> None:
+    """``P``: the projects the key may open, the current one marked."""
+    app = pilot.app
+    assert isinstance(app, HogtreeApp)
+    await loaded(pilot)
+    await pilot.press("P")
+    await settle(pilot, lambda: isinstance(app.screen, ProjectsScreen) and app.screen.projects)
+    await still(pilot)
+
+
 Scene = Callable[[Pilot[None]], Awaitable[None]]
 
 # name → the steps before its picture
@@ -484,4 +568,6 @@ SCENES: dict[str, Scene] = {
     "delete-shortcut": delete_shortcut_scene,
     "help": help_scene,
     "messages": messages_scene,
+    "sections": sections_scene,
+    "projects": projects_scene,
 }

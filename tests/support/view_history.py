@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from support.insight_helpers import database
-
 from tui.server.store.accounts import key_hash
 from tui.server.store.view_log import Viewer, record_view
 

@@ -292,7 +292,12 @@ class HogtreeApp(App[None]):
             return  # a late message while the app closes: the panes are gone
         entry = event.entry
         self.message_moment.cursor_on(entry.id if entry is not None else None)
-        self.status_line.path = entry.path if entry else self.project_tree.folder_of_cursor()
+        tree = self.project_tree
+        section = tree.section_of_cursor()
+        if entry is None and section is not None:
+            self.status_line.path = tree.sections[section].title  # a head: not a folder
+        else:
+            self.status_line.path = entry.path if entry else tree.folder_of_cursor()
         self.side_pane.show(entry)
 
     @on(ProjectTree.MarksChanged)

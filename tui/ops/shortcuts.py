@@ -84,7 +84,8 @@ async def entry_of(client: PostHogClient, shortcut: Shortcut) -> FileSystemEntry
     else:
         page = await client.list_entries(type=shortcut.type, ref=shortcut.ref, limit=_CANDIDATES)
     own = [entry for entry in page.results if not entry.shortcut]
-    return (own or page.results or [None])[0]
+    candidates = own or page.results
+    return candidates[0] if candidates else None
 
 
 async def find(client: PostHogClient, entry: FileSystemEntry) -> Shortcut | None:

@@ -39,10 +39,6 @@ class ProjectsScreen(ModalScreen[ProjectSummary | None]):
     ProjectsScreen {
         align: center middle;
     }
-    ProjectsScreen #dialog {
-        width: 60;
-        max-width: 100%;
-    }
     ProjectsScreen #projects {
         height: auto;
         max-height: 16;
@@ -52,6 +48,9 @@ class ProjectsScreen(ModalScreen[ProjectSummary | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="projects_cancel"),
+        # As in the tree (and lf, yazi): the list is all there is to move in.
+        Binding("j", "move(1)", "Down", show=False, id="projects_down"),
+        Binding("k", "move(-1)", "Up", show=False, id="projects_up"),
     ]
 
     def __init__(self, client: PostHogClient, current: int) -> None:
@@ -93,6 +92,13 @@ class ProjectsScreen(ModalScreen[ProjectSummary | None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(self.projects[event.option_index])
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if step > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -32,19 +32,6 @@ from tui.api import ApiError, PostHogClient
 from tui.app.status import StatusBoard, Work
 from tui.app.widgets.folder_window import Held
 from tui.app.widgets.tree_reveal import entries_on_the_way, locate_child
-from tui.app.widgets.tree_sections import (
-    RECENT_LIMIT,
-    SECTIONS,
-    PinnedRow,
-    Section,
-    SectionName,
-    SectionNote,
-    SectionRow,
-    desired_children,
-    pinned_label,
-    section_label,
-)
-from tui.app.widgets.tree_sections import note_label as section_note_label
 from tui.app.widgets.tree_rows import (
     PAGE_SIZE,
     EntryRow,
@@ -59,6 +46,19 @@ from tui.app.widgets.tree_rows import (
     row_key,
     subtree,
 )
+from tui.app.widgets.tree_sections import (
+    RECENT_LIMIT,
+    SECTIONS,
+    PinnedRow,
+    Section,
+    SectionName,
+    SectionNote,
+    SectionRow,
+    desired_children,
+    pinned_label,
+    section_label,
+)
+from tui.app.widgets.tree_sections import note_label as section_note_label
 from tui.models import FileSystemEntry, FileSystemPage
 from tui.ops.shortcuts import starred
 
