@@ -136,7 +136,7 @@ def _parse_time(name: str, value: str) -> str:
             moment = moment.replace(tzinfo=UTC)
         return format_time(moment)
     except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 shifted out of range
-        raise InvalidField("Enter a valid date/time.", code="invalid", attr=name) from None
+        raise InvalidField("Enter a valid date/time.", attr=name) from None
 
 
 def _list_where(
@@ -627,8 +627,9 @@ def undo_delete(
     for item in items:
         obj = objects.restore(conn, project_id, item["type"], item["ref"])
         if obj is None:
-            # PostHog raises ValidationError({"detail": …}): its handler names the key "detail".
-            raise InvalidField(UNDO_REFUSED, code="invalid", attr="detail")
+            # PostHog raises ValidationError({"detail": …}): its handler names the key "detail"
+            # and, as for every ValidationError, reports DRF's code invalid as invalid_input.
+            raise InvalidField(UNDO_REFUSED, attr="detail")
         object_type = OBJECT_TYPES[item["type"]]
         path = item.get("path") or paths.child(unfiled_folder(item["type"]), obj["name"])
         create_entry(
