@@ -131,15 +131,15 @@ BEGIN
         ON CONFLICT DO UPDATE SET children = children + 1;
 END;
 
--- People behind events: one person may have several distinct ids.
+-- People behind events: one person may have several distinct ids. is_identified is PostHog's
+-- flag, set once an $identify, $create_alias or $merge_dangerously names the person
+-- (tui.server.store.persons); events/ answers it with the person.
 CREATE TABLE IF NOT EXISTS persons (
     pk          INTEGER PRIMARY KEY,
     uuid        TEXT NOT NULL UNIQUE,
     project_id  INTEGER NOT NULL REFERENCES projects(id),
     properties  TEXT NOT NULL DEFAULT '{}',
     created_at  TEXT NOT NULL,
-    -- PostHog's flag: set once an $identify, $create_alias or $merge_dangerously names the
-    -- person (tui.server.store.events); events/ answers it with the person.
     is_identified INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS person_distinct_ids (

@@ -572,7 +572,10 @@ def delete_entry(conn: sqlite3.Connection, project_id: int, entry_id: str) -> li
     carriers = _object_carriers(conn, project_id, leaves)
     for leaf in leaves:
         if not is_deletable(leaf["type"]):
-            raise InvalidField(f"Cannot delete resources with type '{leaf['type']}'.")
+            # ValidationError({"detail": …}) in PostHog: attr "detail", as undo_delete's.
+            raise InvalidField(
+                f"Cannot delete resources with type '{leaf['type']}'.", attr="detail"
+            )
 
     deleted: list[dict[str, Any]] = []
     for leaf in leaves:
@@ -609,7 +612,9 @@ def _object_carriers(
         if remaining:
             continue
         if entry_type in OBJECT_TYPES and not ref:
-            raise InvalidField(f"Cannot delete type '{entry_type}' without a reference.")
+            raise InvalidField(
+                f"Cannot delete type '{entry_type}' without a reference.", attr="detail"
+            )
         carriers.add(group[0]["pk"])
     return carriers
 
