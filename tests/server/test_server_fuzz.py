@@ -113,7 +113,7 @@ def _aim(case: schemathesis.Case, fixtures: Fixtures) -> None:
             real = _pick(value, fixtures.ids.get(name, []), one_in=2)
         if real is not None:
             case.path_parameters[name] = real
-    capture = case.operation.path in ("/capture/", "/e/", "/i/v0/e/", "/batch/")
+    capture = case.operation.path in ("/capture/", "/e/", "/i/v0/e/", "/batch/", "/i/v0/ai/batch/")
     if capture and isinstance(case.body, dict) and _pick(case.body, ["yes"], one_in=2):
         case.body["api_key"] = fixtures.token
 
