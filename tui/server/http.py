@@ -106,11 +106,12 @@ def _drf_error(error: dict[str, Any]) -> tuple[str, str]:
 def json_object(payload: Any) -> dict[str, Any]:
     """The request body as a JSON object, or PostHog's 400 for anything else.
 
-    FastAPI hands over the raw bytes when the body is not valid JSON.
+    FastAPI hands over the raw bytes when the body is not valid JSON (or not labelled JSON);
+    a ``str`` is a JSON string, which is no object.
     """
     if payload is None:
         return {}
-    if isinstance(payload, bytes | bytearray | str):
+    if isinstance(payload, bytes | bytearray):
         try:
             payload = json.loads(payload) if payload else {}
         except ValueError as exc:
