@@ -32,6 +32,11 @@ class Backend(Protocol):
         ...
 
     @property
+    def place(self) -> str:
+        """Which server, without the project (the header after a switch of project)."""
+        ...
+
+    @property
     def is_local(self) -> bool: ...
 
     @property
@@ -59,7 +64,11 @@ class RemoteBackend:
 
     @property
     def description(self) -> str:
-        return f"{self.connection.host} · project {self.connection.project_id}"
+        return f"{self.place} · project {self.connection.project_id}"
+
+    @property
+    def place(self) -> str:
+        return self.connection.host or ""
 
     @property
     def is_local(self) -> bool:
@@ -99,7 +108,8 @@ class LocalBackend:
     def __init__(self, db_path: Path, project_id: int = 1) -> None:
         self.db_path = db_path
         self.project_id = project_id
-        self.description = f"local demo · project {project_id}"
+        self.place = "local demo"
+        self.description = f"{self.place} · project {project_id}"
         self.web_host = ""
         self._lock = threading.Lock()
         self._server: ServerProcess | None = None

@@ -549,3 +549,26 @@ async def test_authentication_error_kind() -> None:
     assert caught.value.kind is ErrorKind.AUTH
     assert caught.value.message.startswith("Authentication failed")
     assert len(network.requests) == 1
+
+
+@pytest.mark.anyio
+async def test_account_endpoints_are_from_the_hosts_root_with_the_same_retries() -> None:
+    """``/api/users/@me/`` is not under the project: it goes to the host's API root (a
+    PostHog served under a path keeps its prefix), retried, with the key in the header."""
+    network = Network([BAD_GATEWAY, json_response(200, {"email": "me@example.com"})])
+    async with PostHogClient(
+        HOST + "/posthog",
+        7,
+        KEY,
+        transport=httpx.MockTransport(network.handle),
+        sleep=network.sleep,
+        backoff_base=BACKOFF,
+    ) as client:
+        me = await client.accounts.me()
+        other = client.for_project(8)
+        assert (other.host, other.project_id) == (client.host, 8)
+        await other.aclose()
+    assert me.email == "me@example.com"
+    assert [str(r.url) for r in network.requests] == [f"{HOST}/posthog/api/users/@me/"] * 2
+    assert all(r.headers["Authorization"] == f"Bearer {KEY}" for r in network.requests)
+    assert len(network.waits) == 1

@@ -51,16 +51,32 @@ OTHER_PROJECT = 2  # P1_KEY may use project 1 only
 NO_PROJECT = 3
 UNKNOWN_KEY = "phx_matrix_nobody_issued_this_0000000"
 # The scope families the server checks; a "key without the scope" holds all the others.
-SCOPE_FAMILIES = ("file_system", "export", "query", "insight", "dashboard", "evaluation")
+SCOPE_FAMILIES = (
+    "file_system",
+    "file_system_shortcut",
+    "export",
+    "query",
+    "insight",
+    "dashboard",
+    "evaluation",
+    "user",
+    "project",
+    "organization",
+)
 REQUIRED_SCOPES = (
     "file_system:read",
     "file_system:write",
+    "file_system_shortcut:read",
+    "file_system_shortcut:write",
     "export:read",
     "export:write",
     "query:read",
     "insight:read",
     "dashboard:read",
     "evaluation:write",
+    "user:read",
+    "project:read",
+    "organization:read",
 )
 # For routes that only authenticate (the 405s): a valid key with nothing useful in it.
 UNRELATED_SCOPE_KEY = "phx_matrix_unrelated_scope_000000000"
@@ -295,6 +311,41 @@ def an_evaluation(matrix: Matrix, admin: httpx.Client, project: int) -> Call:
     return Call(path={"evaluation_id": "1"})
 
 
+def a_view(matrix: Matrix, admin: httpx.Client, project: int) -> Call:
+    return Call(json={"type": "insight", "ref": f"viewed {matrix.unique()}"})
+
+
+def new_shortcut(matrix: Matrix, admin: httpx.Client, project: int) -> Call:
+    """A shortcut no one has yet (an identical one would be answered, not created)."""
+    return Call(json={"path": f"Starred {matrix.unique()}", "type": "insight", "ref": "x"})
+
+
+def a_shortcut(matrix: Matrix, admin: httpx.Client, project: int) -> Call:
+    """The admin's own shortcut: another user's would be "not found" whatever the scopes."""
+    made = expect(
+        admin.post("file_system_shortcut/", json=new_shortcut(matrix, admin, project).json), 201
+    )
+    return Call(path={"shortcut_id": made["id"]})
+
+
+def with_shortcut_path(prepare: Prepare) -> Prepare:
+    def wrapped(matrix: Matrix, admin: httpx.Client, project: int) -> Call:
+        call = prepare(matrix, admin, project)
+        return Call(path=call.path, json={"path": f"Renamed star {matrix.unique()}"})
+
+    return wrapped
+
+
+def reordering(matrix: Matrix, admin: httpx.Client, project: int) -> Call:
+    mine = a_shortcut(matrix, admin, project).path["shortcut_id"]
+    return Call(json={"ordered_ids": [mine]})
+
+
+def bulk_change(matrix: Matrix, admin: httpx.Client, project: int) -> Call:
+    mine = a_shortcut(matrix, admin, project).path["shortcut_id"]
+    return Call(json={"add": [{"path": f"Bulk {matrix.unique()}"}], "remove_ids": [mine]})
+
+
 # --------------------------------------------------------------------------- the table
 
 
@@ -303,13 +354,15 @@ class Endpoint:
     """What a project route needs and answers.
 
     ``scopes`` empty: the route only authenticates (a 405 for a method the path does not
-    take). ``writes``: the right key's request must change the database.
+    take). ``writes``: the right key's request must change the database. ``no_keys``: an
+    action PostHog lists in no scope list, which refuses every personal API key.
     """
 
     scopes: tuple[str, ...]
     success: int
     writes: bool
     prepare: Prepare = nothing
+    no_keys: bool = False
 
 
 def read(success: int, prepare: Prepare = nothing, scope: str = "file_system:read") -> Endpoint:
@@ -322,13 +375,25 @@ def write(success: int, prepare: Prepare = nothing, *scopes: str) -> Endpoint:
 
 WRONG_METHOD = Endpoint((), 405, False)
 
+
+def refused_to_keys(prepare: Prepare) -> Endpoint:
+    return Endpoint((), 403, False, prepare, no_keys=True)
+
+
+SHORTCUT_READ = "file_system_shortcut:read"
+SHORTCUT_WRITE = "file_system_shortcut:write"
+
 # (method, path under the project prefix without the trailing slash) -> Endpoint
 ENDPOINTS: dict[tuple[str, str], Endpoint] = {
     ("GET", "/file_system"): read(200),
     ("POST", "/file_system"): write(201, new_entry),
     ("POST", "/file_system/count_by_path"): read(200, a_box),
     ("POST", "/file_system/undo_delete"): write(200, soft_deleted_dashboard),
-    ("GET", "/file_system/unfiled"): write(200, unfiled_notebook),
+    # A read by its scope, though it writes (PostHog lists it among the reads).
+    ("GET", "/file_system/unfiled"): Endpoint(("file_system:read",), 200, True, unfiled_notebook),
+    # Both by file_system:write; a personal API key's view is not recorded.
+    ("GET", "/file_system/log_view"): read(200, scope="file_system:write"),
+    ("POST", "/file_system/log_view"): Endpoint(("file_system:write",), 204, False, a_view),
     ("GET", "/file_system/{entry_id}"): read(200, a_box),
     ("PATCH", "/file_system/{entry_id}"): write(200, with_path(an_item)),
     ("PUT", "/file_system/{entry_id}"): write(200, with_path(an_item)),
@@ -349,17 +414,69 @@ ENDPOINTS: dict[tuple[str, str], Endpoint] = {
     ("GET", "/insights"): read(200, scope="insight:read"),
     ("GET", "/insights/{insight_id}"): read(200, an_insight, "insight:read"),
     ("GET", "/dashboards/{dashboard_id}"): read(200, a_dashboard, "dashboard:read"),
+    ("GET", "/file_system_shortcut"): read(200, scope=SHORTCUT_READ),
+    ("POST", "/file_system_shortcut"): write(201, new_shortcut, SHORTCUT_WRITE),
+    ("GET", "/file_system_shortcut/{shortcut_id}"): read(200, a_shortcut, SHORTCUT_READ),
+    ("PATCH", "/file_system_shortcut/{shortcut_id}"): write(
+        200, with_shortcut_path(a_shortcut), SHORTCUT_WRITE
+    ),
+    ("PUT", "/file_system_shortcut/{shortcut_id}"): write(
+        200, with_shortcut_path(a_shortcut), SHORTCUT_WRITE
+    ),
+    ("DELETE", "/file_system_shortcut/{shortcut_id}"): write(204, a_shortcut, SHORTCUT_WRITE),
+    ("POST", "/file_system_shortcut/reorder"): refused_to_keys(reordering),
+    ("POST", "/file_system_shortcut/bulk_update"): refused_to_keys(bulk_change),
 }
 # The actions answer 405 for the methods they do not take, rather than reading their name
 # as an entry id.
 for _action, _allowed in {
-    "/file_system/count_by_path": "POST",
-    "/file_system/undo_delete": "POST",
-    "/file_system/unfiled": "GET",
+    "/file_system/count_by_path": ("POST",),
+    "/file_system/undo_delete": ("POST",),
+    "/file_system/unfiled": ("GET",),
+    "/file_system/log_view": ("GET", "POST"),
+    "/file_system_shortcut/reorder": ("POST",),
+    "/file_system_shortcut/bulk_update": ("POST",),
 }.items():
     for _method in METHODS:
-        if _method != _allowed:
+        if _method not in _allowed:
             ENDPOINTS[(_method, _action)] = WRONG_METHOD
+
+
+@dataclass(frozen=True)
+class AccountEndpoint:
+    """A route outside the projects (the user, the lists a project switcher reads, the key).
+
+    ``scope`` ``None``: any key may ask. ``project_keys``: a key limited to some projects may
+    ask too (PostHog refuses such keys on every other endpoint outside the projects).
+    """
+
+    scope: str | None
+    project_keys: bool = False
+    path: dict[str, str] = field(default_factory=dict)
+
+
+ACCOUNT_ENDPOINTS: dict[tuple[str, str], AccountEndpoint] = {
+    ("GET", "/api/users/@me"): AccountEndpoint("user:read", project_keys=True),
+    ("GET", "/api/projects"): AccountEndpoint("project:read"),
+    ("GET", "/api/environments"): AccountEndpoint("project:read"),
+    ("GET", "/api/organizations"): AccountEndpoint("organization:read"),
+    ("GET", "/api/organizations/{organization_id}/projects"): AccountEndpoint(
+        "project:read", path={"organization_id": "@current"}
+    ),
+    ("GET", "/api/personal_api_keys/@current"): AccountEndpoint(None, project_keys=True),
+}
+SCOPED_KEY_OUTSIDE_PROJECTS = {
+    "type": "authentication_error",
+    "code": "permission_denied",
+    "detail": "API keys with scoped projects are only supported on project-based endpoints.",
+    "attr": None,
+}
+NO_PERSONAL_KEY_ACCESS = {
+    "type": "authentication_error",
+    "code": "permission_denied",
+    "detail": "This action does not support personal API key access",
+    "attr": None,
+}
 
 # Routes outside the projects, with no personal API key involved: method -> status for all.
 PUBLIC: dict[tuple[str, str], int] = {
@@ -410,9 +527,14 @@ def project_routes() -> list[tuple[str, str]]:
     ]
 
 
+def account_routes() -> list[tuple[str, str]]:
+    return [(method, path + slash) for method, path in ACCOUNT_ENDPOINTS for slash in ("/", "")]
+
+
 def outside_routes() -> list[tuple[str, str]]:
     routes = list(PUBLIC)
     routes += [(method, path + slash) for method, path in CAPTURE for slash in ("/", "")]
+    routes += account_routes()
     return routes
 
 
@@ -481,6 +603,15 @@ def expected_refusals(endpoint: Endpoint) -> list[tuple[str, str | None, int, in
         ("no key", None, 1, 401, NOT_AUTHENTICATED),
         ("unknown key", UNKNOWN_KEY, 1, 401, AUTHENTICATION_FAILED),
     ]
+    if endpoint.no_keys:
+        # Before anything else, whatever the key's scopes or projects, whatever the project.
+        for kind, key, project in (
+            ("unrelated scope", UNRELATED_SCOPE_KEY, 1),
+            ("another project's key", P1_KEY, OTHER_PROJECT),
+            ("a project that does not exist", ADMIN_KEY, NO_PROJECT),
+        ):
+            cases.append((kind, key, project, 403, NO_PERSONAL_KEY_ACCESS))
+        return cases
     if not endpoint.scopes:
         not_allowed = None  # filled per method by the caller
         cases.append(("unrelated scope", UNRELATED_SCOPE_KEY, 1, 405, not_allowed))
@@ -544,7 +675,9 @@ def test_project_route_refuses_every_wrong_caller_and_serves_the_right_one(
     before = fingerprint(matrix.db)
     resp = send(matrix, method, route_path, ADMIN_KEY, 1, call)
     assert resp.status_code == endpoint.success, resp.text[:500]
-    if endpoint.success == 405 and endpoint.scopes:
+    if endpoint.no_keys:
+        assert resp.json() == NO_PERSONAL_KEY_ACCESS
+    elif endpoint.success == 405 and endpoint.scopes:
         assert resp.content == b""  # evaluations: PostHog's bare 405
     elif endpoint.success == 405:
         assert resp.json() == method_not_allowed(method)
@@ -578,6 +711,7 @@ def _any_target(matrix: Matrix, admin: httpx.Client) -> Call:
             "export_id": an_export(matrix, admin, 1).path["export_id"],
             "insight_id": str(matrix.seeded.insight[1]),
             "dashboard_id": a_dashboard(matrix, admin, 1).path["dashboard_id"],
+            "shortcut_id": a_shortcut(matrix, admin, 1).path["shortcut_id"],
         }
     )
 
@@ -599,6 +733,65 @@ def test_a_method_no_route_takes_is_401_then_405_and_writes_nothing(
     ):
         before = fingerprint(matrix.db)
         resp = send(matrix, method, route_path, key, 1, Call(call.path, json=json_body))
+        assert fingerprint(matrix.db) == before
+        assert resp.status_code == status, resp.text[:300]
+        assert resp.json() == expected
+
+
+def account_cases(endpoint: AccountEndpoint) -> list[tuple[str, str | None, int, Any]]:
+    """(kind, key, status, body) for every kind of caller of a route outside the projects;
+    a body of ``None`` is the route's success."""
+    cases: list[tuple[str, str | None, int, Any]] = [
+        ("no key", None, 401, NOT_AUTHENTICATED),
+        ("unknown key", UNKNOWN_KEY, 401, AUTHENTICATION_FAILED),
+    ]
+    if endpoint.scope is not None:
+        scope = endpoint.scope
+        cases.append((f"without {scope}", key_without(scope), 403, missing_scope(scope)))
+    if endpoint.project_keys:
+        cases.append(("a key limited to project 1", P1_KEY, 200, None))
+    else:
+        cases.append(("a key limited to project 1", P1_KEY, 403, SCOPED_KEY_OUTSIDE_PROJECTS))
+    cases.append(("a key with every scope", ADMIN_KEY, 200, None))
+    return cases
+
+
+@pytest.mark.parametrize(
+    ("method", "route_path"), account_routes(), ids=route_ids(account_routes())
+)
+def test_account_route_refuses_every_wrong_caller_and_serves_the_right_one(
+    matrix: Matrix, method: str, route_path: str
+) -> None:
+    endpoint = ACCOUNT_ENDPOINTS[(method, route_path.rstrip("/"))]
+    url = route_path.format(**endpoint.path)
+    for kind, key, status, expected in account_cases(endpoint):
+        before = fingerprint(matrix.db)
+        resp = matrix.client(key).request(method, url)
+        assert fingerprint(matrix.db) == before, f"{kind}: {method} {url} wrote"
+        assert resp.status_code == status, f"{kind}: {resp.status_code} {resp.text[:300]}"
+        if expected is not None:
+            assert resp.json() == expected, kind
+
+
+@pytest.mark.parametrize(
+    ("method", "route_path"),
+    [
+        (method, path + "/")
+        for (_, path) in ACCOUNT_ENDPOINTS
+        for method in METHODS
+        if (method, path) not in ACCOUNT_ENDPOINTS
+    ],
+)
+def test_a_method_no_account_route_takes_is_401_then_405(
+    matrix: Matrix, method: str, route_path: str
+) -> None:
+    url = route_path.format(**ACCOUNT_ENDPOINTS[("GET", route_path.rstrip("/"))].path)
+    for key, status, expected in (
+        (None, 401, NOT_AUTHENTICATED),
+        (ADMIN_KEY, 405, method_not_allowed(method)),
+    ):
+        before = fingerprint(matrix.db)
+        resp = matrix.client(key).request(method, url, json={"name": "never"})
         assert fingerprint(matrix.db) == before
         assert resp.status_code == status, resp.text[:300]
         assert resp.json() == expected

@@ -14,7 +14,8 @@ from support.db_inspect import assert_child_counts_true, assert_derived_columns_
 
 from tui import paths
 from tui.server import seed
-from tui.server.store import accounts
+from tui.server.object_types import OBJECT_TYPES
+from tui.server.store import accounts, objects, shortcuts, view_log
 from tui.server.store import file_system as fs
 from tui.server.store.db import Database
 
@@ -162,6 +163,60 @@ def test_demo_tree_has_what_the_issue_asks_for(conn: sqlite3.Connection) -> None
             "SELECT 1 FROM objects WHERE type = ? AND ref = ?", (row["type"], row["ref"])
         ).fetchone(), row["path"]
     assert_derived_columns_true(conn)
+
+
+def test_demo_has_unfiled_objects_a_second_project_views_and_shortcuts(
+    conn: sqlite3.Connection,
+) -> None:
+    """What Shortcuts, Recents, Unfiled and the project switcher need on a fresh demo."""
+    seed.seed_demo(conn, project_id=1)
+    top = {
+        row[0]
+        for row in conn.execute("SELECT path FROM file_system WHERE project_id = 1 AND depth = 1")
+    }
+    assert top == {
+        "Archive",
+        "Data",
+        "Engineering",
+        "Favourites",
+        "Marketing",
+        "Product",
+        "Sales",
+        "Team 🦔 notes",
+        "Unfiled",
+    }, "the demo's top folders (the app's snapshots show them) stay as they were"
+    waiting = objects.without_entries(conn, 1, list(OBJECT_TYPES))
+    assert {"insight", "dashboard", "feature_flag", "notebook"} <= {o["type"] for o in waiting}
+    assert any(o["name"] == "" for o in waiting), "one is filed as Untitled"
+
+    names = dict(conn.execute("SELECT id, name FROM projects").fetchall())
+    assert names == {1: seed.DEMO_PROJECT_NAME, 2: seed.STAGING_NAME}
+    staging = conn.execute(
+        "SELECT type, COUNT(*) FROM file_system WHERE project_id = 2 GROUP BY type"
+    ).fetchall()
+    assert dict(staging)["folder"] >= 3 and len(staging) >= 4
+    assert objects.without_entries(conn, 2, list(OBJECT_TYPES))
+
+    owner = accounts.demo_owner(conn)
+    assert owner is not None
+    for project in (1, 2):
+        viewer = view_log.Viewer(project_id=project, user_id=owner)
+        recent = view_log.recents(conn, viewer, fs.ListQuery(), limit=100, descending=True)
+        assert len(recent) >= 2
+        stamps = [when for _, when in recent]
+        assert stamps == sorted(stamps, reverse=True)
+        _, starred = shortcuts.list_shortcuts(conn, shortcuts.Owner(project, owner))
+        assert starred
+        for shortcut in starred:
+            if shortcut["type"] == "folder":
+                assert fs.folder_at(conn, project, shortcut["ref"]) is not None
+            else:
+                assert objects.get_object(conn, project, shortcut["type"], shortcut["ref"])
+    # Everyone else's views are their own.
+    others = conn.execute(
+        "SELECT COUNT(*) FROM file_system_view_log WHERE user_id <> ?", (owner,)
+    ).fetchone()[0]
+    assert others >= 1
 
 
 def test_demo_tree_is_deterministic(tmp_path: Path) -> None:

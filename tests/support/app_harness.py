@@ -25,6 +25,7 @@ from tui.app.screens.help import HelpScreen
 from tui.app.widgets.events_tab import EventsTab
 from tui.app.widgets.project_tree import ProjectTree
 from tui.app.widgets.tree_rows import EntryRow, GapRow
+from tui.app.widgets.tree_sections import PinnedRow, SectionName, SectionRow
 from tui.backend import RemoteBackend
 from tui.config import Connection
 
@@ -44,8 +45,8 @@ class ServerBackend(RemoteBackend):
     transport: httpx.AsyncBaseTransport | None = None
 
     @property
-    def description(self) -> str:
-        return f"{self.shown_host} · project {self.connection.project_id}"
+    def place(self) -> str:
+        return self.shown_host
 
     @property
     def web_host(self) -> str:
@@ -139,12 +140,15 @@ def visible_names(app: HogtreeApp) -> list[str]:
 
 
 def row_texts(app: HogtreeApp) -> list[str]:
-    """Every row's label as plain text, notes and "load more" rows included."""
+    """Every row of the project's tree as plain text, notes and "load more" rows included
+    (the heads of Shortcuts and Recent above it are left out)."""
     tree = tree_of(app)
     rows: list[str] = []
 
     def walk(node: object) -> None:
         for child in node.children:  # type: ignore[attr-defined]
+            if isinstance(child.data, SectionRow):
+                continue
             rows.append(child.label.plain)
             if child.is_expanded:
                 walk(child)
@@ -289,3 +293,24 @@ async def open_help(pilot: Pilot[None]) -> list[KeyRow]:
     screen = app.screen
     assert isinstance(screen, HelpScreen)
     return screen.rows
+
+
+async def open_section(pilot: Pilot[None], name: SectionName) -> list[PinnedRow]:
+    """``l`` on the head of Shortcuts or Recent: open, its rows loaded. Answers its rows."""
+    app = pilot.app
+    assert isinstance(app, HogtreeApp)
+    tree = tree_of(app)
+    section = tree.sections[name]
+    tree.move_cursor(section.node)
+    await settle(pilot)
+    if not section.node.is_expanded:
+        await pilot.press("l")
+    await settle(pilot, lambda: section.rows is not None and not section.loading)
+    assert section.rows is not None
+    return section.rows
+
+
+def pinned_rows(app: HogtreeApp, name: SectionName) -> list[PinnedRow]:
+    """The rows a section shows now, top to bottom."""
+    node = tree_of(app).sections[name].node
+    return [child.data for child in node.children if isinstance(child.data, PinnedRow)]

@@ -89,6 +89,11 @@ class BearerAuth(httpx.Auth):
         yield request
 
     @property
+    def key(self) -> SecretStr:
+        """The key, still wrapped (for another client on the same key)."""
+        return self._key
+
+    @property
     def has_key(self) -> bool:
         return bool(self._key.get_secret_value())
 

@@ -8,12 +8,14 @@ never be carried to a host the user did not name.
 :class:`PostHogClient` owns one :class:`~tui.api.transport.Transport` and the resource
 classes built on it: the project tree's methods are its own (it is a
 :class:`~tui.api.file_system.FileSystemApi`), the other areas are attributes
-(``client.events``, ``client.exports``, ``client.insights``).
+(``client.events``, ``client.exports``, ``client.insights``, ``client.shortcuts``, and
+``client.accounts`` for what lies outside the project: the user, the key, the projects).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
@@ -21,6 +23,7 @@ import anyio
 import httpx
 from pydantic import SecretStr
 
+from tui.api.accounts import AccountsApi
 from tui.api.auth import BearerAuth, check_transport
 from tui.api.bodies import MAX_RESPONSE_BYTES
 from tui.api.events import EventsApi
@@ -28,6 +31,7 @@ from tui.api.exports import ExportsApi
 from tui.api.file_system import FileSystemApi
 from tui.api.insights import InsightsApi
 from tui.api.retry import RetryNotice, RetryPolicy
+from tui.api.shortcuts import ShortcutsApi
 from tui.api.transport import Sleep, Transport
 
 # Reaching a server takes well under a second when it is up; a read may wait on a slow
@@ -36,6 +40,23 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 # move, link, delete and undo rewrite a whole subtree in one transaction, which for a
 # folder of 100k entries takes minutes, not seconds.
 BULK_TIMEOUT = httpx.Timeout(300.0, connect=5.0)
+
+
+@dataclass(frozen=True)
+class _ClientOptions:
+    """A client's settings besides its host, project and key."""
+
+    timeout: httpx.Timeout | float
+    bulk_timeout: httpx.Timeout | float
+    transport: httpx.AsyncBaseTransport | None
+    max_retries: int
+    max_retry_wait: float
+    backoff_base: float
+    on_retry: Callable[[RetryNotice], None] | None
+    sleep: Sleep
+    allow_insecure_http: bool
+    max_response_bytes: int
+    key_source: str | None
 
 
 def normalize_host(host: str) -> str:
@@ -78,6 +99,20 @@ class PostHogClient(FileSystemApi):
         self.host = normalize_host(host)
         self.project_id = int(project_id)
         self._auth = BearerAuth(api_key)
+        # Everything but the project, for :meth:`for_project`.
+        self._options = _ClientOptions(
+            timeout=timeout,
+            bulk_timeout=bulk_timeout,
+            transport=transport,
+            max_retries=max_retries,
+            max_retry_wait=max_retry_wait,
+            backoff_base=backoff_base,
+            on_retry=on_retry,
+            sleep=sleep,
+            allow_insecure_http=allow_insecure_http,
+            max_response_bytes=max_response_bytes,
+            key_source=key_source,
+        )
         # Here, so that every user of the client (the app, scripts) gets the check.
         check_transport(
             self.host, has_key=self._auth.has_key, allow_insecure_http=allow_insecure_http
@@ -102,6 +137,30 @@ class PostHogClient(FileSystemApi):
         self.insights = InsightsApi(self._transport)
         self.events = EventsApi(self._transport)
         self.exports = ExportsApi(self._transport, self.insights)
+        self.shortcuts = ShortcutsApi(self._transport)
+        self.accounts = AccountsApi(self._transport)
+
+    def for_project(self, project_id: int) -> PostHogClient:
+        """A new client for another project on the same host, with the same key and
+        settings (the project switcher's). It has a connection pool of its own, to close
+        on its own; an ``httpx`` transport given to this client is shared with it."""
+        options = self._options
+        return PostHogClient(
+            self.host,
+            project_id,
+            self._auth.key,
+            timeout=options.timeout,
+            bulk_timeout=options.bulk_timeout,
+            transport=options.transport,
+            max_retries=options.max_retries,
+            max_retry_wait=options.max_retry_wait,
+            backoff_base=options.backoff_base,
+            on_retry=options.on_retry,
+            sleep=options.sleep,
+            allow_insecure_http=options.allow_insecure_http,
+            max_response_bytes=options.max_response_bytes,
+            key_source=options.key_source,
+        )
 
     @property
     def max_response_bytes(self) -> int:

@@ -158,6 +158,15 @@ class FileSystemApi:
             search=query, search_name_only=name_only, offset=offset, limit=limit
         )
 
+    async def recent(self, limit: int = 100, search: str | None = None) -> list[FileSystemEntry]:
+        """The caller's Recents, newest first: the entries of what the key's user last
+        viewed (``order_by=-last_viewed_at``), each with ``last_viewed_at``. One answer, no
+        pages; PostHog clamps ``limit`` to 1…1000 and may answer fewer (a view of an object
+        with no entry counts against it). PostHog records views of its web app only, not of
+        API keys, so opening things here does not add to it."""
+        page = await self.list_entries(order_by="-last_viewed_at", search=search, limit=limit)
+        return list(page.results)
+
     async def get_entry(self, id: str) -> FileSystemEntry:
         response = await self._transport.request("GET", _entry_url(id))
         return parse(response, FileSystemEntry)

@@ -139,6 +139,14 @@ class Transport:
         """A request to ``url`` (relative: under the project; absolute: as it stands)."""
         return self._http.build_request(method, url, headers=headers)
 
+    def host_url(self, path: str) -> str:
+        """The absolute URL of ``path`` from the API's root rather than the project's
+        (``/api/users/@me/``), on the same host (and the same path prefix, for a PostHog
+        served under one)."""
+        if not path.startswith("/api/"):
+            raise ValueError(f"not a path from the API's root: {path!r}")
+        return f"{self.host}{path}"
+
     async def request(
         self,
         method: str,
@@ -148,16 +156,21 @@ class Transport:
         json: Any = None,
         timeout: httpx.Timeout | None = None,
         idempotent: bool | None = None,
+        from_root: bool = False,
     ) -> httpx.Response:
         """Send a request and read its answer, retrying where that is safe; raise
         :class:`ApiError` on failure. Only reads (GET, HEAD, OPTIONS) count as idempotent
-        unless ``idempotent`` says otherwise."""
+        unless ``idempotent`` says otherwise.
+
+        ``url`` is relative to the project (``file_system/``) unless ``from_root``, which
+        makes it a path from the API's root (``/api/users/@me/``, see :meth:`host_url`):
+        the same retries, limits, redaction and errors either way."""
         if idempotent is None:
             idempotent = method in _READ_ONLY_METHODS
         try:
             request = self._http.build_request(
                 method,
-                url,
+                self.host_url(url) if from_root else url,
                 params=params,
                 json=json,
                 timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,

@@ -32,6 +32,7 @@ from tui.app.screens.count import CountScreen
 from tui.app.screens.filter import FilterScreen
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.messages import MessagesScreen
+from tui.app.screens.projects import ProjectsScreen
 from tui.app.screens.prompt import PromptScreen
 from tui.app.screens.search import SearchScreen
 from tui.app.shell_path import shell_path
@@ -45,6 +46,10 @@ from tui.app.widgets.status_line import StatusLine
 from tui.app.widgets.tree_rows import Folder
 from tui.backend import Backend
 from tui.models import FileSystemEntry
+from tui.models.accounts import ProjectSummary
+from tui.models.shortcuts import Shortcut
+from tui.ops import shortcuts as shortcut_ops
+from tui.ops import unfiled as unfiled_ops
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +61,28 @@ SHORTEST_TIMER_S = 0.001
 
 # Actions that change the project: hidden and refused in read-only mode.
 MUTATING_ACTIONS = frozenset(
-    {"new_folder", "rename", "move", "cut", "paste", "link", "delete", "undo", "redo"}
+    {
+        "new_folder",
+        "rename",
+        "move",
+        "cut",
+        "paste",
+        "link",
+        "delete",
+        "undo",
+        "redo",
+        "shortcut",
+        "file_unfiled",
+    }
+)
+
+# Actions the palette offers that no key is bound to: (title, help, action).
+PALETTE_ONLY: tuple[tuple[str, str, str], ...] = (
+    (
+        "File unfiled objects",
+        "give every object the tree does not hold yet an entry under Unfiled/",
+        "file_unfiled",
+    ),
 )
 
 
@@ -70,6 +96,8 @@ class HogtreeApp(App[None]):
         (0, "-short"),
         (20, "-tall"),
     ]
+
+    PALETTE_ONLY: ClassVar[tuple[tuple[str, str, str], ...]] = PALETTE_ONLY
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="search"),
@@ -86,6 +114,8 @@ class HogtreeApp(App[None]):
         Binding("U", "redo", "Redo", show=False, id="redo"),
         Binding("c", "count", "Count", id="count"),
         Binding("e", "export", "Export", id="export"),
+        Binding("S", "shortcut", "Shortcut", show=False, id="shortcut"),
+        Binding("P", "switch_project", "Switch project", show=False, id="switch_project"),
         # In the footer when read-only only (app.tcss): it has room there.
         Binding("o", "copy_url", "Copy URL", id="copy_url"),
         Binding("y", "copy_path", "Copy path", show=False, id="copy_path"),
@@ -278,6 +308,14 @@ class HogtreeApp(App[None]):
         self.side_pane.open("details")
         self.side_pane.show(event.entry)
 
+    @on(ProjectTree.PinnedOpened)
+    def pinned_opened(self, event: ProjectTree.PinnedOpened) -> None:
+        self.jump_to(event.entry)
+
+    @on(ProjectTree.SectionLoadFailed)
+    def section_load_failed(self, event: ProjectTree.SectionLoadFailed) -> None:
+        self.status.fail(f"Could not load {event.title}: {describe(event.error)}")
+
     @on(ProjectTree.LoadFailed)
     def load_failed(self, event: ProjectTree.LoadFailed) -> None:
         where = labels.visible(event.folder) or "the top level"
@@ -335,6 +373,7 @@ class HogtreeApp(App[None]):
         if report.undo is not None:
             self.undo_stack.append(report.undo)
         self.project_tree.reload_folders(set(report.touched))
+        self.project_tree.refresh_sections()  # they may show what changed
         if report.reveal is not None:
             self._reveal(report.reveal)  # open the folders down to it, cursor on it
 
@@ -600,6 +639,113 @@ class HogtreeApp(App[None]):
                 return
         self._report(report, new_change=False)
 
+    # ------------------------------------------------------------------ the tree's extras
+
+    def action_shortcut(self) -> None:
+        """``S``: add the entry under the cursor to Shortcuts, or take it out if it is one."""
+        if not self._allowed("shortcut"):
+            return
+        tree = self.project_tree
+        pinned = tree.cursor_pinned
+        if pinned is not None and pinned.shortcut is not None:
+            self._unstar(pinned.shortcut, pinned.name)
+            return
+        entry = tree.cursor_entry
+        if entry is None:
+            self.status.say("No entry here to add to Shortcuts")
+            return
+        self._toggle_star(entry)
+
+    @work(group="changes")
+    async def _toggle_star(self, entry: FileSystemEntry) -> None:
+        assert self.client is not None
+        name = labels.visible(labels.entry_name(entry))
+        try:
+            with self.status.busy(f"updating Shortcuts ({name})…", replaces_message=True):
+                toggled = await shortcut_ops.toggle(self.client, entry)
+        except ApiError as error:
+            self.status.fail(f"Could not change Shortcuts ({name}): {describe(error)}")
+            return
+        where = "Added to" if toggled.added else "Removed from"
+        self.status.say(f"{where} Shortcuts: {name}", Level.SUCCESS)
+        self.project_tree.refresh_sections(only="shortcuts")
+
+    @work(group="changes")
+    async def _unstar(self, shortcut: Shortcut, name: str) -> None:
+        assert self.client is not None
+        shown = labels.visible(name)
+        try:
+            with self.status.busy(f"removing {shown} from Shortcuts…", replaces_message=True):
+                await shortcut_ops.remove(self.client, shortcut)
+        except ApiError as error:
+            self.status.fail(f"Could not remove {shown} from Shortcuts: {describe(error)}")
+            return
+        self.status.say(f"Removed from Shortcuts: {shown}", Level.SUCCESS)
+        self.project_tree.refresh_sections(only="shortcuts")
+
+    def action_file_unfiled(self) -> None:
+        """The palette's "File unfiled objects": PostHog files every object that has no
+        entry yet under ``Unfiled/``; the folders it wrote into are read again."""
+        if self._allowed("file_unfiled"):
+            self._file_unfiled()
+
+    @work(group="changes")
+    async def _file_unfiled(self) -> None:
+        assert self.client is not None
+        try:
+            with self.status.busy("filing unfiled objects…", replaces_message=True):
+                filed = await unfiled_ops.file_unfiled(self.client)
+        except ApiError as error:
+            self.status.fail(f"Could not file unfiled objects: {describe(error)}")
+            return
+        self.status.say(reports.filed_unfiled(filed), Level.SUCCESS)
+        if filed:
+            self.project_tree.reload_folders(unfiled_ops.touched_folders())
+
+    def action_switch_project(self) -> None:
+        """``P``: another project of the organisation; the tree and the panes start over."""
+        if not self._allowed("switch_project"):
+            return
+        assert self.client is not None
+        self.push_screen(ProjectsScreen(self.client, self.client.project_id), self._switch_to)
+
+    def _switch_to(self, project: ProjectSummary | None) -> None:
+        old = self.client
+        if project is None or old is None or project.id == old.project_id:
+            return
+        client = old.for_project(project.id)
+        self.client = client
+        # What was set aside or could be undone belongs to the other project.
+        self.undo_stack.clear()
+        self.redo_stack.clear()
+        tree = self.project_tree
+        tree.clear_marks()
+        tree.set_cut([])
+        self.side_pane.connect(
+            client,
+            self.status,
+            download_dir=self.download_dir,
+            web_host=self.backend.web_host,
+            project_id=project.id,
+        )
+        tree.start(client, self.status)
+        tree.focus()
+        name = labels.visible(project.name or f"project {project.id}")
+        self.sub_title = f"{self.backend.place} · {name} (project {project.id})" + (
+            " · read-only" if self.read_only else ""
+        )
+        self.status.say(f"Opened {name} (project {project.id})", Level.SUCCESS)
+        self._close_later(old)
+
+    @work(group="close")
+    async def _close_later(self, client: PostHogClient) -> None:
+        await client.aclose()
+
+    @property
+    def project_id(self) -> int:
+        """The project shown: the backend's, until the user switches."""
+        return self.client.project_id if self.client is not None else self.backend.project_id
+
     def action_count(self) -> None:
         entry = self.project_tree.cursor_entry
         if entry is None or not self._allowed("count"):
@@ -650,7 +796,7 @@ class HogtreeApp(App[None]):
             # The local server has the API only: a URL of its would answer 404.
             self.status.fail("The local demo has no web UI: no URL to copy (y copies the path)")
             return
-        url = web_url(self.backend.web_host, self.backend.project_id, entry)
+        url = web_url(self.backend.web_host, self.project_id, entry)
         if url is None:
             self.status.fail("This entry has no web page")
             return
@@ -675,6 +821,10 @@ class HogtreeApp(App[None]):
             self._start_connecting()
             return
         self.status.clear()
+        section = self.project_tree.section_of_cursor()
+        if section is not None:
+            self.project_tree.load_section(section)
+            return
         path = self.project_tree.folder_to_reload()
         self._say_reloaded(path, self.project_tree.reload_folder(path, deep=True))
 

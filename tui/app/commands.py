@@ -34,6 +34,12 @@ class PaletteHost(Protocol):
         ...
 
 
+def palette_only(app: object) -> tuple[tuple[str, str, str], ...]:
+    """The app's actions that no key is bound to: (title, help, action)."""
+    found: tuple[tuple[str, str, str], ...] = getattr(app, "PALETTE_ONLY", ())
+    return found
+
+
 class HogtreeCommands(Provider):
     @property
     def host(self) -> PaletteHost | None:
@@ -55,6 +61,9 @@ class HogtreeCommands(Provider):
                 keys = app.get_key_display(binding)
                 run = partial(app.run_action, binding.action, target)
                 found.append((title, f"key: {keys}", run))
+        for title, help_text, action in palette_only(app):
+            if app.check_action(action, ()) is not False:
+                found.append((title, help_text, partial(app.run_action, action)))
         return found
 
     async def discover(self) -> Hits:

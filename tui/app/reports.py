@@ -152,3 +152,10 @@ def reloaded(folder: str, open_inside: int) -> str:
     """What ``R`` read again: "Reloaded Marketing (and 3 open folders inside)"."""
     inside = f" (and {_plural(open_inside, 'open folder')} inside)" if open_inside else ""
     return f"Reloaded {_where(folder)}{inside}"
+
+
+def filed_unfiled(count: int) -> str:
+    """What "File unfiled objects" did."""
+    if count == 0:
+        return "Nothing to file: every object has an entry in the tree"
+    return f"Filed {count:,} unfiled object{'' if count == 1 else 's'} under Unfiled/"

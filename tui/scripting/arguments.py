@@ -11,9 +11,25 @@ from collections.abc import Callable
 from typing import Any
 
 # The commands this package runs (``tui.cli`` hands them to ``tui.scripting.runner``).
-COMMANDS = ("ls", "find", "mkdir", "mv", "ln", "rm", "count", "export", "events")
-# Those that change the project: refused with --read-only.
-MUTATING = frozenset({"mkdir", "mv", "ln", "rm"})
+COMMANDS = (
+    "ls",
+    "find",
+    "mkdir",
+    "mv",
+    "ln",
+    "rm",
+    "count",
+    "export",
+    "events",
+    "shortcuts",
+    "recent",
+    "unfiled",
+    "projects",
+)
+# Those that change the project: refused with --read-only (see changes_something).
+MUTATING = frozenset({"mkdir", "mv", "ln", "rm", "unfiled"})
+# What ``shortcuts`` does, the first being its default; those after it change Shortcuts.
+SHORTCUT_ACTIONS = ("list", "add", "rm")
 # Options whose values are local files or folders: the only ones tab completes values of
 # (a PATH names an entry on the server, which completion does not ask for).
 _LOCAL_FILE_OPTIONS = frozenset({"db", "download_dir", "output"})
@@ -247,6 +263,70 @@ def add_commands(
     formats = events.add_mutually_exclusive_group()
     formats.add_argument("--json", action="store_true", help="one JSON object a line")
     formats.add_argument("--csv", action="store_true", help="CSV with a header row")
+
+    shortcuts = command(
+        "shortcuts",
+        "list your Shortcuts (PostHog's starred entries), add or remove one",
+        "examples:\n"
+        "  hogtree shortcuts                        yours, with where each is in the tree\n"
+        "  hogtree shortcuts add 'Marketing/Weekly signups'\n"
+        "  hogtree shortcuts rm 'Marketing/Weekly signups'\n\n" + PATHS_NOTE + OUTPUT_NOTE,
+    )
+    shortcuts.add_argument(
+        "action",
+        nargs="?",
+        default=SHORTCUT_ACTIONS[0],
+        choices=SHORTCUT_ACTIONS,
+        metavar="ACTION",
+        help="list (default), add or rm",
+    )
+    shortcuts.add_argument("path", nargs="?", metavar="PATH", help="the entry to add or remove")
+    _json_option(shortcuts)
+
+    recent = command(
+        "recent",
+        "what you viewed last, newest first (PostHog's Recents)",
+        "examples:\n"
+        "  hogtree recent --limit 10\n"
+        "  hogtree recent --json | jq -r .path\n\n"
+        "PostHog records the views of its web app (not of API keys).\n" + OUTPUT_NOTE,
+    )
+    recent.add_argument(
+        "--limit",
+        type=_number(int, zero=False),
+        default=100,
+        metavar="N",
+        help="at most N (default: %(default)s, PostHog's at most 1000)",
+    )
+    _json_option(recent)
+
+    unfiled = command(
+        "unfiled",
+        "file every object the tree does not hold yet (under Unfiled/)",
+        "examples:\n"
+        "  hogtree unfiled                          prints how many were filed\n"
+        "  hogtree unfiled --type insight\n\n"
+        "Running it again files nothing twice.\n",
+    )
+    unfiled.add_argument("--type", metavar="T", help="only objects of this type")
+    _json_option(unfiled)
+
+    projects = command(
+        "projects",
+        "the organisation's projects your key may open (* the one in use)",
+        "examples:\n"
+        "  hogtree projects\n"
+        "  hogtree projects --json | jq -r .id\n"
+        "  hogtree --project 2 ls                   another project\n",
+    )
+    _json_option(projects)
+
+
+def changes_something(args: argparse.Namespace) -> bool:
+    """Whether these arguments ask for a change (refused with ``--read-only``)."""
+    if args.command == "shortcuts":
+        return bool(args.action != SHORTCUT_ACTIONS[0])
+    return args.command in MUTATING
 
 
 def _json_option(parser: argparse.ArgumentParser) -> None:

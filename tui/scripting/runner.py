@@ -20,8 +20,8 @@ from tui.backend import Backend
 from tui.config import Connection
 from tui.debuglog import open_debug_log
 from tui.ops import ChangeRefused
-from tui.scripting import changes, events, export, listing, remove
-from tui.scripting.arguments import MUTATING
+from tui.scripting import changes, events, export, listing, remove, tree_extras
+from tui.scripting.arguments import changes_something
 from tui.scripting.errors import (
     EXIT_BROKEN_PIPE,
     EXIT_FAILED,
@@ -52,12 +52,16 @@ def commands(stdin: TextIO) -> dict[str, Command]:
         "rm": _rm(stdin),
         "export": export.export,
         "events": events.events,
+        "shortcuts": tree_extras.shortcuts,
+        "recent": tree_extras.recent,
+        "unfiled": tree_extras.unfiled,
+        "projects": tree_extras.projects,
     }
 
 
 def refuse_read_only(args: argparse.Namespace) -> int | None:
     """The exit code of a change asked for with ``--read-only``; ``None`` when it may run."""
-    if args.read_only and args.command in MUTATING:
+    if args.read_only and changes_something(args):
         Output().note(
             f"hogtree {args.command}: --read-only: {args.command} would change the project"
         )

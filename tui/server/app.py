@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,6 +21,7 @@ from tui.server.http import allowed_methods, request_validation_problem
 from tui.server.latency import AddedLatency
 from tui.server.live_events import LiveEvents
 from tui.server.middleware import CaptureCors, CatchUnexpectedErrors, LimitRequestSize
+from tui.server.routes import accounts as accounts_routes
 from tui.server.routes import (
     capture,
     capture_ai,
@@ -30,8 +32,10 @@ from tui.server.routes import (
     file_system,
     health,
     insights,
+    shortcuts,
+    view_log,
 )
-from tui.server.settings import ScaleSeed, ServerSettings
+from tui.server.settings import ApiKeySpec, ScaleSeed, ServerSettings, key_label
 from tui.server.store import accounts
 from tui.server.store.db import Database
 from tui.server.store.errors import StoreError
@@ -47,8 +51,30 @@ def _problem_response(problem: ApiProblem) -> JSONResponse:
     return JSONResponse(problem.body(), status_code=problem.status, headers=problem.headers)
 
 
+def user_for_spec(conn: sqlite3.Connection, spec: ApiKeySpec, index: int) -> int:
+    """The user key ``spec`` (the ``index``-th) acts as.
+
+    Every key is its own user (made the first time the key is seen), so that callers with
+    different keys stay apart, as tests need. The demo's own keys are the exception: the
+    embedded demo makes a new key on every run, and ``hogtree serve`` prints a new one each
+    time, so a user per key would lose the demo's Recents and Shortcuts on every start and
+    never see what the seed recorded. Those keys (``as_demo_owner``) act as the demo's
+    seeded owner instead, so views and shortcuts carry over from run to run; on a database
+    that was not seeded with the demo there is no owner, and they are keys like any other.
+    """
+    if spec.as_demo_owner:
+        owner = accounts.demo_owner(conn)
+        if owner is not None:
+            return owner
+    return accounts.user_for_key(conn, spec.key, key_label(index))
+
+
 def prepare_database(settings: ServerSettings) -> tuple[Database, Authenticator]:
-    """Open (and on first use, seed) the database; give each key its user."""
+    """Open (and on first use, seed) the database; give each key its user.
+
+    The projects served are those of the database: the settings' ones are made if missing,
+    and the demo's seed adds a second project of its own.
+    """
     db = Database(settings.db_path)
     with db.write() as conn:
         is_new = not accounts.project_ids(conn)
@@ -64,10 +90,11 @@ def prepare_database(settings: ServerSettings) -> tuple[Database, Authenticator]
 
             seed_scale(conn, 1, settings.seed)
         keys = [
-            (spec, accounts.user_for_key(conn, spec.key, f"Key {index}"))
+            (spec, user_for_spec(conn, spec, index))
             for index, spec in enumerate(settings.keys, start=1)
         ]
-    return db, Authenticator(keys, settings.projects)
+        served = accounts.project_ids(conn)
+    return db, Authenticator(keys, served)
 
 
 def create_app(settings: ServerSettings) -> FastAPI:
@@ -98,14 +125,18 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.authenticator = authenticator
     app.state.settings = settings
     app.state.export_jobs = export_jobs
+    # The local server keeps no record of its keys: a key is as old as the server's run.
+    app.state.started_at = now()
 
     app.include_router(health.router)
     app.include_router(capture.router)
     app.include_router(capture_v1.router)
     app.include_router(capture_ai.router)
+    app.include_router(accounts_routes.router)
     for index, prefix in enumerate(PROJECT_PREFIXES):
         documented = index == 0  # one copy of each route in the OpenAPI schema is enough
-        for module in (file_system, evaluations, events, exports, insights):
+        # view_log before file_system: `file_system/log_view` is not an entry's id.
+        for module in (view_log, file_system, shortcuts, evaluations, events, exports, insights):
             app.include_router(module.router, prefix=prefix, include_in_schema=documented)
 
     _install_error_handlers(app, authenticator)

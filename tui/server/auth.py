@@ -15,12 +15,18 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from tui.server.errors import ApiProblem, not_found
-from tui.server.settings import ApiKeySpec
+from tui.server.settings import ApiKeySpec, key_label
 
 _BEARER = re.compile(r"^Bearer +(\S+)\s*$")
 
 NOT_AUTHENTICATED = "Authentication credentials were not provided."
 AUTHENTICATION_FAILED = "Personal API key found in request Authorization header is invalid."
+# An action in none of its viewset's scope lists (posthog/permissions.py, newest wording).
+NO_PERSONAL_KEY_ACCESS = "This action does not support personal API key access"
+# A key limited to some projects, on an endpoint outside /api/projects/<id>/.
+SCOPED_KEY_OUTSIDE_PROJECTS = (
+    "API keys with scoped projects are only supported on project-based endpoints."
+)
 
 
 def _auth_error(status: int, code: str, detail: str) -> ApiProblem:
@@ -33,6 +39,7 @@ class Caller:
 
     spec: ApiKeySpec
     user_id: int
+    label: str = ""  # the key's name (``Key 1``…): its ``label`` in personal_api_keys/@current/
 
     def has_scope(self, scope: str) -> bool:
         if "*" in self.spec.scopes or scope in self.spec.scopes:
@@ -55,15 +62,18 @@ class Access:
 
 class Authenticator:
     def __init__(self, keys: Iterable[tuple[ApiKeySpec, int]], projects: Iterable[int]) -> None:
-        self._keys = [(spec, user_id) for spec, user_id in keys]
+        self._keys = [
+            Caller(spec=spec, user_id=user_id, label=key_label(index))
+            for index, (spec, user_id) in enumerate(keys, start=1)
+        ]
         self.projects = frozenset(projects)
 
-    def _find(self, presented: str) -> tuple[ApiKeySpec, int] | None:
+    def _find(self, presented: str) -> Caller | None:
         # Compare every key in constant time so response timing says nothing about keys.
         found = None
-        for spec, user_id in self._keys:
-            if hmac.compare_digest(spec.key.encode(), presented.encode()):
-                found = (spec, user_id)
+        for caller in self._keys:
+            if hmac.compare_digest(caller.spec.key.encode(), presented.encode()):
+                found = caller
         return found
 
     def authenticate(self, request: Request) -> Caller:
@@ -80,7 +90,26 @@ class Authenticator:
         found = self._find(presented)
         if found is None:
             raise _auth_error(401, "authentication_failed", AUTHENTICATION_FAILED)
-        return Caller(spec=found[0], user_id=found[1])
+        return found
+
+    def authorize_outside_projects(
+        self, request: Request, scope: str | None, *, any_project_key: bool
+    ) -> Caller:
+        """For an endpoint outside ``/api/projects/<id>/`` (the user, the projects lists):
+        authenticate, refuse a key limited to some projects unless ``any_project_key`` (PostHog
+        lets such keys read ``users/@me/`` alone), then check ``scope`` (``None``: any key)."""
+        caller = self.authenticate(request)
+        if not any_project_key and caller.spec.projects is not None:
+            raise _auth_error(403, "permission_denied", SCOPED_KEY_OUTSIDE_PROJECTS)
+        if scope is not None and not caller.has_scope(scope):
+            raise _auth_error(403, "permission_denied", f"API key missing required scope '{scope}'")
+        return caller
+
+    def refuse_personal_keys(self, request: Request) -> Caller:
+        """An action PostHog lists in no scope list: every personal API key is refused, even
+        ``*``, before anything else is looked at (PostHog's APIScopePermission)."""
+        self.authenticate(request)
+        raise _auth_error(403, "permission_denied", NO_PERSONAL_KEY_ACCESS)
 
     def authorize(self, request: Request, project: str, scopes: Iterable[str]) -> Access:
         """Authenticate, then check scopes, the key's projects, and that the project exists."""
@@ -125,3 +154,26 @@ def requires(*scopes: str) -> Callable[[Request, str], Access]:
 
     dependency.__name__ = f"requires_{'_'.join(s.replace(':', '_') for s in scopes)}"
     return dependency
+
+
+def requires_outside_projects(
+    scope: str | None, *, any_project_key: bool = False
+) -> Callable[[Request], Caller]:
+    """A FastAPI dependency for an endpoint outside the projects: the request's
+    :class:`Caller` once :meth:`Authenticator.authorize_outside_projects` lets it through."""
+
+    def dependency(request: Request) -> Caller:
+        authenticator: Authenticator = request.app.state.authenticator
+        return authenticator.authorize_outside_projects(
+            request, scope, any_project_key=any_project_key
+        )
+
+    dependency.__name__ = f"requires_{(scope or 'a_key').replace(':', '_')}"
+    return dependency
+
+
+def no_personal_keys(request: Request) -> Caller:
+    """A FastAPI dependency for actions no personal API key may use (always refuses: the
+    local server knows only personal API keys)."""
+    authenticator: Authenticator = request.app.state.authenticator
+    return authenticator.refuse_personal_keys(request)

@@ -49,3 +49,22 @@ def moment_text(text: str | None) -> str | None:
     """``best_effort_date(value)`` in SQL: the moment as :data:`MOMENT_FORMAT`, or NULL."""
     moment = best_effort_moment(text)
     return None if moment is None else moment.strftime(MOMENT_FORMAT)
+
+
+# DRF's refusal of a date-time field it cannot read (PostHog's serializers' words).
+DATETIME_FORMAT_ERROR = (
+    "Datetime has wrong format. Use one of these formats instead:"
+    " YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
+)
+
+
+def parse_moment(text: str) -> datetime | None:
+    """A date-time field as DRF reads it (ISO 8601 with a time; no zone is UTC), or None."""
+    text = text.strip()
+    if len(text) <= len("YYYY-MM-DD"):
+        return None  # a date alone is not a date-time
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -92,6 +92,14 @@ def _drf_error(error: dict[str, Any]) -> tuple[str, str]:
         return "invalid_input", "Must be a valid boolean."
     if kind in ("string_type",):
         return "invalid_input", "Not a valid string."
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return "invalid_input", "A valid integer is required."
+    if kind == "greater_than_equal":
+        bound = error.get("ctx", {}).get("ge")
+        return "min_value", f"Ensure this value is greater than or equal to {bound}."
+    if kind == "less_than_equal":
+        bound = error.get("ctx", {}).get("le")
+        return "max_value", f"Ensure this value is less than or equal to {bound}."
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return "invalid_input", "Invalid data. Expected a dictionary, but got {}.".format(
             type(error.get("input")).__name__

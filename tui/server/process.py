@@ -126,7 +126,9 @@ def main() -> int:
     settings = ServerSettings(
         db_path=Path(request["db"]),
         projects=(int(request["project"]),),
-        keys=(ApiKeySpec(key=request["key"]),),
+        # The key made for this run acts as the demo's owner, whose Recents and Shortcuts
+        # carry over from run to run (see tui.server.app.user_for_spec).
+        keys=(ApiKeySpec(key=request["key"], as_demo_owner=True),),
         seed="demo",
     )
     server = uvicorn.Server(uvicorn_config(settings, HOST, sock.getsockname()[1]))

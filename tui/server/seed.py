@@ -14,14 +14,15 @@ from typing import Any
 from tui import paths
 from tui.server.object_types import OBJECT_TYPES, unfiled_folder
 from tui.server.seed_events import seed_demo_events
-from tui.server.store import accounts, objects
+from tui.server.store import accounts, objects, shortcuts, view_log
 from tui.server.store import file_system as fs
 
 DEMO_SEED = 42
 
-# (first, last, email) of the people who made the demo project.
+# (first, last, email) of the people who made the demo project. The first is its owner,
+# the user the demo's own keys act as (see tui.server.app.user_for_spec).
 DEMO_USERS = (
-    ("Maya", "Chen", "maya@hogtree.example"),
+    ("Maya", "Chen", accounts.DEMO_OWNER_EMAIL),
     ("Tomás", "Ortega", "tomas@hogtree.example"),
     ("Priya", "Nair", "priya@hogtree.example"),
 )
@@ -130,6 +131,76 @@ SHORTCUTS: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("Marketing",), ("Product", "Onboarding", "Onboarding completion")),
 ]
 
+# More objects with no entry at all, made after everything above (so that the objects,
+# dashboards and events above stay exactly as they were): "File unfiled objects" then
+# has something of each common kind to file on a fresh demo. The nameless insight is filed
+# as "Untitled", as PostHog names it.
+MORE_NEVER_FILED: list[tuple[str, str]] = [
+    ("insight", "Checkout drop-off"),
+    ("insight", "Weekly active users by country"),
+    ("insight", ""),
+    ("dashboard", "Support load"),
+    ("feature_flag", "new-pricing-page"),
+    ("notebook", "Q3 planning notes"),
+]
+
+# What the demo's owner (accounts.DEMO_OWNER_EMAIL: the first of DEMO_USERS, the user the
+# demo's own keys act as) viewed, newest first: (path of the item, minutes ago). The last
+# is a never-filed object: it joins Recents once "File unfiled objects" gives it an entry.
+OWNER_VIEWS: list[tuple[tuple[str, ...], int]] = [
+    (("Marketing", "Weekly signups"), 4),
+    (("Product", "Product health"), 38),
+    (("Product", "Onboarding", "Onboarding completion"), 95),
+    (("Team 🦔 notes", "[bold]Standup[/bold] notes"), 60 * 5),
+    (("Engineering", "Releases", "dark-mode"), 60 * 26),
+    (("Marketing", "Campaigns", "Q4 / Q1 launch — conversions"), 60 * 50),
+    (("Product", "Roadmap [2026]"), 60 * 24 * 4),
+    (("Sales", "Pipeline"), 60 * 24 * 9),
+]
+OWNER_VIEWS_NEVER_FILED: list[tuple[tuple[str, str], int]] = [
+    (("insight", "Checkout drop-off"), 12),
+]
+# Someone else's views, which the owner's Recents must not show.
+OTHERS_VIEWS: list[tuple[tuple[str, ...], int]] = [
+    (("Engineering", "API latency"), 7),
+    (("Sales", "Trials started"), 60),
+]
+
+# The owner's Shortcuts (their starred items, above the tree): items by path, and folders.
+OWNER_SHORTCUT_ITEMS: list[tuple[str, ...]] = [
+    ("Marketing", "Weekly signups"),
+    ("Product", "Product health"),
+]
+OWNER_SHORTCUT_FOLDERS: list[tuple[str, ...]] = [("Product", "Onboarding")]
+
+# The demo project's name: the product its events come from (seed_events).
+DEMO_PROJECT_NAME = "Hedgebox"
+
+# The demo's second project: a few folders of its own, so a project switcher has
+# somewhere to go. Its id is the demo project's + 1.
+STAGING_NAME = "Staging"
+STAGING_TREE: dict[tuple[str, ...], list[tuple[str, str]]] = {
+    ("QA",): [
+        ("insight", "Smoke test signups"),
+        ("dashboard", "Staging health"),
+    ],
+    ("QA", "Load tests"): [
+        ("insight", "p95 latency under load"),
+        ("notebook", "Load test runbook"),
+    ],
+    ("Releases", "Candidates"): [
+        ("feature_flag", "rc-new-checkout"),
+        ("experiment", "Checkout copy test"),
+        ("notebook", "Release checklist"),
+    ],
+}
+STAGING_NEVER_FILED: list[tuple[str, str]] = [("insight", "Staging pageviews")]
+STAGING_OWNER_VIEWS: list[tuple[tuple[str, ...], int]] = [
+    (("Releases", "Candidates", "Release checklist"), 20),
+    (("QA", "Staging health"), 60 * 3),
+]
+STAGING_OWNER_SHORTCUT_FOLDERS: list[tuple[str, ...]] = [("Releases", "Candidates")]
+
 
 def _insight_definition(rng: random.Random, name: str) -> dict[str, Any]:
     """A trends query over one or two events: enough for charts and exports later."""
@@ -149,12 +220,66 @@ def _insight_definition(rng: random.Random, name: str) -> dict[str, Any]:
 
 
 class _Seeder:
-    def __init__(self, conn: sqlite3.Connection, project_id: int, seed: int) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        project_id: int,
+        seed: int,
+        user_ids: list[int] | None = None,
+    ) -> None:
         self.conn = conn
         self.project_id = project_id
         self.rng = random.Random(seed)
         self.started = datetime.now(UTC)
-        self.user_ids = [accounts.create_user(conn, *user) for user in DEMO_USERS]
+        self.user_ids = user_ids or [accounts.create_user(conn, *user) for user in DEMO_USERS]
+
+    @property
+    def owner(self) -> int:
+        """The demo's owner: the first of DEMO_USERS (accounts.DEMO_OWNER_EMAIL)."""
+        return self.user_ids[0]
+
+    def ago(self, minutes: int) -> str:
+        return fs.format_time(self.started - timedelta(minutes=minutes))
+
+    def file_tree(
+        self, tree: dict[tuple[str, ...], list[tuple[str, str]]]
+    ) -> dict[tuple[str, ...], sqlite3.Row]:
+        """Create the folders and objects of ``tree``, each object filed in its folder;
+        the objects by their path (segments)."""
+        by_path: dict[tuple[str, ...], sqlite3.Row] = {}
+        for folder_segments, items in tree.items():
+            folder = paths.join(folder_segments)
+            fs.ensure_ancestors(self.conn, self.project_id, paths.child(folder, "x"), self.owner)
+            for object_type, name in items:
+                obj = self.make_object(object_type, name)
+                self.file(obj, folder)
+                by_path[(*folder_segments, name)] = obj
+        return by_path
+
+    def view(self, user_id: int, obj: sqlite3.Row, minutes_ago: int) -> None:
+        viewer = view_log.Viewer(project_id=self.project_id, user_id=user_id)
+        view_log.record_view(self.conn, viewer, obj["type"], obj["ref"], self.ago(minutes_ago))
+
+    def star_item(self, obj: sqlite3.Row) -> None:
+        """A shortcut as PostHog's web app makes one: the item's escaped name as its path."""
+        shortcuts.create_shortcut(
+            self.conn,
+            shortcuts.Owner(project_id=self.project_id, user_id=self.owner),
+            path=paths.escape(obj["name"]),
+            type=obj["type"],
+            ref=obj["ref"],
+            href=OBJECT_TYPES[obj["type"]].href(obj["ref"]),
+        )
+
+    def star_folder(self, segments: tuple[str, ...]) -> None:
+        """A folder's shortcut, as PostHog's web app makes one: the folder's path as ref."""
+        shortcuts.create_shortcut(
+            self.conn,
+            shortcuts.Owner(project_id=self.project_id, user_id=self.owner),
+            path=paths.escape(segments[-1]),
+            type="folder",
+            ref=paths.join(segments),
+        )
 
     def _moment(self) -> str:
         ago = timedelta(days=self.rng.uniform(1, 400), seconds=self.rng.uniform(0, 86_400))
@@ -209,7 +334,9 @@ class _Seeder:
 
 
 def seed_demo(conn: sqlite3.Connection, project_id: int = 1, seed: int = DEMO_SEED) -> None:
-    """Fill ``project_id`` with the demo tree (inside the caller's transaction)."""
+    """Fill ``project_id`` with the demo tree, and make the demo's second project
+    (``project_id + 1``), inside the caller's transaction."""
+    accounts.rename_project(conn, project_id, DEMO_PROJECT_NAME)
     seeder = _Seeder(conn, project_id, seed)
     by_path: dict[tuple[str, ...], sqlite3.Row] = {}
 
@@ -238,3 +365,59 @@ def seed_demo(conn: sqlite3.Connection, project_id: int = 1, seed: int = DEMO_SE
 
     seeder.lay_out_dashboards()
     seed_demo_events(conn, project_id, seed)
+    _seed_tree_extras(seeder, by_path, seed)
+    _seed_staging(conn, project_id + 1, seed, seeder.user_ids)
+
+
+def _seed_tree_extras(
+    seeder: _Seeder, by_path: dict[tuple[str, ...], sqlite3.Row], seed: int
+) -> None:
+    """What PostHog's tree has besides folders: objects for Unfiled, the owner's Recents and
+    Shortcuts. An rng of its own, so the demo made before these existed stays the same."""
+    extras = _Seeder(seeder.conn, seeder.project_id, seed + 1, seeder.user_ids)
+    never_filed = {
+        (object_type, name): extras.make_object(object_type, name)
+        for object_type, name in MORE_NEVER_FILED
+    }
+    for obj in never_filed.values():
+        if obj["type"] == "dashboard":
+            objects.set_data(extras.conn, obj["id"], {"tiles": _some_insights(extras, 3)})
+    for item, minutes in OWNER_VIEWS:
+        extras.view(extras.owner, by_path[item], minutes)
+    for key, minutes in OWNER_VIEWS_NEVER_FILED:
+        extras.view(extras.owner, never_filed[key], minutes)
+    for item, minutes in OTHERS_VIEWS:
+        extras.view(extras.user_ids[1], by_path[item], minutes)
+    for item in OWNER_SHORTCUT_ITEMS:
+        extras.star_item(by_path[item])
+    for folder_segments in OWNER_SHORTCUT_FOLDERS:
+        extras.star_folder(folder_segments)
+
+
+def _some_insights(seeder: _Seeder, count: int) -> list[int]:
+    ids = [
+        row[0]
+        for row in seeder.conn.execute(
+            "SELECT id FROM objects WHERE project_id = ? AND type = 'insight' ORDER BY id LIMIT 40",
+            (seeder.project_id,),
+        )
+    ]
+    return seeder.rng.sample(ids, k=min(count, len(ids)))
+
+
+def _seed_staging(
+    conn: sqlite3.Connection, project_id: int, seed: int, user_ids: list[int]
+) -> None:
+    """The demo's second project ("Staging"): a few folders, an object to file, and the
+    owner's views and a shortcut there."""
+    accounts.ensure_project(conn, project_id, STAGING_NAME, fs.now())
+    accounts.rename_project(conn, project_id, STAGING_NAME)
+    staging = _Seeder(conn, project_id, seed + 2, user_ids)
+    by_path = staging.file_tree(STAGING_TREE)
+    for object_type, name in STAGING_NEVER_FILED:
+        staging.make_object(object_type, name)
+    staging.lay_out_dashboards()
+    for item, minutes in STAGING_OWNER_VIEWS:
+        staging.view(staging.owner, by_path[item], minutes)
+    for folder_segments in STAGING_OWNER_SHORTCUT_FOLDERS:
+        staging.star_folder(folder_segments)

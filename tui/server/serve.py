@@ -32,7 +32,9 @@ def run_serve(
     generated = None
     if not keys:
         generated = generate_key()
-        keys = [ApiKeySpec(key=generated)]
+        # A new key each run: on the demo it acts as the demo's owner, so what the owner
+        # viewed and starred is there whatever key was printed (tui.server.app.user_for_spec).
+        keys = [ApiKeySpec(key=generated, as_demo_owner=True)]
     db_path.parent.mkdir(parents=True, exist_ok=True)
     is_new = not db_path.exists()
     settings = ServerSettings(

@@ -20,12 +20,16 @@ _SUFFIXES = {"k": 1_000, "m": 1_000_000}
 class ApiKeySpec:
     """One personal API key the server accepts. Each key acts as its own user.
 
-    ``projects`` is ``None`` when the key may use every project.
+    ``projects`` is ``None`` when the key may use every project. ``as_demo_owner``: the key
+    acts as the demo's owner instead, when the database holds the demo (the keys the demo
+    makes for itself: see :func:`tui.server.app.user_for_spec`); never set from the command
+    line.
     """
 
     key: str
     scopes: frozenset[str] = ALL_SCOPES
     projects: frozenset[int] | None = None
+    as_demo_owner: bool = False
 
     def __repr__(self) -> str:  # the key itself never reaches a log or a traceback
         scopes = sorted(self.scopes)
@@ -49,6 +53,12 @@ class ApiKeySpec:
                     f"project ids after '@' must be numbers: {projects_text!r}"
                 ) from None
         return cls(key=key, scopes=scopes, projects=projects)
+
+
+def key_label(index: int) -> str:
+    """What the server calls its ``index``-th key (from 1): the name of the user the key
+    acts as, and the key's ``label``."""
+    return f"Key {index}"
 
 
 def mask(key: str) -> str:

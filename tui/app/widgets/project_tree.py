@@ -32,6 +32,19 @@ from tui.api import ApiError, PostHogClient
 from tui.app.status import StatusBoard, Work
 from tui.app.widgets.folder_window import Held
 from tui.app.widgets.tree_reveal import entries_on_the_way, locate_child
+from tui.app.widgets.tree_sections import (
+    RECENT_LIMIT,
+    SECTIONS,
+    PinnedRow,
+    Section,
+    SectionName,
+    SectionNote,
+    SectionRow,
+    desired_children,
+    pinned_label,
+    section_label,
+)
+from tui.app.widgets.tree_sections import note_label as section_note_label
 from tui.app.widgets.tree_rows import (
     PAGE_SIZE,
     EntryRow,
@@ -47,6 +60,7 @@ from tui.app.widgets.tree_rows import (
     subtree,
 )
 from tui.models import FileSystemEntry, FileSystemPage
+from tui.ops.shortcuts import starred
 
 # Pages held per folder: a few screens either side of the cursor scroll without a request;
 # beyond that a big folder would grow the app by every page the user ever passed.
@@ -138,6 +152,19 @@ class ProjectTree(Tree[Row]):
             super().__init__()
             self.entry = entry
 
+    class PinnedOpened(Message):
+        """The user opened a row of Shortcuts or Recent: go to its entry in the tree."""
+
+        def __init__(self, entry: FileSystemEntry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    class SectionLoadFailed(Message):
+        def __init__(self, title: str, error: ApiError) -> None:
+            super().__init__()
+            self.title = title
+            self.error = error
+
     class LoadFailed(Message):
         def __init__(self, folder: str, error: ApiError) -> None:
             super().__init__()
@@ -158,8 +185,11 @@ class ProjectTree(Tree[Row]):
             super().__init__()
             self.count = count
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, sections: bool = True) -> None:
         super().__init__("project", data=None, id=id)
+        # Shortcuts and Recent above the project's folders (off: the project alone).
+        self.show_sections = sections
+        self.sections: dict[SectionName, Section] = {}
         self.show_root = False
         self.auto_expand = False  # enter is ours: expand a folder, open an item
         self.guide_depth = 3
@@ -199,7 +229,9 @@ class ProjectTree(Tree[Row]):
         dimmed as a whole)."""
         text = super().render_label(node, base_style, style)
         data = node.data
-        entry_id = data.entry.id if isinstance(data, EntryRow) else None
+        entry_id = None
+        if isinstance(data, EntryRow | PinnedRow) and data.entry is not None:
+            entry_id = data.entry.id
         marked = entry_id is not None and entry_id in self.marks
         cut = entry_id is not None and entry_id in self.cut
         if marked:
@@ -227,6 +259,12 @@ class ProjectTree(Tree[Row]):
     def _row_label(self, row: Row) -> Text:
         if isinstance(row, EntryRow):
             return labels.row_label(row.entry)
+        if isinstance(row, SectionRow):
+            return section_label(self.sections[row.section])
+        if isinstance(row, PinnedRow):
+            return pinned_label(row)
+        if isinstance(row, SectionNote):
+            return section_note_label(row, self.sections.get(row.section))
         folder = self.folders.get(row.folder)
         return gap_label(row, folder) if isinstance(row, GapRow) else note_label(row, folder)
 
@@ -246,9 +284,25 @@ class ProjectTree(Tree[Row]):
 
     @property
     def cursor_entry(self) -> FileSystemEntry | None:
+        """The entry under the cursor: a folder's row, or a row of Shortcuts or Recent
+        standing for an entry (what the panes show and the changes act on)."""
         node = self.cursor_node
-        if node is not None and isinstance(node.data, EntryRow):
+        if node is not None and isinstance(node.data, EntryRow | PinnedRow):
             return node.data.entry
+        return None
+
+    @property
+    def cursor_pinned(self) -> PinnedRow | None:
+        """The row of Shortcuts or Recent under the cursor, if it is one."""
+        node = self.cursor_node
+        return node.data if node is not None and isinstance(node.data, PinnedRow) else None
+
+    def section_of_cursor(self) -> SectionName | None:
+        """The section the cursor is in (its head, or one of its rows), if any."""
+        node = self.cursor_node
+        data = node.data if node is not None else None
+        if isinstance(data, SectionRow | PinnedRow | SectionNote):
+            return data.section
         return None
 
     def folder_of_cursor(self) -> str:
@@ -350,6 +404,7 @@ class ProjectTree(Tree[Row]):
         self.status = status
         self.clear()
         self.folders.clear()
+        self.sections.clear()
         self._entry_nodes.clear()
         self.folders[""] = Folder(path="", node=self.root)
         self.root.expand()
@@ -458,8 +513,10 @@ class ProjectTree(Tree[Row]):
         self._sync_rows(folder)
         self._land(folder)
         if folder.path == "":
-            if self.cursor_line < 0 and folder.node.children:
-                self.cursor_line = 0
+            if self.cursor_line < 0:
+                first = self._first_project_row()
+                if first is not None:
+                    self._place_cursor(first)  # the project's first row, below the sections
             waiting, self._waiting_for_top = self._waiting_for_top, []
             for action in waiting:
                 action()
@@ -498,17 +555,30 @@ class ProjectTree(Tree[Row]):
     # ------------------------------------------------------------------ rows
 
     def _desired_rows(self, folder: Folder) -> list[Row]:
+        heads: list[Row] = []
+        if folder.path == "" and self.show_sections:
+            heads = [SectionRow(name) for name in SECTIONS]
         window = folder.window
         if window.total is None:
-            return [NoteRow(folder.path, "failed" if folder.failed else "loading")]
+            return [*heads, NoteRow(folder.path, "failed" if folder.failed else "loading")]
         if window.total == 0:
-            return [NoteRow(folder.path, "empty")]
+            return [*heads, NoteRow(folder.path, "empty")]
         return [
-            EntryRow(item.entry, item.offset)
-            if isinstance(item, Held)
-            else GapRow(folder.path, item.start, item.end)
-            for item in window.layout()
+            *heads,
+            *(
+                EntryRow(item.entry, item.offset)
+                if isinstance(item, Held)
+                else GapRow(folder.path, item.start, item.end)
+                for item in window.layout()
+            ),
         ]
+
+    def _first_project_row(self) -> TreeNode[Row] | None:
+        """The top level's first row that is the project's (not a section's head)."""
+        for child in self.root.children:
+            if not isinstance(child.data, SectionRow):
+                return child
+        return None
 
     def _sync_rows(self, folder: Folder) -> None:
         """Make ``folder``'s rows what its window holds, keeping every row that stays (an
@@ -556,6 +626,11 @@ class ProjectTree(Tree[Row]):
     def _add_row(
         self, folder: Folder, row: Row, before: TreeNode[Row] | None, reopen: set[str]
     ) -> None:
+        if isinstance(row, SectionRow):
+            section = Section(row.section, node=folder.node)  # its node is set just below
+            self.sections[row.section] = section
+            section.node = folder.node.add(section_label(section), row, before=before)
+            return
         label = self._row_label(row)
         if isinstance(row, EntryRow) and row.entry.is_folder:
             node = folder.node.add(label, row, before=before, allow_expand=True)
@@ -739,6 +814,11 @@ class ProjectTree(Tree[Row]):
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[Row]) -> None:
         event.stop()
         data = event.node.data
+        if isinstance(data, SectionRow):
+            section = self.sections[data.section]
+            if section.rows is None and not section.loading:
+                self.load_section(data.section)
+            return
         if not isinstance(data, EntryRow) or not data.entry.is_folder:
             return
         folder = self._folder_for(event.node, data.entry)
@@ -786,6 +866,15 @@ class ProjectTree(Tree[Row]):
             self._reach_gap(node, data, from_below=False)
         elif isinstance(data, NoteRow) and data.kind == "failed":
             self.reload_folder(data.folder)
+        elif isinstance(data, SectionRow):
+            node.toggle()
+        elif isinstance(data, SectionNote) and data.kind == "failed":
+            self.load_section(data.section)
+        elif isinstance(data, PinnedRow):
+            if data.entry is not None:
+                self.post_message(self.PinnedOpened(data.entry))
+            else:
+                self.status.say(f"{labels.visible(data.name)} is not in the tree: S removes it")
         elif isinstance(data, EntryRow):
             if data.entry.is_folder:
                 node.toggle() if node.is_expanded else node.expand()
@@ -877,9 +966,9 @@ class ProjectTree(Tree[Row]):
             del self.marks[entry.id]
         else:
             self.marks[entry.id] = entry
-        node = self._entry_nodes.get(entry.id)
-        if node is not None:
-            node.refresh()
+        for node in (self._entry_nodes.get(entry.id), self.cursor_node):
+            if node is not None:
+                node.refresh()
         self.post_message(self.MarksChanged(len(self.marks)))
         self.action_cursor_down()
         self._announce_cursor()
@@ -989,6 +1078,82 @@ class ProjectTree(Tree[Row]):
         except ApiError as error:
             self.post_message(self.LoadFailed(paths.parent(entry.path), error))
 
+    # ------------------------------------------------------------------ sections
+
+    def load_section(self, name: SectionName) -> None:
+        """Read a section afresh (its rows stay until the new ones are in)."""
+        section = self.sections.get(name)
+        if section is None or self.client is None:
+            return
+        section.generation += 1
+        section.loading = True
+        self._sync_section(section)
+        self._fetch_section(section, section.generation)
+
+    def refresh_sections(self, only: SectionName | None = None) -> None:
+        """After a change: open sections are read again, folded ones when next opened."""
+        for section in self.sections.values():
+            if only is not None and section.name != only:
+                continue
+            if section.node.is_expanded:
+                self.load_section(section.name)
+            elif not section.loading:
+                section.rows = None
+                section.node.set_label(section_label(section))
+
+    @work(group="tree-sections")
+    async def _fetch_section(self, section: Section, generation: int) -> None:
+        assert self.client is not None
+        work_item = self.status.busy(f"loading {section.title}…")
+        try:
+            rows = await self._section_rows(section.name)
+        except ApiError as error:
+            if generation == section.generation:
+                section.loading = False
+                section.failure = error.kind
+                self._sync_section(section)
+                self.post_message(self.SectionLoadFailed(section.title, error))
+            return
+        finally:
+            work_item.end()
+        if generation != section.generation or self.sections.get(section.name) is not section:
+            return  # read again (or the tree started over) meanwhile
+        section.loading = False
+        section.failure = None
+        section.rows = rows
+        self._sync_section(section)
+
+    async def _section_rows(self, name: SectionName) -> list[PinnedRow]:
+        assert self.client is not None
+        if name == "shortcuts":
+            return [
+                PinnedRow("shortcuts", star.name, star.entry, shortcut=star.shortcut)
+                for star in await starred(self.client)
+            ]
+        return [
+            PinnedRow("recent", labels.entry_name(entry), entry, viewed_at=entry.last_viewed_at)
+            for entry in await self.client.recent(limit=RECENT_LIMIT)
+        ]
+
+    def _sync_section(self, section: Section) -> None:
+        """Show the section's rows afresh; the cursor, if it was on one, stays on the row
+        standing for the same entry (else at the same place in the list)."""
+        node = section.node
+        node.set_label(section_label(section))
+        on = self.cursor_node
+        was_here = on is not None and on.parent is node
+        was_at = node.children.index(on) if was_here and on is not None else 0
+        was_key = _pinned_key(on.data) if was_here and on is not None else None
+        screen_row = self.cursor_line - round(self.scroll_offset.y)
+        node.remove_children()
+        added = [node.add_leaf(self._row_label(row), row) for row in desired_children(section)]
+        if not was_here or not added:
+            if on is not None and self.cursor_line >= 0:
+                self._keep_screen_row(on, screen_row)  # rows came or went above it
+            return
+        same = [child for child in added if _pinned_key(child.data) == was_key]
+        self._place_cursor(same[0] if same else added[min(was_at, len(added) - 1)])
+
     # ------------------------------------------------------------------ revealing
 
     async def reveal(self, entry: FileSystemEntry) -> bool:
@@ -1035,3 +1200,12 @@ class ProjectTree(Tree[Row]):
         self._place_cursor(node, center=True)
         self._announce_cursor()
         return True
+
+
+def _pinned_key(row: Row | None) -> tuple[str, str] | None:
+    """What a section's row stands for, to find it again after the section is read anew."""
+    if not isinstance(row, PinnedRow):
+        return None
+    if row.shortcut is not None:
+        return ("shortcut", row.shortcut.id)
+    return ("entry", row.entry.id) if row.entry is not None else None

@@ -14,6 +14,7 @@ from textual.widgets.tree import TreeNode
 
 from tui.api import ErrorKind
 from tui.app.widgets.folder_window import FolderWindow
+from tui.app.widgets.tree_sections import PinnedRow, SectionNote, SectionRow
 from tui.models import FileSystemEntry
 
 # PostHog's page size; also what its web UI asks for.
@@ -48,7 +49,8 @@ class NoteRow:
     kind: str  # "loading" | "empty" | "failed"
 
 
-Row = EntryRow | GapRow | NoteRow
+# The project's rows, and the rows of the sections above it (Shortcuts, Recent).
+Row = EntryRow | GapRow | NoteRow | SectionRow | PinnedRow | SectionNote
 
 # What a row is, for matching the rows on screen with the rows a folder should show.
 RowKey = tuple[str, ...]
@@ -61,6 +63,8 @@ def row_key(row: Row | None) -> RowKey:
         return ("gap", str(row.start), str(row.end))
     if isinstance(row, NoteRow):
         return ("note", row.kind)
+    if isinstance(row, SectionRow):
+        return ("section", row.section)
     return ("none",)
 
 

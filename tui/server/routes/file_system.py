@@ -35,7 +35,7 @@ from tui.server.http import (
     page_window,
     validate_body,
 )
-from tui.server.store import accounts
+from tui.server.store import accounts, view_log
 from tui.server.store import file_system as store
 from tui.server.store.db import Database
 
@@ -43,6 +43,8 @@ router = APIRouter(tags=["file_system"])
 
 Read = Annotated[Access, Depends(requires("file_system:read"))]
 Write = Annotated[Access, Depends(requires("file_system:write"))]
+# ``order_by`` values that list Recents (from the view log) instead of the tree.
+RECENTS_ORDERINGS = ("-last_viewed_at", "last_viewed_at")
 # A move rewrites every descendant in five indexes: 100,000 of them fit in this page cache,
 # where SQLite's default 2 MB evicts and reads pages again (halves a big move's time).
 SUBTREE_CACHE_KIB = 128 * 1024
@@ -66,7 +68,10 @@ def list_file_system(
     limit: Annotated[str | None, Query()] = None,
     offset: Annotated[str | None, Query()] = None,
 ) -> JSONResponse:
-    """List entries. Pair ``parent`` with ``depth`` for a folder's direct children."""
+    """List entries. Pair ``parent`` with ``depth`` for a folder's direct children.
+    ``order_by=-last_viewed_at`` (or ``last_viewed_at``) lists the caller's Recents."""
+    if query.order_by in RECENTS_ORDERINGS:
+        return _recents(request, access, query)
     page_limit, page_offset = page_window(request)
     with _db(request).read() as conn:
         count, rows = store.list_entries(
@@ -81,6 +86,27 @@ def list_file_system(
     body = page_body(request, count, page_limit, page_offset, [store.entry_json(r) for r in rows])
     body["users"] = users
     return JSONResponse(body)
+
+
+def _recents(request: Request, access: Access, query: FileSystemListQuery) -> JSONResponse:
+    """PostHog's Recents: the entries of what the caller viewed last, one page, no offset
+    (see :func:`view_log.recents` for which filters apply)."""
+    limit = view_log.recents_limit(request.query_params.get("limit"))
+    viewer = view_log.Viewer(project_id=access.project_id, user_id=access.user_id)
+    with _db(request).read() as conn:
+        found = view_log.recents(
+            conn,
+            viewer,
+            query,
+            limit=limit,
+            descending=query.order_by == "-last_viewed_at",
+        )
+        rows = [row for row, _ in found]
+        users = accounts.users_json(conn, store.creator_ids(rows))
+    results = [store.entry_json(row, last_viewed_at=viewed_at) for row, viewed_at in found]
+    return JSONResponse(
+        {"count": len(results), "next": None, "previous": None, "results": results, "users": users}
+    )
 
 
 def create_file_system(
@@ -129,10 +155,14 @@ def undo_delete(request: Request, access: Write, payload: OptionalJsonBody = Non
     return JSONResponse({"undone": undone})
 
 
-def unfiled(request: Request, access: Write, type: str | None = None) -> JSONResponse:
-    """File every object that has no entry under ``Unfiled/<Plural>/``."""
+def unfiled(request: Request, access: Read, type: str | None = None) -> JSONResponse:
+    """File every object that has no entry under ``Unfiled/<Plural>/``; ``type`` files one
+    kind (``hog_function``: every kind of hog function). PostHog counts this a read (its
+    scope is ``file_system:read``), though it writes."""
     with _db(request).write() as conn:
-        created = store.file_unfiled(conn, access.project_id, type or None, access.user_id)
+        # DRF trims a query's text, as it does every CharField's.
+        requested = type.strip() if type is not None else None
+        created = store.file_unfiled(conn, access.project_id, requested, access.user_id)
     return JSONResponse({"count": created})
 
 
@@ -293,22 +323,23 @@ def wrong_method(request: Request) -> Response:
     request.app.state.authenticator.authenticate(request)
     path = request.url.path.rstrip("/")
     allowed = next(
-        (method for action, method in _ACTION_METHODS.items() if path.endswith(action)), None
+        (methods for action, methods in ACTION_METHODS.items() if path.endswith(action)), None
     )
-    raise method_not_allowed(request.method, allowed and f"{allowed}, OPTIONS")
+    raise method_not_allowed(request.method, ", ".join((*allowed, "OPTIONS")) if allowed else None)
 
 
-_ACTION_METHODS = {
-    "/file_system/count_by_path": "POST",
-    "/file_system/undo_delete": "POST",
-    "/file_system/unfiled": "GET",
+# The actions that are not entries, and the methods each takes.
+ACTION_METHODS: dict[str, tuple[str, ...]] = {
+    "/file_system/count_by_path": ("POST",),
+    "/file_system/undo_delete": ("POST",),
+    "/file_system/unfiled": ("GET",),
 }
-for _path, _method in _ACTION_METHODS.items():
+for _path, _methods in ACTION_METHODS.items():
     add_route(
         router,
         _path,
         wrong_method,
-        methods=sorted({"GET", "POST", "PUT", "PATCH", "DELETE"} - {_method}),
+        methods=sorted({"GET", "POST", "PUT", "PATCH", "DELETE"} - set(_methods)),
         include_in_schema=False,
     )
 add_route(

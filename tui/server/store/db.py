@@ -73,7 +73,7 @@ CREATE TABLE IF NOT EXISTS file_system (
     shortcut        INTEGER NOT NULL DEFAULT 0,
     created_at      TEXT NOT NULL,
     created_by      INTEGER REFERENCES users(id),
-    last_viewed_at  TEXT,
+    last_viewed_at  TEXT,                   -- never written: Recents read file_system_view_log
     -- Derived from `path` on every write, only so that indexes can answer listings:
     parent_path     TEXT NOT NULL,          -- normalised path of the holding folder
     path_folded     TEXT NOT NULL,          -- casefold(path): case-insensitive order and search
@@ -180,6 +180,38 @@ CREATE TABLE IF NOT EXISTS exports (
     exception       TEXT
 );
 CREATE INDEX IF NOT EXISTS exports_by_user ON exports (project_id, created_by, created_at);
+
+-- Each user's own starred items ("Shortcuts" in PostHog's web tree), per project. Not the
+-- tree's `shortcut` entries: those are links inside the tree, these belong to one user.
+-- `position` is PostHog's `order` (a reserved word in SQL).
+CREATE TABLE IF NOT EXISTS file_system_shortcuts (
+    pk          INTEGER PRIMARY KEY,
+    id          TEXT NOT NULL UNIQUE,
+    project_id  INTEGER NOT NULL REFERENCES projects(id),
+    user_id     INTEGER NOT NULL REFERENCES users(id),
+    path        TEXT NOT NULL,
+    type        TEXT NOT NULL DEFAULT '',
+    ref         TEXT,
+    href        TEXT,
+    position    INTEGER NOT NULL DEFAULT 0,
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS file_system_shortcuts_by_user
+    ON file_system_shortcuts (project_id, user_id, position);
+
+-- When each user last viewed each object (by type and ref), per project: PostHog's Recents.
+-- One row per (project, user, type, ref); a new view moves `viewed_at`.
+CREATE TABLE IF NOT EXISTS file_system_view_log (
+    pk          INTEGER PRIMARY KEY,
+    project_id  INTEGER NOT NULL REFERENCES projects(id),
+    user_id     INTEGER NOT NULL REFERENCES users(id),
+    type        TEXT NOT NULL,
+    ref         TEXT NOT NULL,
+    viewed_at   TEXT NOT NULL,
+    UNIQUE (project_id, user_id, type, ref)
+);
+CREATE INDEX IF NOT EXISTS file_system_view_log_recent
+    ON file_system_view_log (project_id, user_id, viewed_at);
 """
 
 

@@ -70,8 +70,10 @@ class Derived:
         )
 
 
-def entry_json(row: sqlite3.Row) -> dict[str, Any]:
-    """A row as PostHog's API answers it."""
+def entry_json(row: sqlite3.Row, *, last_viewed_at: str | None = None) -> dict[str, Any]:
+    """A row as PostHog's API answers it. ``last_viewed_at``: the caller's last view, which
+    Recents report (see :mod:`tui.server.store.view_log`); elsewhere the row's column,
+    which the server never writes (null, unless a test's data set it)."""
     return {
         "id": row["id"],
         "path": row["path"],
@@ -82,7 +84,7 @@ def entry_json(row: sqlite3.Row) -> dict[str, Any]:
         "meta": json.loads(row["meta"]),
         "shortcut": bool(row["shortcut"]),
         "created_at": row["created_at"],
-        "last_viewed_at": row["last_viewed_at"],
+        "last_viewed_at": last_viewed_at or row["last_viewed_at"],
         "user_access_level": "editor",
     }
 
@@ -191,6 +193,12 @@ def _list_where(
             else:
                 where.add(f"COALESCE(({clause}), 0)", *params)
     return where
+
+
+def list_where(project_id: int, query: FileSystemListQuery, caller_id: int | None) -> _Where:
+    """The conditions of ``query`` on ``file_system`` (columns unqualified), for a caller
+    that joins it with other tables (Recents)."""
+    return _list_where(project_id, query, caller_id)
 
 
 def _term_sql(term: search.Term, caller_id: int | None) -> tuple[str, list[Any]]:
@@ -579,6 +587,9 @@ def delete_entry(conn: sqlite3.Connection, project_id: int, entry_id: str) -> li
 
     deleted: list[dict[str, Any]] = []
     for leaf in leaves:
+        if leaf["pk"] in carriers and leaf["ref"]:
+            # The object's last entry goes: so do everyone's views of it (Recents).
+            _forget_views(conn, project_id, leaf["type"], leaf["ref"])
         if leaf["pk"] in carriers and leaf["type"] in OBJECT_TYPES and leaf["ref"]:
             deleted.append(
                 objects.delete_for_entry(
@@ -587,6 +598,13 @@ def delete_entry(conn: sqlite3.Connection, project_id: int, entry_id: str) -> li
             )
     conn.executemany("DELETE FROM file_system WHERE pk = ?", [(r["pk"],) for r in doomed])
     return deleted
+
+
+def _forget_views(conn: sqlite3.Connection, project_id: int, type: str, ref: str) -> None:
+    conn.execute(
+        "DELETE FROM file_system_view_log WHERE project_id = ? AND type = ? AND ref = ?",
+        (project_id, type, ref),
+    )
 
 
 def _object_carriers(
@@ -754,14 +772,36 @@ def _rewrite_prefix(conn: sqlite3.Connection, project_id: int, old: str, new: st
 # --------------------------------------------------------------------------- unfiled
 
 
+# What PostHog names an object without a name when it files it.
+UNTITLED = "Untitled"
+
+
+def unfiled_types(requested: str | None) -> list[str]:
+    """The object types ``unfiled?type=`` files: all for none; PostHog's model names
+    otherwise, where ``hog_function`` is every kind of hog function and anything else it
+    does not know (a blank, ``hog_function/destination``) is none at all."""
+    if requested is None:
+        return list(OBJECT_TYPES)
+    if requested == "hog_function":
+        return [name for name in OBJECT_TYPES if name.startswith("hog_function/")]
+    if requested in OBJECT_TYPES and not requested.startswith("hog_function/"):
+        return [requested]
+    return []
+
+
 def file_unfiled(
     conn: sqlite3.Connection, project_id: int, object_type: str | None, user_id: int | None
 ) -> int:
-    """Give every live object without an entry one under ``Unfiled/<Plural>/``."""
+    """Give every live object without an entry one under ``Unfiled/<Plural>/`` (objects of
+    :func:`unfiled_types` of ``object_type``); answers how many were filed. Objects of one
+    name get one path each, as in PostHog (paths need not be unique)."""
+    types = unfiled_types(object_type)
+    if not types:
+        return 0
     created = 0
-    for obj in objects.without_entries(conn, project_id, object_type):
+    for obj in objects.without_entries(conn, project_id, types):
         known = OBJECT_TYPES.get(obj["type"])
-        name = obj["name"] or f"Untitled {obj['type'].replace('_', ' ')}"
+        name = obj["name"] or UNTITLED
         create_entry(
             conn,
             project_id,

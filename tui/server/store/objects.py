@@ -134,14 +134,13 @@ def restore(
 
 
 def without_entries(
-    conn: sqlite3.Connection, project_id: int, object_type: str | None
+    conn: sqlite3.Connection, project_id: int, object_types: Sequence[str]
 ) -> list[sqlite3.Row]:
-    """Live objects that no (non-shortcut) entry stands for, oldest first."""
-    params: list[Any] = [project_id]
-    type_clause = ""
-    if object_type:
-        type_clause = " AND o.type = ?"
-        params.append(object_type)
+    """Live objects of ``object_types`` that no (non-shortcut) entry stands for, oldest first."""
+    if not object_types:
+        return []
+    params: list[Any] = [project_id, *object_types]
+    type_clause = f" AND o.type IN ({', '.join('?' * len(object_types))})"
     return conn.execute(
         "SELECT * FROM objects o WHERE o.project_id = ? AND o.deleted = 0"
         + type_clause
