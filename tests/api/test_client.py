@@ -303,7 +303,7 @@ async def test_undoing_twice_is_refused_in_posthogs_words(demo_server: LiveServe
         with pytest.raises(ValidationError) as caught:
             await client.undo_delete(response.deleted)
     # PostHog raises ValidationError({"detail": …}): attr "detail", which names no field.
-    assert (caught.value.code, caught.value.attr) == ("invalid", "detail")
+    assert (caught.value.code, caught.value.attr) == ("invalid_input", "detail")
     assert describe(caught.value) == (
         "Couldn't restore this. It may already be restored, or you may not have access to it."
     )
@@ -407,7 +407,7 @@ async def test_a_rename_past_the_path_limit_shows_the_servers_words(
         with pytest.raises(ValidationError) as caught:
             await client.move(entry.id, "Box/" + "n" * MAX_PATH_LENGTH)
     error = caught.value
-    assert (error.code, error.attr) == ("invalid", None)  # PostHog's shape on a move
+    assert (error.code, error.attr) == ("invalid_input", None)  # PostHog's shape on a move
     assert describe(error) == f"Path must be {MAX_PATH_LENGTH} characters or fewer."
     assert held_paths(live_server) == ["Box", "Box/item"]
 

@@ -17,6 +17,7 @@ One server for the module keeps it fast; each request gets fresh targets from ``
 from __future__ import annotations
 
 import itertools
+import json
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
@@ -494,8 +495,12 @@ PUBLIC: dict[tuple[str, str], int] = {
 # Capture authenticates by the public project token in the body, never by a personal key.
 CAPTURE_PATHS = ("/capture", "/e", "/i/v0/e", "/track", "/engage", "/batch")
 CAPTURE_V1 = "/i/v1/analytics/events"
+CAPTURE_AI = "/i/v0/ai"  # one event as multipart/form-data, the token as Bearer
+CAPTURE_AI_BATCH = "/i/v0/ai/batch"  # a /batch/ body of AI events
 CAPTURE = {(method, path) for path in CAPTURE_PATHS for method in ("POST", "GET")} | {
-    ("POST", CAPTURE_V1)
+    ("POST", CAPTURE_V1),
+    ("POST", CAPTURE_AI),
+    ("POST", CAPTURE_AI_BATCH),
 }
 MISSING_TOKEN_BODY = {
     "type": "authentication_error",
@@ -858,3 +863,65 @@ def test_capture_v1_takes_only_a_project_token_as_bearer(matrix: Matrix, slash: 
         assert resp.json() == expected
     accepted = matrix.client(matrix.seeded.token[1]).post(url, json=body)
     assert expect(accepted, 200) == {"results": {event["uuid"]: {"result": "ok"}}}
+
+
+def ai_form(event_id: str) -> tuple[bytes, str]:
+    """A multipart body of one AI event, as /i/v0/ai takes it."""
+    event = {
+        "event": "$ai_generation",
+        "distinct_id": "someone",
+        "uuid": event_id,
+        "properties": {"$ai_model": "matrix-model"},
+    }
+    boundary = "matrix-boundary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="event"\r\n\r\n'
+        f"{json.dumps(event)}\r\n--{boundary}--\r\n"
+    ).encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.mark.parametrize("slash", ["/", ""], ids=["slash", "no-slash"])
+def test_capture_ai_takes_only_a_project_token_as_bearer(matrix: Matrix, slash: str) -> None:
+    """The multipart AI route reads the token from ``Authorization: Bearer`` alone."""
+    body, content_type = ai_form(str(uuid.uuid4()))
+    url = CAPTURE_AI + slash
+    for bearer, expected in (
+        (None, MISSING_TOKEN_BODY),
+        (ADMIN_KEY, INVALID_TOKEN_BODY),
+        ("phc_nobody_issued_this", INVALID_TOKEN_BODY),
+    ):
+        before = fingerprint(matrix.db)
+        resp = matrix.client(bearer).post(url, content=body, headers={"Content-Type": content_type})
+        assert fingerprint(matrix.db) == before
+        assert resp.status_code == 401, resp.text[:300]
+        assert resp.json() == expected
+    before = fingerprint(matrix.db)
+    accepted = matrix.client(matrix.seeded.token[1]).post(
+        url, content=body, headers={"Content-Type": content_type}
+    )
+    assert expect(accepted, 200)["accepted_parts"][0]["name"] == "event"
+    assert fingerprint(matrix.db) != before
+
+
+@pytest.mark.parametrize("slash", ["/", ""], ids=["slash", "no-slash"])
+def test_capture_ai_batch_takes_only_a_project_token(matrix: Matrix, slash: str) -> None:
+    """As /batch/: the token in the body; a personal key, as Bearer or as api_key, is none."""
+    event = {"event": "$ai_trace", "distinct_id": "someone"}
+    url = CAPTURE_AI_BATCH + slash
+    for bearer, token, expected in (
+        (None, None, MISSING_TOKEN_BODY),
+        (ADMIN_KEY, None, MISSING_TOKEN_BODY),
+        (None, ADMIN_KEY, INVALID_TOKEN_BODY),
+        (None, "phc_nobody_issued_this", INVALID_TOKEN_BODY),
+    ):
+        fields = {} if token is None else {"api_key": token}
+        before = fingerprint(matrix.db)
+        resp = matrix.client(bearer).post(url, json={**fields, "batch": [event]})
+        assert fingerprint(matrix.db) == before
+        assert resp.status_code == 401, resp.text[:300]
+        assert resp.json() == expected
+    before = fingerprint(matrix.db)
+    body = {"api_key": matrix.seeded.token[1], "batch": [event]}
+    assert expect(matrix.client(None).post(url, json=body), 200) == {"status": 1}
+    assert fingerprint(matrix.db) != before

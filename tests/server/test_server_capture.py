@@ -12,7 +12,16 @@ from typing import Any
 import httpx
 import pytest
 from support import LiveServer
-from support.event_helpers import ago, iso, names, page, project_token, sdk_event, walk
+from support.event_helpers import (
+    ago,
+    iso,
+    names,
+    page,
+    person_of,
+    project_token,
+    sdk_event,
+    walk,
+)
 from support.server_helpers import expect
 
 CAPTURE_PATHS = ("/capture/", "/e/", "/i/v0/e/", "/capture", "/e", "/i/v0/e")
@@ -162,14 +171,17 @@ def test_each_new_distinct_id_gets_a_person(live_server: LiveServer, api: httpx.
         expect(post(live_server, "/capture/", body), 200)
     body = {"api_key": token, "event": "$pageview", "distinct_id": "other"}
     expect(post(live_server, "/capture/", body), 200)
-    events = walk(api, include_person="true")
-    persons = {e["distinct_id"]: e["person"] for e in events}
-    assert persons["newcomer"]["distinct_ids"] == ["newcomer"]
-    assert persons["other"]["distinct_ids"] == ["other"]
-    assert persons["newcomer"]["uuid"] != persons["other"]["uuid"]
-    newcomer = [e["person"]["uuid"] for e in events if e["distinct_id"] == "newcomer"]
-    assert len(set(newcomer)) == 1  # the second event found the same person
-    assert names(walk(api, person_id=persons["newcomer"]["uuid"])) == ["$pageleave", "$pageview"]
+    newcomer, other = person_of(live_server, "newcomer"), person_of(live_server, "other")
+    assert newcomer is not None and other is not None
+    assert newcomer["distinct_ids"] == ["newcomer"] and other["distinct_ids"] == ["other"]
+    assert newcomer["pk"] != other["pk"]  # the second event found the same person
+    assert names(walk(api, person_id=newcomer["uuid"])) == ["$pageleave", "$pageview"]
+    for event in walk(api, include_person="true"):
+        assert event["person"] == {
+            "is_identified": False,
+            "distinct_ids": [event["distinct_id"]],
+            "properties": {},
+        }
 
 
 def test_set_and_set_once_update_the_person(live_server: LiveServer, api: httpx.Client) -> None:
@@ -190,11 +202,16 @@ def test_set_and_set_once_update_the_person(live_server: LiveServer, api: httpx.
     ]
     for body in bodies:
         expect(post(live_server, "/capture/", {"api_key": token, **body}), 200)
+    person = person_of(live_server, "pat")
+    assert person is not None
+    assert person["properties"] == {"email": "pat@example.com", "plan": "pro", "first": "yes"}
+    # An event carries email, name and username only; an $identify with no
+    # $anon_distinct_id identifies no one.
     newest = page(api, include_person="true", limit=1)["results"][0]
-    assert newest["person"]["properties"] == {
-        "email": "pat@example.com",
-        "plan": "pro",
-        "first": "yes",
+    assert newest["person"] == {
+        "is_identified": False,
+        "distinct_ids": ["pat"],
+        "properties": {"email": "pat@example.com"},
     }
 
 
@@ -209,7 +226,8 @@ def test_identify_joins_the_anonymous_id(live_server: LiveServer, api: httpx.Cli
     for minutes, step in zip((3, 2, 1), steps, strict=True):
         body = {"api_key": token, "timestamp": iso(ago(minutes=minutes)), **step}
         expect(post(live_server, "/capture/", body), 200)
-    person = page(api, event="signed_up", include_person="true")["results"][0]["person"]
+    person = person_of(live_server, "kim@example.com")
+    assert person is not None and person["is_identified"]
     assert sorted(person["distinct_ids"]) == ["anon-42", "kim@example.com"]
     assert names(walk(api, person_id=person["uuid"])) == ["signed_up", "$identify", "$pageview"]
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from posthog import Posthog
 from support import LiveServer
-from support.event_helpers import ago, iso, page, project_token, walk
+from support.event_helpers import ago, iso, page, person_of, project_token, walk
 from support.server_helpers import expect
 
 
@@ -130,10 +130,11 @@ def test_alias_makes_one_person_and_personless_events_make_none(
     ]
     for minutes, step in zip((4, 3, 2, 1), steps, strict=True):
         expect(send(live_server, "/e/", step | {"timestamp": iso(ago(minutes=minutes))}), 200)
-    alias = page(api, event="$create_alias", include_person="true")["results"][0]["person"]
+    alias = person_of(live_server, "user-7")
+    assert alias is not None and alias["is_identified"]
     assert sorted(alias["distinct_ids"]) == ["anon-7", "user-7"]
     ping = page(api, event="ping", include_person="true")["results"][0]
-    assert ping["person"] is None
+    assert ping["person"] is None and person_of(live_server, "nobody") is None
 
 
 def test_capture_v1_through_the_python_sdk(live_server: LiveServer, api: httpx.Client) -> None:

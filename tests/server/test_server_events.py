@@ -32,6 +32,7 @@ from support.event_helpers import (
     iso,
     names,
     page,
+    person_of,
     sdk_event,
     send_batch,
     walk,
@@ -350,30 +351,35 @@ def test_person_id_takes_every_distinct_id_of_the_person(
             sdk_event("$pageview", "someone-else", start + timedelta(minutes=4)),
         ],
     )
-    (newest,) = walk(api, event="signed_up", include_person="true")
-    person = newest["person"]
-    assert set(person) == {"id", "uuid", "distinct_ids", "properties", "created_at"}
-    assert sorted(person["distinct_ids"]) == ["anon-1", "erin@example.com"]
+    person = person_of(live_server, "erin@example.com")
+    assert person is not None and person == person_of(live_server, "anon-1")
+    pk, person_uuid = person["pk"], person["uuid"]
     expected = ["signed_up", "$identify", "$pageview", "$pageview"]
-    assert names(walk(api, person_id=person["uuid"])) == expected
-    assert names(walk(api, person_id=str(person["id"]))) == expected  # PostHog's numeric id
-    assert names(walk(api, person_id=person["uuid"].upper())) == expected
+    assert names(walk(api, person_id=person_uuid)) == expected
+    assert names(walk(api, person_id=str(pk))) == expected  # PostHog's numeric id
+    assert names(walk(api, person_id=person_uuid.upper())) == expected
     assert walk(api, person_id=str(uuid.uuid4())) == []
     assert walk(api, person_id="999999") == []
     assert walk(api, person_id="not-a-person") == []
-    # The anonymous events now show the identified person too.
+    # The anonymous events now show the identified person, under their own id.
     for event in walk(api, distinct_id="anon-1", include_person="true"):
-        assert event["person"]["uuid"] == person["uuid"]
+        assert event["person"] == {
+            "is_identified": True,
+            "distinct_ids": ["anon-1"],
+            "properties": {},
+        }
 
 
 def test_include_person_shows_properties_set_by_events(stocked: httpx.Client) -> None:
     (signup,) = walk(stocked, event="signed_up", include_person="1")
-    assert signup["person"]["properties"] == {"email": "carol@example.com"}
-    assert signup["person"]["distinct_ids"] == ["carol"]
+    assert signup["person"] == {
+        "is_identified": False,
+        "distinct_ids": ["carol"],
+        "properties": {"email": "carol@example.com"},
+    }
     assert all(event["person"] is None for event in walk(stocked, include_person="false"))
-
-
-# --------------------------------------------------------------------------- pages
+    # event.py reads include_person itself: only "true" and "1" turn it on.
+    assert all(event["person"] is None for event in walk(stocked, include_person="yes"))
 
 
 def test_limit_defaults_to_100_and_is_clamped_to_50_000(
@@ -499,16 +505,20 @@ def test_retrieve_an_event(stocked: httpx.Client) -> None:
     assert expect(stocked.get(f"events/{listed['id']}"), 200) == listed
     assert expect(stocked.get(f"events/{listed['id'].upper()}/"), 200) == listed
     with_person = expect(stocked.get(f"events/{listed['id']}/?include_person=true"), 200)
-    assert with_person["person"]["distinct_ids"] == ["carol"]
+    assert with_person["person"] == {
+        "is_identified": False,
+        "distinct_ids": ["carol"],
+        "properties": {"email": "carol@example.com"},
+    }
 
 
 @pytest.mark.parametrize("bad", ["not-a-uuid", "12345", "0000-0000"])
 def test_retrieve_a_non_uuid_is_a_400(api: httpx.Client, bad: str) -> None:
+    # event.py answers Response({...}, 400) itself: DRF's code as written, and no attr.
     assert expect(api.get(f"events/{bad}/"), 400) == {
         "type": "validation_error",
         "code": "invalid",
         "detail": "Invalid UUID",
-        "attr": None,
     }
 
 
@@ -593,24 +603,39 @@ def test_values_of_columns_custom_events_lists_and_filtered_events(
         "ann",
         "ben",
     ]
-    # key=custom_event: the project's own event names (PostHog's are left out), no name asked.
-    custom = expect(api.get("events/values/", params={"key": "custom_event"}), 200)
+    # key=custom_event: the project's own event names (PostHog's are left out); a personal
+    # API key must still name an event, whichever (event.py checks before custom_event).
+    asked = {"key": "custom_event", "event_name": "anything"}
+    custom = expect(api.get("events/values/", params=asked), 200)
     assert {item["name"] for item in custom["results"]} == {"signed_up", "invite_sent"}
     # properties_<key>=: only the events with that value.
     assert values(api, key="tags", event_name="$pageview", properties_plan="free") == ["b", "c"]
 
 
 def test_values_needs_a_key_and_an_event_name(api: httpx.Client) -> None:
+    """In event.py's order and words: ValidationError("…") is invalid_input with no attr."""
     assert expect(api.get("events/values/", params={"event_name": "$pageview"}), 400) == {
         "type": "validation_error",
         "code": "invalid_input",
         "detail": "You must provide a key",
         "attr": None,
     }
-    got = expect(api.get("events/values/", params={"key": "$browser"}), 400)
-    assert got["type"] == "validation_error" and got["attr"] == "event_name"
-    assert "event_name" in got["detail"]
-    assert expect(api.get("events/values", params={"key": "$browser", "event_name": ""}), 400)
+    no_event = {
+        "type": "validation_error",
+        "code": "invalid_input",
+        "detail": events_routes.EVENT_NAME_REQUIRED,
+        "attr": None,
+    }
+    assert no_event["detail"] == (
+        "The event_name parameter is required when using a personal API key. For queries"
+        " without event filters, please use the Query endpoint instead:"
+        " https://posthog.com/docs/api/query"
+    )
+    for key in ("$browser", "custom_event"):
+        assert expect(api.get("events/values/", params={"key": key}), 400) == no_event
+    # An empty event_name= still names an event (getlist holds ""), one no event has.
+    empty = expect(api.get("events/values", params={"key": "$browser", "event_name": ""}), 200)
+    assert empty == {"results": [], "refreshing": False}
 
 
 # --------------------------------------------------------------------------- access
@@ -741,7 +766,9 @@ def test_the_demo_holds_a_month_of_realistic_events(demo_server: LiveServer) -> 
         browsers = values(api, key="$browser", event_name="$pageview")
         assert "Chrome" in browsers and "Safari" in browsers
         signup = page(api, event="signed_up", include_person="true", limit=1)["results"][0]
-        assert len(signup["person"]["distinct_ids"]) == 2
+        assert signup["person"]["is_identified"] is True
+        assert signup["person"]["distinct_ids"] == [signup["distinct_id"]]
+        assert set(signup["person"]["properties"]) <= {"email", "name", "username"}
         money = json.dumps([{"key": "amount", "value": 0, "operator": "gt"}])
         assert {e["event"] for e in walk(api, properties=money, limit=1000)} == {
             "subscription_started",

@@ -223,7 +223,9 @@ def test_a_path_over_the_limits_is_refused_and_nothing_is_created(
 ) -> None:
     started = time.monotonic()
     response = api.post("file_system/", json={"path": path})
-    got = assert_error_shape(response, 400, type_="validation_error", code="invalid", attr="path")
+    got = assert_error_shape(
+        response, 400, type_="validation_error", code="invalid_input", attr="path"
+    )
     assert time.monotonic() - started < PROMPT_S
     assert got["detail"] == detail
     assert snapshot(api) == []  # not even the folders above it
@@ -241,7 +243,7 @@ def test_patch_to_a_path_over_the_limits_changes_nothing(api: httpx.Client) -> N
     for path, detail in (("x" * (MAX_PATH_LENGTH + 1), TOO_LONG), ("a/" * 200, TOO_DEEP)):
         response = api.patch(f"file_system/{entry['id']}/", json={"path": path})
         got = assert_error_shape(
-            response, 400, type_="validation_error", code="invalid", attr="path"
+            response, 400, type_="validation_error", code="invalid_input", attr="path"
         )
         assert got["detail"] == detail
     assert snapshot(api) == before
@@ -253,10 +255,14 @@ def test_new_path_over_the_limits_changes_nothing(api: httpx.Client, action: str
     before = snapshot(api)
     response = api.post(f"file_system/{item['id']}/{action}/", json={"new_path": "a/" * 200})
     # PostHog's shape on a move or link: attr null.
-    got = assert_error_shape(response, 400, type_="validation_error", code="invalid", attr=None)
+    got = assert_error_shape(
+        response, 400, type_="validation_error", code="invalid_input", attr=None
+    )
     assert got["detail"] == TOO_DEEP
     response = api.post(f"file_system/{item['id']}/{action}/", json={"new_path": ["a"]})
-    got = assert_error_shape(response, 400, type_="validation_error", code="invalid", attr=None)
+    got = assert_error_shape(
+        response, 400, type_="validation_error", code="invalid_input", attr=None
+    )
     assert got["detail"] == "Path must be a string."
     assert snapshot(api) == before
 
@@ -300,7 +306,7 @@ def test_undo_delete_to_a_path_over_the_limit_is_refused(api: httpx.Client) -> N
     item = {"type": "insight", "ref": "abc", "path": "x" * (MAX_PATH_LENGTH + 1)}
     response = api.post("file_system/undo_delete/", json={"items": [item]})
     got = assert_error_shape(
-        response, 400, type_="validation_error", code="invalid", attr="items__0__path"
+        response, 400, type_="validation_error", code="invalid_input", attr="items__0__path"
     )
     assert got["detail"] == TOO_LONG
     assert snapshot(api) == []
@@ -322,7 +328,7 @@ def test_meta_must_be_an_object_under_1_mb(api: httpx.Client, method: str) -> No
         ({"blob": "x" * (1024 * 1024)}, "Meta must be smaller than 1 MB."),
     ):
         got = assert_error_shape(
-            write(meta), 400, type_="validation_error", code="invalid", attr="meta"
+            write(meta), 400, type_="validation_error", code="invalid_input", attr="meta"
         )
         assert got["detail"] == detail
     assert snapshot(api) == before

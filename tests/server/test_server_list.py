@@ -357,7 +357,7 @@ def test_a_moment_past_the_calendar_is_400(api: httpx.Client, name: str, moment:
         400,
         {
             "type": "validation_error",
-            "code": "invalid",
+            "code": "invalid_input",
             "detail": "Enter a valid date/time.",
             "attr": name,
         },

@@ -246,7 +246,8 @@ def test_malformed_json_is_400(api: httpx.Client, raw: str, method: str, path: s
         content=raw.encode("latin-1"),
         headers={"Content-Type": "application/json"},
     )
-    assert_error_shape(resp, 400, type_="validation_error")
+    # DRF's ParseError, which PostHog's handler types invalid_request.
+    assert_error_shape(resp, 400, type_="invalid_request", code="parse_error", attr=None)
     assert snapshot(api) == before
 
 
@@ -270,7 +271,8 @@ def test_malformed_json_to_link_or_move_is_400(api: httpx.Client, raw: str, acti
 @pytest.mark.parametrize("raw", ["[1, 2]", '"a string"', "42", "true"])
 def test_json_that_is_not_an_object_is_400_on_create(api: httpx.Client, raw: str) -> None:
     resp = api.post("file_system/", content=raw, headers={"Content-Type": "application/json"})
-    assert_error_shape(resp, 400, type_="validation_error")
+    got = assert_error_shape(resp, 400, type_="validation_error", code="invalid_input", attr=None)
+    assert got["detail"].startswith("Invalid data. Expected a dictionary, but got ")
     assert snapshot(api) == []
 
 

@@ -127,8 +127,8 @@ def test_posting_a_view_with_a_key_answers_204_and_records_nothing(
         ({"type": "insight"}, "required", "ref"),
         ({"type": " ", "ref": "abc"}, "blank", "type"),
         ({"type": "insight", "ref": ""}, "blank", "ref"),
-        ({"type": "insight", "ref": "a", "viewed_at": "yesterday"}, "invalid", "viewed_at"),
-        ({"type": "insight", "ref": "a", "viewed_at": "2025-01-02"}, "invalid", "viewed_at"),
+        ({"type": "insight", "ref": "a", "viewed_at": "yesterday"}, "invalid_input", "viewed_at"),
+        ({"type": "insight", "ref": "a", "viewed_at": "2025-01-02"}, "invalid_input", "viewed_at"),
         ({"type": "insight", "ref": "a", "viewed_at": None}, "null", "viewed_at"),
     ],
 )
@@ -165,7 +165,7 @@ def test_listing_views_gives_the_callers_newest_first(
 
 
 @pytest.mark.parametrize(
-    ("limit", "code"), [("0", "min_value"), ("-3", "min_value"), ("x", "invalid")]
+    ("limit", "code"), [("0", "min_value"), ("-3", "min_value"), ("x", "invalid_input")]
 )
 def test_a_bad_views_limit_is_400(api: httpx.Client, limit: str, code: str) -> None:
     resp = api.get("file_system/log_view/", params={"limit": limit})

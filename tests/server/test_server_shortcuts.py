@@ -167,7 +167,7 @@ def test_an_unknown_or_malformed_id_is_not_found(mine: httpx.Client, shortcut_id
         ({"path": "x", "type": None}, "null", "type"),
         ({"path": "x", "type": "t" * 101}, "max_length", "type"),
         ({"path": "x", "ref": "r" * 101}, "max_length", "ref"),
-        ({"path": "x", "order": "first"}, "invalid", "order"),
+        ({"path": "x", "order": "first"}, "invalid_input", "order"),
         ({"path": "x", "order": 2**31}, "max_value", "order"),
     ],
     ids=[

@@ -3,6 +3,7 @@ would), read them back through ``events/`` (as a client would)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -37,6 +38,31 @@ def project_token(server: LiveServer, project: int = 1) -> str:
             "SELECT api_token FROM projects WHERE id = ?", (project,)
         ).fetchone()
     return str(token)
+
+
+def person_of(server: LiveServer, distinct_id: str) -> dict[str, Any] | None:
+    """The person behind ``distinct_id`` as the server's database holds it (``pk``, ``uuid``,
+    ``properties``, ``is_identified``, every one of its ``distinct_ids``): an event's person
+    in the API shows only a part of it."""
+    with sqlite3.connect(server.db_path) as conn:
+        row = conn.execute(
+            "SELECT p.pk, p.uuid, p.properties, p.is_identified FROM persons AS p"
+            " JOIN person_distinct_ids AS d ON d.person_pk = p.pk WHERE d.distinct_id = ?",
+            (distinct_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        ids = conn.execute(
+            "SELECT distinct_id FROM person_distinct_ids WHERE person_pk = ? ORDER BY rowid",
+            (row[0],),
+        ).fetchall()
+    return {
+        "pk": row[0],
+        "uuid": row[1],
+        "properties": json.loads(row[2]),
+        "is_identified": bool(row[3]),
+        "distinct_ids": [id_ for (id_,) in ids],
+    }
 
 
 def ago(**delta: float) -> datetime:

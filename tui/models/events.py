@@ -37,13 +37,15 @@ PROPERTY_OPERATORS: tuple[str, ...] = (
 
 
 class EventPerson(WireModel):
-    """The person behind an event, as ``include_person=true`` adds it."""
+    """The person behind an event, as ``include_person=true`` adds it: PostHog sends
+    ``is_identified``, one distinct id (the event's own) and only the ``email``, ``name``
+    and ``username`` properties; the rest is kept for servers that send more."""
 
-    id: int | str | None = None
-    uuid: str | None = None
+    is_identified: bool | None = None
     distinct_ids: list[str] = Field(default_factory=list)
     properties: dict[str, Any] = Field(default_factory=dict)
-    is_identified: bool | None = None
+    id: int | str | None = None
+    uuid: str | None = None
     created_at: datetime | None = None
 
 

@@ -24,6 +24,7 @@ from tui.server.middleware import CaptureCors, CatchUnexpectedErrors, LimitReque
 from tui.server.routes import accounts as accounts_routes
 from tui.server.routes import (
     capture,
+    capture_ai,
     capture_v1,
     evaluations,
     events,
@@ -130,6 +131,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.include_router(health.router)
     app.include_router(capture.router)
     app.include_router(capture_v1.router)
+    app.include_router(capture_ai.router)
     app.include_router(accounts_routes.router)
     for index, prefix in enumerate(PROJECT_PREFIXES):
         documented = index == 0  # one copy of each route in the OpenAPI schema is enough
@@ -140,7 +142,13 @@ def create_app(settings: ServerSettings) -> FastAPI:
     _install_error_handlers(app, authenticator)
     openapi.install(app)
     app.add_middleware(LimitRequestSize)
-    app.add_middleware(CaptureCors, paths=frozenset((*capture.CAPTURE_PATHS, capture_v1.PATH)))
+    capture_paths = (
+        *capture.CAPTURE_PATHS,
+        capture_v1.PATH,
+        capture_ai.PATH,  # rust/capture layers its CORS over every route, the AI ones too
+        capture_ai.BATCH_PATH,
+    )
+    app.add_middleware(CaptureCors, paths=frozenset(capture_paths))
     if settings.latency_ms > 0:
         app.add_middleware(AddedLatency, latency_ms=settings.latency_ms)
     app.add_middleware(CatchUnexpectedErrors)  # added last, so outermost

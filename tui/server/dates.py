@@ -18,6 +18,14 @@ DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _UNIX = re.compile(r"^\d{10}")
 
 
+def format_timestamp(moment: datetime) -> str:
+    """A moment as events and persons store it: UTC, microseconds, ``+00:00`` (fixed width,
+    so text order is time order)."""
+    if moment.tzinfo is not UTC:
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.isoformat(timespec="microseconds")
+
+
 def best_effort_moment(text: str | None) -> datetime | None:
     """``text`` as a UTC moment, or None when it reads as none."""
     if text is None:

@@ -2,7 +2,8 @@
 
 Every error is JSON ``{"type", "code", "detail", "attr"}``, except the 400s of the
 file_system actions count, count_by_path, link and move, which PostHog answers with a bare
-``{"detail": …}``; :attr:`ApiProblem.bare` marks those.
+``{"detail": …}`` (:attr:`ApiProblem.bare` marks those), and the 400s PostHog's views build
+by hand without ``attr`` (:attr:`ApiProblem.no_attr`, see :func:`hand_built_400`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class ApiProblem(Exception):
         attr: str | None = None,
         *,
         bare: bool = False,
+        no_attr: bool = False,
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
@@ -36,11 +38,14 @@ class ApiProblem(Exception):
         self.detail = detail
         self.attr = attr
         self.bare = bare
+        self.no_attr = no_attr
         self.headers = headers or {}
 
     def body(self) -> dict[str, Any]:
         if self.bare:
             return {"detail": self.detail}
+        if self.no_attr:
+            return {"type": self.type, "code": self.code, "detail": self.detail}
         return {"type": self.type, "code": self.code, "detail": self.detail, "attr": self.attr}
 
 
@@ -53,9 +58,22 @@ def invalid(detail: str, code: str = "invalid_input", attr: str | None = None) -
     return ApiProblem(400, "validation_error", code, detail, attr)
 
 
+def parse_error(detail: str) -> ApiProblem:
+    """DRF's ParseError (a body that is not JSON it can read): PostHog's handler types it
+    ``invalid_request``, not ``validation_error``."""
+    return ApiProblem(400, "invalid_request", "parse_error", detail)
+
+
 def bare_400(detail: str) -> ApiProblem:
     """A 400 with a bare ``{"detail": …}``, as the file_system actions answer."""
     return ApiProblem(400, "validation_error", "invalid_input", detail, bare=True)
+
+
+def hand_built_400(detail: str, code: str) -> ApiProblem:
+    """A 400 a PostHog view answers with ``Response({"detail", "code", "type"}, 400)``
+    rather than by raising: the code as written (no ``invalid`` → ``invalid_input``), and
+    no ``attr`` key at all."""
+    return ApiProblem(400, "validation_error", code, detail, no_attr=True)
 
 
 def problem_for(error: StoreError) -> ApiProblem:
@@ -97,6 +115,16 @@ class ProblemBody(BaseModel):
     code: str
     detail: str
     attr: str | None
+
+
+class NoAttrProblemBody(BaseModel):
+    """The body of a 400 a PostHog view builds by hand (:func:`hand_built_400`)."""
+
+    model_config = ConfigDict(extra="forbid", title="ErrorWithoutAttr")
+
+    type: str
+    code: str
+    detail: str
 
 
 class BareProblemBody(BaseModel):

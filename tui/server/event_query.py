@@ -26,6 +26,8 @@ from tui.server.errors import invalid
 from tui.server.limits import check_property_filters
 
 UNPARSABLE = "Properties are unparsable!"
+# event.py reads include_person itself, not as DRF's booleans: only these turn it on.
+INCLUDE_PERSON_WORDS = frozenset({"true", "1"})
 
 # Filters whose value is compared as text, as a number, or not at all.
 TEXT_OPERATORS = frozenset({"exact", "is_not", "icontains", "not_icontains", "regex", "not_regex"})
@@ -46,6 +48,11 @@ _RELATIVE_UNITS = {
     "w": timedelta(weeks=1),
     "q": timedelta(weeks=13),
 }
+
+
+def includes_person(params: Mapping[str, str]) -> bool:
+    """Whether ``include_person`` asks for each event's person."""
+    return params.get("include_person", "").lower() in INCLUDE_PERSON_WORDS
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,14 @@ from urllib.parse import parse_qsl, urlsplit
 
 from tui.models.exports import ExportFormat
 from tui.server import trends
-from tui.server.event_query import event_query
+from tui.server.event_query import event_query, includes_person
 from tui.server.exporting import tables
 from tui.server.exporting.render import ExportUnsupported
 from tui.server.exporting.subjects import DashboardSubject, InsightSubject, Subject
-from tui.server.http import str_to_bool
 from tui.server.store import events as event_store
 from tui.server.store import exports as export_store
 from tui.server.store import insights as insight_store
+from tui.server.store import persons as person_store
 
 # PostHog's CSV exporter stops after this many rows.
 MAX_EXPORT_ROWS = 50_000
@@ -102,7 +102,7 @@ def events_rows(conn: sqlite3.Connection, project_id: int, path: str) -> list[di
     _check_events_path(path, project_id)
     params = dict(parse_qsl(urlsplit(path).query, keep_blank_values=True))
     query = event_query(params)
-    include_person = str_to_bool(params.get("include_person"))
+    include_person = includes_person(params)
     offset = _offset(params.get("offset"))
     # The cursor replaces the offset, as in the API's next link.
     params.pop("offset", None)
@@ -113,7 +113,7 @@ def events_rows(conn: sqlite3.Connection, project_id: int, path: str) -> list[di
         has_more = len(rows) > page_size
         rows = rows[:page_size]
         persons = (
-            event_store.persons_json(conn, project_id, (row["distinct_id"] for row in rows))
+            person_store.event_persons(conn, project_id, (row["distinct_id"] for row in rows))
             if include_person
             else {}
         )

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.routing import compile_path
 
 from tui.models.file_system import query_flag
-from tui.server.errors import ApiProblem, BareProblemBody, ProblemBody, invalid
+from tui.server.errors import ApiProblem, BareProblemBody, ProblemBody, invalid, parse_error
 from tui.server.limits import MAX_PAGE_VALUE, page_value_out_of_range
 
 DEFAULT_LIMIT = 100
@@ -72,7 +72,9 @@ def page_body(
 
 # --------------------------------------------------------------------------- validation
 
-# DRF's words for pydantic's error types.
+# DRF's words for pydantic's error types. DRF's own code for a bad value is "invalid", which
+# PostHog's handler (drf-exceptions-hog) reports as "invalid_input", as for every
+# ValidationError.
 _REQUIRED = ("required", "This field is required.")
 _NULL = ("null", "This field may not be null.")
 
@@ -87,11 +89,11 @@ def _drf_error(error: dict[str, Any]) -> tuple[str, str]:
         limit = error.get("ctx", {}).get("max_length")
         return "max_length", f"Ensure this field has no more than {limit} characters."
     if kind in ("bool_type", "bool_parsing"):
-        return "invalid", "Must be a valid boolean."
+        return "invalid_input", "Must be a valid boolean."
     if kind in ("string_type",):
-        return "invalid", "Not a valid string."
+        return "invalid_input", "Not a valid string."
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return "invalid", "A valid integer is required."
+        return "invalid_input", "A valid integer is required."
     if kind == "greater_than_equal":
         bound = error.get("ctx", {}).get("ge")
         return "min_value", f"Ensure this value is greater than or equal to {bound}."
@@ -99,36 +101,35 @@ def _drf_error(error: dict[str, Any]) -> tuple[str, str]:
         bound = error.get("ctx", {}).get("le")
         return "max_value", f"Ensure this value is less than or equal to {bound}."
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return "invalid", "Invalid data. Expected a dictionary, but got {}.".format(
+        return "invalid_input", "Invalid data. Expected a dictionary, but got {}.".format(
             type(error.get("input")).__name__
         )
     if kind == "list_type":
         return "not_a_list", 'Expected a list of items but got type "{}".'.format(
             type(error.get("input")).__name__
         )
-    return "invalid", str(error.get("msg", "Invalid input."))
+    return "invalid_input", str(error.get("msg", "Invalid input."))
 
 
 def json_object(payload: Any) -> dict[str, Any]:
     """The request body as a JSON object, or PostHog's 400 for anything else.
 
-    FastAPI hands over the raw bytes when the body is not valid JSON.
+    FastAPI hands over the raw bytes when the body is not valid JSON (or not labelled JSON);
+    a ``str`` is a JSON string, which is no object.
     """
     if payload is None:
         return {}
-    if isinstance(payload, bytes | bytearray | str):
+    if isinstance(payload, bytes | bytearray):
         try:
             payload = json.loads(payload) if payload else {}
         except ValueError as exc:
-            raise invalid(f"JSON parse error - {exc}", code="parse_error") from None
+            raise parse_error(f"JSON parse error - {exc}") from None
         except RecursionError:
-            raise invalid("JSON parse error - nested too deeply", code="parse_error") from None
+            raise parse_error("JSON parse error - nested too deeply") from None
     if not isinstance(payload, dict):
-        raise invalid(
-            f"Invalid data. Expected a dictionary, but got {type(payload).__name__}.",
-            code="invalid",
-            attr="non_field_errors",
-        )
+        # DRF's serializer raises {"non_field_errors": […]}, which PostHog's handler answers
+        # with no attr.
+        raise invalid(f"Invalid data. Expected a dictionary, but got {type(payload).__name__}.")
     check_storable(payload)
     return payload
 
@@ -151,7 +152,7 @@ def check_storable(payload: Any) -> None:
     """PostHog's 400 for JSON it parses but refuses (DRF parses strictly)."""
     problem = unstorable(payload)
     if problem is not None:
-        raise invalid(f"JSON parse error - {problem}", code="parse_error")
+        raise parse_error(f"JSON parse error - {problem}")
 
 
 def validate_body(model: type[Model], payload: Any) -> Model:
@@ -172,7 +173,7 @@ def request_validation_problem(errors: list[dict[str, Any]]) -> ApiProblem:
     if first.get("type") == "json_invalid":
         context: dict[str, Any] = first.get("ctx") or {}
         detail = "JSON parse error - " + str(context.get("error", "invalid JSON"))
-        return invalid(detail, code="parse_error")
+        return parse_error(detail)
     code, detail = _drf_error(first)
     loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
     return invalid(detail, code=code, attr="__".join(loc) or None)

@@ -114,30 +114,26 @@ def check_meta(body: object) -> None:
         return
     meta = body["meta"]
     if not isinstance(meta, dict):
-        raise invalid("Meta must be an object.", code="invalid", attr="meta")
+        raise invalid("Meta must be an object.", attr="meta")
     try:
         size = len(json.dumps(meta, ensure_ascii=False).encode())
     except UnicodeEncodeError:
         return  # a lone surrogate: the body's own check answers it (parse_error)
     if size > MAX_META_BYTES:
-        raise invalid("Meta must be smaller than 1 MB.", code="invalid", attr="meta")
+        raise invalid("Meta must be smaller than 1 MB.", attr="meta")
 
 
 def path_not_a_string() -> ApiProblem:
-    return invalid("Path must be a string.", code="invalid", attr=None)
+    return invalid("Path must be a string.", attr=None)
 
 
 def check_path(path: str, attr: str | None) -> None:
     """PostHog's 400 if ``path`` is longer or deeper than a path may be (``attr`` None on a
     move or link, as PostHog answers there)."""
     if len(path) > MAX_PATH_LENGTH:  # first: splitting a huge path is wasted work
-        raise invalid(
-            f"Path must be {MAX_PATH_LENGTH} characters or fewer.", code="invalid", attr=attr
-        )
+        raise invalid(f"Path must be {MAX_PATH_LENGTH} characters or fewer.", attr=attr)
     if paths.depth(path) > MAX_PATH_DEPTH:
-        raise invalid(
-            f"Path can be at most {MAX_PATH_DEPTH} levels deep.", code="invalid", attr=attr
-        )
+        raise invalid(f"Path can be at most {MAX_PATH_DEPTH} levels deep.", attr=attr)
 
 
 def check_inside_size(length: int, depth: int, attr: str) -> None:

@@ -16,10 +16,11 @@ from fastapi import FastAPI
 from fastapi.responses import Response
 
 # Fields an answer may leave out: ``insights/?basic=true`` drops each insight's result, and
-# this server does not track whether a person was identified (the fuzz test found it missing).
+# an event's person is PostHog's short one (no id, uuid or created_at; the shared model
+# reads them from servers that send them).
 OPTIONAL_FIELDS: dict[str, frozenset[str]] = {
     "Insight": frozenset({"result"}),
-    "EventPerson": frozenset({"is_identified"}),
+    "EventPerson": frozenset({"id", "uuid", "created_at"}),
 }
 
 

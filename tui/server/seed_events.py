@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from tui.server.store import events as store
+from tui.server.store import persons
 
 DEMO_SEED = 42
 # Roughly this many events (sessions are whole, so the total lands near it): a busy month,
@@ -595,13 +596,14 @@ def seed_demo_events(
 def create_demo_people(conn: sqlite3.Connection, project_id: int, seed: int, now: datetime) -> None:
     """Store the demo's people in ``project_id``, each known since some days before ``now``."""
     for person in demo_people(seed):
-        store.create_person(
+        persons.create_person(
             conn,
             project_id,
             person.distinct_ids,
             properties=person.properties,
             created_at=now - timedelta(days=person.days_known),
             person_uuid=person.uuid,
+            is_identified=person.identified,
         )
 
 

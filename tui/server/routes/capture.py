@@ -86,9 +86,9 @@ def decode(raw: bytes, request: Request) -> Any:
     compression = request.query_params.get("compression", "")
     encoding = request.headers.get("content-encoding", "").lower()
     if encoding == "gzip" or compression == "gzip-js":
-        raw = _inflate(raw, GZIP_WBITS)
+        raw = inflate(raw, GZIP_WBITS)
     elif encoding == "deflate":  # zlib-wrapped, as posthog-python's v1 and posthog-go send
-        raw = _inflate(raw, zlib.MAX_WBITS)
+        raw = inflate(raw, zlib.MAX_WBITS)
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/x-www-form-urlencoded"):
         raw = _form_data(raw)
@@ -106,7 +106,7 @@ def decode(raw: bytes, request: Request) -> Any:
     return payload
 
 
-def _inflate(raw: bytes, wbits: int) -> bytes:
+def inflate(raw: bytes, wbits: int) -> bytes:
     """Inflate a gzip body (one member or several) or a zlib one to at most
     MAX_BODY_BYTES: a few kilobytes of either can inflate to gigabytes."""
     out = bytearray()
@@ -142,7 +142,7 @@ def _form_data(raw: bytes) -> bytes:
         raise malformed("data is neither JSON nor base64") from None
 
 
-def _events_and_token(payload: Any) -> tuple[list[dict[str, Any]], str | None]:
+def events_and_token(payload: Any) -> tuple[list[dict[str, Any]], str | None]:
     """The events of a single-event, ``batch`` or bare-list body, and the token it names."""
     token: Any = None
     if isinstance(payload, dict):
@@ -258,7 +258,7 @@ def store_events(db: Database, project_id: int, events: list[store.NewEvent]) ->
 async def capture(request: Request) -> JSONResponse:
     """Take one event, a list of them, or a ``batch``; answers ``{"status": 1}``."""
     payload = decode(await request.body(), request)
-    items, token = _events_and_token(payload)
+    items, token = events_and_token(payload)
     if token is None:
         raise missing_token()
     db: Database = request.app.state.db

@@ -39,7 +39,7 @@ OPTION_PROPERTIES = {
 TOP_LEVEL_PROPERTIES = {"session_id": "$session_id", "window_id": "$window_id"}
 
 
-def _bearer_token(request: Request) -> str:
+def bearer_token(request: Request) -> str:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise capture.missing_token()
@@ -79,7 +79,7 @@ def _as_batch_item(event: Any, sdk: dict[str, str]) -> dict[str, Any]:
 
 async def capture_v1(request: Request) -> JSONResponse:
     """Take a v1 batch; answers each event's result by its uuid."""
-    token = _bearer_token(request)
+    token = bearer_token(request)
     payload = capture.decode(await request.body(), request)
     if not isinstance(payload, dict) or not isinstance(payload.get("batch"), list):
         raise capture.malformed('expected {"batch": [...]}')

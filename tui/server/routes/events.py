@@ -14,11 +14,12 @@ from fastapi.responses import JSONResponse, Response
 
 from tui.models.events import Event, EventsPage, EventValuesResponse
 from tui.server.auth import Access, requires
-from tui.server.errors import invalid, not_found
-from tui.server.event_query import event_query
+from tui.server.errors import NoAttrProblemBody, hand_built_400, invalid, not_found
+from tui.server.event_query import event_query, includes_person
 from tui.server.events_csv import events_csv
-from tui.server.http import add_route, page_window, str_to_bool
+from tui.server.http import add_route, page_window
 from tui.server.store import events as store
+from tui.server.store import persons as person_store
 from tui.server.store.db import Database
 
 router = APIRouter(tags=["events"])
@@ -101,7 +102,7 @@ def list_events(request: Request, access: Read) -> Response:
     query = event_query(params)
     limit, offset = page_window(request)
     limit = min(limit, MAX_LIMIT)
-    include_person = str_to_bool(params.get("include_person"))
+    include_person = includes_person(params)
     with _db(request).read() as conn:
         # One row more than the page says whether there is a next page.
         rows = store.list_events(
@@ -110,7 +111,9 @@ def list_events(request: Request, access: Read) -> Response:
         has_more = len(rows) > limit
         rows = rows[:limit]
         persons = (
-            store.persons_json(conn, access.project_id, (row["distinct_id"] for row in rows))
+            person_store.event_persons(
+                conn, access.project_id, (row["distinct_id"] for row in rows)
+            )
             if include_person
             else {}
         )
@@ -130,28 +133,35 @@ def list_events(request: Request, access: Read) -> Response:
 POSTHOG_EVENTS = ("$autocapture", "$pageview", "$identify", "$pageleave", "$screen")
 
 
+# event.py's words when a personal API key asks events/values for no event name.
+EVENT_NAME_REQUIRED = (
+    "The event_name parameter is required when using a personal API key."
+    " For queries without event filters, please use the Query endpoint instead:"
+    " https://posthog.com/docs/api/query"
+)
+
+
 def event_values(request: Request, access: Read) -> JSONResponse:
     """Up to 10 values property ``key`` took in the last 7 days in ``event_name`` events;
     ``is_column=true``: values of the event column ``key``; ``key=custom_event``: the
-    project's own event names; ``properties_<key>=<value>``: only events with that value."""
+    project's own event names; ``properties_<key>=<value>``: only events with that value.
+
+    Checked in event.py's order: ``key``, then ``event_name`` (every key, custom_event
+    too: a personal API key, the only kind this server knows, must name one; an empty
+    ``event_name=`` names one, whose events are none)."""
     params = request.query_params
     key = params.get("key")
     if not key:
         raise invalid("You must provide a key")
+    event_names = params.getlist("event_name")
+    if not event_names:
+        raise invalid(EVENT_NAME_REQUIRED)
     since = datetime.now(UTC) - VALUES_WINDOW
     if key == "custom_event":
         with _db(request).read() as conn:
             names = store.event_names(conn, access.project_id, since=since)
         custom = [name for name in names if name not in POSTHOG_EVENTS]
         return JSONResponse({"results": [{"name": n} for n in custom], "refreshing": False})
-    event_names = [name for name in params.getlist("event_name") if name]
-    if not event_names:
-        # PostHog's rule for personal API keys, the only keys this server knows.
-        raise invalid(
-            "You must provide at least one event_name when using a personal API key",
-            code="required",
-            attr="event_name",
-        )
     equal = {
         name.removeprefix("properties_"): wanted
         for name, wanted in params.items()
@@ -166,7 +176,7 @@ def event_values(request: Request, access: Read) -> JSONResponse:
             since=since,
             value=params.get("value") or None,
             limit=VALUES_LIMIT,
-            is_column=str_to_bool(params.get("is_column")),
+            is_column=params.get("is_column", "").lower() == "true",  # event.py reads only "true"
             where_properties=equal,
         )
     return JSONResponse({"results": [{"name": value} for value in values], "refreshing": False})
@@ -176,14 +186,14 @@ def retrieve_event(request: Request, access: Read, event_id: str) -> JSONRespons
     try:
         event_uuid = str(uuid.UUID(event_id))
     except ValueError:
-        raise invalid("Invalid UUID", code="invalid") from None
+        raise hand_built_400("Invalid UUID", code="invalid") from None
     with _db(request).read() as conn:
         row = store.get_event(conn, access.project_id, event_uuid)
         if row is None:
             raise not_found(f"No events exist for event UUID {event_id}")
         person: dict[str, Any] | None = None
-        if str_to_bool(request.query_params.get("include_person")):
-            person = store.persons_json(conn, access.project_id, [row["distinct_id"]]).get(
+        if includes_person(request.query_params):
+            person = person_store.event_persons(conn, access.project_id, [row["distinct_id"]]).get(
                 row["distinct_id"]
             )
     return JSONResponse(store.event_json(row, person))
@@ -213,5 +223,6 @@ add_route(
     retrieve_event,
     methods=["GET"],
     response_model=Event,
+    responses={400: {"model": NoAttrProblemBody, "description": "Not a UUID: event.py's own body"}},
     openapi_extra=_documented({"include_person": LIST_PARAMETERS["include_person"]}),
 )

@@ -38,6 +38,8 @@ Write = Annotated[Access, Depends(requires("export:write"))]
 OptionalJsonBody = Annotated[Any, Body()]
 
 REQUIRED_TARGET = "Either dashboard, insight or export_context is required for an export."
+# An export of an API path replays it as a GET (PostHog's validate()).
+GET_ONLY = "Exports from API endpoints only support GET requests without a request body."
 
 # The scope each kind of target needs besides export:write. An export_context names an
 # API query, so it needs what running that query needs.
@@ -158,17 +160,23 @@ def _validate(
     chosen = _export_format(body)
     context = body.get("export_context")
     if context is not None and not isinstance(context, dict):
+        # PostHog's JSONField takes any JSON here and its validate() then fails on .get (a
+        # 500); this answers as a DictField would.
         raise invalid(
             f"Invalid data. Expected a dictionary, but got {type(context).__name__}.",
-            code="invalid",
             attr="export_context",
         )
     if dashboard is None and insight is None and not context:
-        raise invalid(REQUIRED_TARGET, code="invalid_input", attr=None)
+        raise invalid(REQUIRED_TARGET)
     for field, found in (("dashboard", dashboard), ("insight", insight)):
         if isinstance(found, int):
             raise invalid(f"This {field} does not belong to your team.", attr=field)
-    heatmap_url = (context or {}).get("heatmap_url")
+    asked = context or {}
+    if asked.get("path") and (
+        str(asked.get("method", "GET")).upper() != "GET" or asked.get("body") is not None
+    ):
+        raise invalid(GET_ONLY, attr="export_context")
+    heatmap_url = asked.get("heatmap_url")
     if heatmap_url:
         refusal = url_refusal(str(heatmap_url))
         if refusal is not None:

@@ -57,7 +57,7 @@ def _view_limit(text: str | None) -> int | None:
     try:
         value = int(text.strip())
     except ValueError:
-        raise invalid("A valid integer is required.", code="invalid", attr="limit") from None
+        raise invalid("A valid integer is required.", attr="limit") from None
     if value < 1:
         raise invalid(
             "Ensure this value is greater than or equal to 1.", code="min_value", attr="limit"
@@ -75,7 +75,7 @@ def log_view(request: Request, access: Write, payload: OptionalJsonBody = None) 
         if body.viewed_at is None:
             raise invalid("This field may not be null.", code="null", attr="viewed_at")
         if parse_moment(body.viewed_at) is None:
-            raise invalid(DATETIME_FORMAT_ERROR, code="invalid", attr="viewed_at")
+            raise invalid(DATETIME_FORMAT_ERROR, attr="viewed_at")
     return Response(status_code=204)
 
 

@@ -20,7 +20,8 @@ from pathlib import Path
 from tui.server.dates import moment_text
 
 # 2: file_system_child_counts (filled from the entries when a version-1 database opens).
-SCHEMA_VERSION = 2
+# 3: persons.is_identified (added to an older database when it opens; see _migrate).
+SCHEMA_VERSION = 3
 
 # A writer waits this long for another writer before SQLite gives up with "database is locked".
 BUSY_TIMEOUT_MS = 30_000
@@ -130,13 +131,16 @@ BEGIN
         ON CONFLICT DO UPDATE SET children = children + 1;
 END;
 
--- People behind events: one person may have several distinct ids.
+-- People behind events: one person may have several distinct ids. is_identified is PostHog's
+-- flag, set once an $identify, $create_alias or $merge_dangerously names the person
+-- (tui.server.store.persons); events/ answers it with the person.
 CREATE TABLE IF NOT EXISTS persons (
     pk          INTEGER PRIMARY KEY,
     uuid        TEXT NOT NULL UNIQUE,
     project_id  INTEGER NOT NULL REFERENCES projects(id),
     properties  TEXT NOT NULL DEFAULT '{}',
-    created_at  TEXT NOT NULL
+    created_at  TEXT NOT NULL,
+    is_identified INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS person_distinct_ids (
     project_id   INTEGER NOT NULL REFERENCES projects(id),
@@ -337,6 +341,32 @@ class _Checkpointer(threading.Thread):
         self.join()
 
 
+def _migrate(conn: sqlite3.Connection, version: int) -> None:
+    """Bring a database written at schema ``version`` up to :data:`SCHEMA_VERSION`, inside
+    the caller's transaction. ``SCHEMA`` has already created what was missing entirely."""
+    if version < 2:
+        # Entries written before the counts existed: count them once.
+        conn.execute("DELETE FROM file_system_child_counts")
+        conn.execute(
+            "INSERT INTO file_system_child_counts"
+            " SELECT project_id, parent_path, COUNT(*) FROM file_system"
+            " GROUP BY project_id, parent_path"
+        )
+    if version < 3:
+        # CREATE TABLE IF NOT EXISTS left the old persons table as it was.
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(persons)")}
+        if "is_identified" not in columns:
+            conn.execute("ALTER TABLE persons ADD COLUMN is_identified INTEGER NOT NULL DEFAULT 0")
+        # Before version 3 a person got a second distinct id only through $identify or
+        # $create_alias (or the demo seed, for its signed-up people): exactly what makes
+        # PostHog's ingestion mark a person identified.
+        conn.execute(
+            "UPDATE persons SET is_identified = 1 WHERE pk IN"
+            " (SELECT person_pk FROM person_distinct_ids"
+            "  GROUP BY person_pk HAVING COUNT(*) > 1)"
+        )
+
+
 class Database:
     """Hands each thread its own connection to one SQLite file."""
 
@@ -351,20 +381,15 @@ class Database:
     def _create_schema(self) -> None:
         conn = self.connection()
         conn.executescript(SCHEMA)
-        if self._schema_version(conn) not in (None, 1):
+        found = self._schema_version(conn)
+        if found is not None and found >= SCHEMA_VERSION:
             return  # up to date: opening takes no write lock
         with self.write():
             version = self._schema_version(conn)  # again, now that no one else can write
             if version is None:
                 conn.execute("INSERT INTO schema_info (version) VALUES (?)", (SCHEMA_VERSION,))
-            elif version == 1:
-                # Entries written before the counts existed: count them once.
-                conn.execute("DELETE FROM file_system_child_counts")
-                conn.execute(
-                    "INSERT INTO file_system_child_counts"
-                    " SELECT project_id, parent_path, COUNT(*) FROM file_system"
-                    " GROUP BY project_id, parent_path"
-                )
+            elif version < SCHEMA_VERSION:
+                _migrate(conn, version)
                 conn.execute("UPDATE schema_info SET version = ?", (SCHEMA_VERSION,))
 
     @staticmethod

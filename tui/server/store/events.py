@@ -1,4 +1,5 @@
-"""Events and the persons behind them, in SQLite: every events/persons read and write.
+"""Events in SQLite: every events read and write (the persons behind them are
+:mod:`tui.server.store.persons`).
 
 Functions take an open connection inside the caller's transaction (see ``Database.read`` and
 ``Database.write``). Timestamps are stored as fixed-width UTC text
@@ -20,11 +21,13 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from tui.server.dates import format_timestamp
 from tui.server.elements import elements_of
 from tui.server.event_query import UNPARSABLE, Condition, ConditionGroup, EventQuery, as_text
+from tui.server.store import persons
 from tui.server.store.errors import InvalidField
 
 EVENT_COLUMNS = "pk, uuid, event, distinct_id, properties, timestamp, elements_chain"
@@ -39,13 +42,6 @@ _PERSON_PROPERTIES = (
 )
 # Number operators → SQL.
 _COMPARISONS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
-
-
-def format_timestamp(moment: datetime) -> str:
-    """A moment as events store and answer it: UTC, microseconds, ``+00:00``."""
-    if moment.tzinfo is not UTC:
-        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return moment.isoformat(timespec="microseconds")
 
 
 # One encoder for every row: json.dumps with options builds a new one per call, which
@@ -79,71 +75,43 @@ class NewEvent:
     encoded: str | None = field(default=None, compare=False, repr=False)
 
 
-def create_person(
-    conn: sqlite3.Connection,
-    project_id: int,
-    distinct_ids: Sequence[str],
-    *,
-    properties: Mapping[str, Any] | None = None,
-    created_at: datetime,
-    person_uuid: str | None = None,
-) -> int:
-    """A new person known by ``distinct_ids``; answers its pk."""
-    cursor = conn.execute(
-        "INSERT INTO persons (uuid, project_id, properties, created_at) VALUES (?, ?, ?, ?)",
-        (
-            person_uuid or str(uuid.uuid4()),
-            project_id,
-            _dumps(dict(properties or {})),
-            format_timestamp(created_at),
-        ),
-    )
-    person_pk = cursor.lastrowid
-    assert person_pk is not None
-    conn.executemany(
-        "INSERT INTO person_distinct_ids (project_id, distinct_id, person_pk) VALUES (?, ?, ?)",
-        [(project_id, distinct_id, person_pk) for distinct_id in distinct_ids],
-    )
-    return person_pk
-
-
-def _person_pk(conn: sqlite3.Connection, project_id: int, distinct_id: str) -> int | None:
-    row = conn.execute(
-        "SELECT person_pk FROM person_distinct_ids WHERE project_id = ? AND distinct_id = ?",
-        (project_id, distinct_id),
-    ).fetchone()
-    return None if row is None else int(row[0])
-
-
 def insert_events(conn: sqlite3.Connection, project_id: int, events: Sequence[NewEvent]) -> int:
     """Store ``events`` (one ``executemany``), giving each new distinct id a person first.
 
-    ``$set``/``$set_once`` properties update the person, ``$identify`` with
-    ``$anon_distinct_id`` and ``$create_alias`` with ``alias`` join the other id to the
-    person, and ``$process_person_profile: false`` leaves persons alone, as PostHog's
-    ingestion does. An event whose uuid is already stored is skipped, as PostHog dedupes
-    on it. Answers how many events were stored.
+    As PostHog's ingestion, oldest first: ``$identify`` with ``$anon_distinct_id``,
+    ``$create_alias`` and ``$merge_dangerously`` with ``alias`` join the other id to the
+    event's person and mark it identified (:func:`tui.server.store.persons.merge`), then
+    ``$set``/``$set_once`` update the person; ``$process_person_profile: false`` leaves
+    persons alone. An event whose uuid is already stored is skipped, as PostHog dedupes on
+    it. Answers how many events were stored.
     """
-    persons: dict[str, int] = {}
+    known: dict[str, int] = {}
+
+    def person_of(distinct_id: str, moment: datetime) -> int:
+        pk = persons.person_pk(conn, project_id, distinct_id)
+        if pk is None:
+            pk = persons.create_person(conn, project_id, [distinct_id], created_at=moment)
+        known[distinct_id] = pk
+        return pk
+
     for item in sorted(events, key=lambda e: e.timestamp):
         props = item.properties
         if props.get("$process_person_profile") is False:
             continue  # a personless event: no person is made or changed for it
-        if item.distinct_id not in persons:
-            found = _person_pk(conn, project_id, item.distinct_id)
-            persons[item.distinct_id] = (
-                found
-                if found is not None
-                else create_person(conn, project_id, [item.distinct_id], created_at=item.timestamp)
-            )
-        if "$set" in props or "$set_once" in props:
-            _update_person(
-                conn, persons[item.distinct_id], props.get("$set"), props.get("$set_once")
-            )
-        other = _merged_with(item)
+        pk = known.get(item.distinct_id) or person_of(item.distinct_id, item.timestamp)
+        other = persons.merge_source(item.event, props)
         if other is not None:
-            _join_anonymous(conn, project_id, persons[item.distinct_id], other)
-            persons[other] = persons[item.distinct_id]
+            persons.merge(
+                conn,
+                project_id,
+                pk,
+                item.distinct_id,
+                other,
+                dangerously=item.event == persons.MERGE_DANGEROUSLY,
+            )
+            known.clear()  # a merged person's ids now lead elsewhere
+        if "$set" in props or "$set_once" in props:
+            persons.update_properties(conn, pk, props.get("$set"), props.get("$set_once"))
     before = conn.total_changes
     conn.executemany(
         "INSERT OR IGNORE INTO events"
@@ -165,15 +133,6 @@ def insert_events(conn: sqlite3.Connection, project_id: int, events: Sequence[Ne
     return conn.total_changes - before
 
 
-def _merged_with(item: NewEvent) -> str | None:
-    """The other distinct id an event makes the same person: ``$identify``'s
-    ``$anon_distinct_id``, ``$create_alias``'s ``alias`` (what posthog-python's ``alias()``
-    sends)."""
-    key = {"$identify": "$anon_distinct_id", "$create_alias": "alias"}.get(item.event)
-    other = item.properties.get(key) if key is not None else None
-    return other if isinstance(other, str) and other and other != item.distinct_id else None
-
-
 def insert_many(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> int:
     """Store events given as ``(uuid, project_id, event, distinct_id, properties JSON,
     timestamp text)``, as they are: no person is created or joined.
@@ -189,39 +148,6 @@ def insert_many(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> int:
         rows,
     )
     return conn.total_changes - before
-
-
-def _update_person(conn: sqlite3.Connection, person_pk: int, set_: Any, set_once: Any) -> None:
-    row = conn.execute("SELECT properties FROM persons WHERE pk = ?", (person_pk,)).fetchone()
-    properties: dict[str, Any] = json.loads(row[0])
-    if isinstance(set_once, dict):
-        properties = {**set_once, **properties}
-    if isinstance(set_, dict):
-        properties.update(set_)
-    conn.execute("UPDATE persons SET properties = ? WHERE pk = ?", (_dumps(properties), person_pk))
-
-
-def _join_anonymous(
-    conn: sqlite3.Connection, project_id: int, person_pk: int, anon_id: str
-) -> None:
-    """Make ``anon_id`` (and whoever it stood for) part of person ``person_pk``."""
-    other = _person_pk(conn, project_id, anon_id)
-    if other is None:
-        conn.execute(
-            "INSERT INTO person_distinct_ids (project_id, distinct_id, person_pk) VALUES (?, ?, ?)",
-            (project_id, anon_id, person_pk),
-        )
-        return
-    if other == person_pk:
-        return
-    # Merge: the anonymous person's ids move over; its properties fill gaps only.
-    old = conn.execute("SELECT properties FROM persons WHERE pk = ?", (other,)).fetchone()
-    _update_person(conn, person_pk, None, json.loads(old[0]))
-    conn.execute(
-        "UPDATE person_distinct_ids SET person_pk = ? WHERE project_id = ? AND person_pk = ?",
-        (person_pk, project_id, other),
-    )
-    conn.execute("DELETE FROM persons WHERE pk = ?", (other,))
 
 
 # --------------------------------------------------------------------------- reading
@@ -267,7 +193,7 @@ def list_events_sql(
         where.append("distinct_id = ?")
         params.append(query.distinct_id)
     if query.person_id is not None:
-        distinct_ids = person_distinct_ids(conn, project_id, query.person_id)
+        distinct_ids = persons.person_distinct_ids(conn, project_id, query.person_id)
         if not distinct_ids:
             return None
         where.append(f"distinct_id IN ({','.join('?' * len(distinct_ids))})")
@@ -309,53 +235,6 @@ def event_json(row: sqlite3.Row, person: dict[str, Any] | None = None) -> dict[s
         "person": person,
         "elements": elements_of(row["elements_chain"]) if row["elements_chain"] else [],
         "elements_chain": row["elements_chain"],
-    }
-
-
-def person_distinct_ids(conn: sqlite3.Connection, project_id: int, person_id: str) -> list[str]:
-    """Every distinct id of a person given by uuid or, as PostHog also accepts, numeric id."""
-    if person_id.isdigit():
-        where, key = "p.pk = ?", person_id
-    else:
-        try:
-            where, key = "p.uuid = ?", str(uuid.UUID(person_id))
-        except ValueError:
-            return []
-    return [
-        row[0]
-        for row in conn.execute(
-            "SELECT d.distinct_id FROM persons AS p"
-            " JOIN person_distinct_ids AS d ON d.person_pk = p.pk"
-            f" WHERE p.project_id = ? AND {where} ORDER BY d.rowid",
-            (project_id, key),
-        )
-    ]
-
-
-def persons_json(
-    conn: sqlite3.Connection, project_id: int, distinct_ids: Iterable[str]
-) -> dict[str, dict[str, Any]]:
-    """``distinct_id → person`` (``{id, uuid, distinct_ids, properties, created_at}``)."""
-    wanted = sorted(set(distinct_ids))
-    if not wanted:
-        return {}
-    rows = conn.execute(
-        "SELECT d.distinct_id, p.pk, p.uuid, p.properties, p.created_at,"
-        " (SELECT json_group_array(o.distinct_id) FROM person_distinct_ids AS o"
-        "  WHERE o.project_id = p.project_id AND o.person_pk = p.pk) AS ids"
-        " FROM person_distinct_ids AS d JOIN persons AS p ON p.pk = d.person_pk"
-        f" WHERE d.project_id = ? AND d.distinct_id IN ({','.join('?' * len(wanted))})",
-        (project_id, *wanted),
-    ).fetchall()
-    return {
-        row["distinct_id"]: {
-            "id": row["pk"],
-            "uuid": row["uuid"],
-            "distinct_ids": json.loads(row["ids"]),
-            "properties": json.loads(row["properties"]),
-            "created_at": row["created_at"],
-        }
-        for row in rows
     }
 
 

@@ -138,7 +138,7 @@ def _parse_time(name: str, value: str) -> str:
             moment = moment.replace(tzinfo=UTC)
         return format_time(moment)
     except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 shifted out of range
-        raise InvalidField("Enter a valid date/time.", code="invalid", attr=name) from None
+        raise InvalidField("Enter a valid date/time.", attr=name) from None
 
 
 def _list_where(
@@ -580,7 +580,10 @@ def delete_entry(conn: sqlite3.Connection, project_id: int, entry_id: str) -> li
     carriers = _object_carriers(conn, project_id, leaves)
     for leaf in leaves:
         if not is_deletable(leaf["type"]):
-            raise InvalidField(f"Cannot delete resources with type '{leaf['type']}'.")
+            # ValidationError({"detail": …}) in PostHog: attr "detail", as undo_delete's.
+            raise InvalidField(
+                f"Cannot delete resources with type '{leaf['type']}'.", attr="detail"
+            )
 
     deleted: list[dict[str, Any]] = []
     for leaf in leaves:
@@ -627,7 +630,9 @@ def _object_carriers(
         if remaining:
             continue
         if entry_type in OBJECT_TYPES and not ref:
-            raise InvalidField(f"Cannot delete type '{entry_type}' without a reference.")
+            raise InvalidField(
+                f"Cannot delete type '{entry_type}' without a reference.", attr="detail"
+            )
         carriers.add(group[0]["pk"])
     return carriers
 
@@ -645,8 +650,9 @@ def undo_delete(
     for item in items:
         obj = objects.restore(conn, project_id, item["type"], item["ref"])
         if obj is None:
-            # PostHog raises ValidationError({"detail": …}): its handler names the key "detail".
-            raise InvalidField(UNDO_REFUSED, code="invalid", attr="detail")
+            # PostHog raises ValidationError({"detail": …}): its handler names the key "detail"
+            # and, as for every ValidationError, reports DRF's code invalid as invalid_input.
+            raise InvalidField(UNDO_REFUSED, attr="detail")
         object_type = OBJECT_TYPES[item["type"]]
         path = item.get("path") or paths.child(unfiled_folder(item["type"]), obj["name"])
         create_entry(
