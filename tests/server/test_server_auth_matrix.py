@@ -492,7 +492,7 @@ PUBLIC: dict[tuple[str, str], int] = {
     ("HEAD", "/redoc"): 200,
 }
 # Capture authenticates by the public project token in the body, never by a personal key.
-CAPTURE_PATHS = ("/capture", "/e", "/i/v0/e", "/track", "/engage", "/batch")
+CAPTURE_PATHS = ("/capture", "/e", "/i/v0/e", "/track", "/engage", "/batch", "/i/v0/ai/batch")
 CAPTURE_V1 = "/i/v1/analytics/events"
 CAPTURE = {(method, path) for path in CAPTURE_PATHS for method in ("POST", "GET")} | {
     ("POST", CAPTURE_V1)
@@ -814,7 +814,7 @@ def test_capture_takes_only_a_project_token(matrix: Matrix, path: str, slash: st
 
     def body(token: str | None) -> dict[str, Any]:
         fields = {} if token is None else {"api_key": token}
-        if path == "/batch":
+        if path in ("/batch", "/i/v0/ai/batch"):
             return {**fields, "batch": [event]}
         return {**fields, **event}
 

@@ -1,7 +1,9 @@
 """PostHog's capture endpoints: how SDKs send events in.
 
 ``/capture/``, ``/e/``, ``/i/v0/e/``, ``/track/`` and ``/engage/`` take one event (or a list,
-as posthog-js sends); ``/batch/`` takes ``{"api_key", "batch": [...]}``. Each answers POST
+as posthog-js sends); ``/batch/`` takes ``{"api_key", "batch": [...]}``, and so does
+``/i/v0/ai/batch/``, the lane posthog-node's ``captureAi`` sends AI events on (PostHog's
+capture serves it with the same handler as ``/batch/``). Each answers POST
 and GET (``?data=``, as old SDKs and pixels send), and OPTIONS with PostHog capture's
 permissive CORS (the origin and the asked headers mirrored, credentials allowed), as
 posthog-js in a browser needs. The project token in the body
@@ -306,8 +308,9 @@ CAPTURE_BODY: dict[str, Any] = {
     }
 }
 
-# The paths PostHog's capture serves events on (rust/capture/src/router.rs).
-CAPTURE_PATHS = ("/capture", "/e", "/i/v0/e", "/track", "/engage", "/batch")
+# The paths PostHog's capture serves events on (rust/capture/src/router.rs), the AI lane's
+# batch path with them.
+CAPTURE_PATHS = ("/capture", "/e", "/i/v0/e", "/track", "/engage", "/batch", "/i/v0/ai/batch")
 
 for _path in CAPTURE_PATHS:
     # One route per method: FastAPI names an operation by its route's first method only.
