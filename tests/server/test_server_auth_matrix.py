@@ -547,7 +547,7 @@ def app_routes(app: Any) -> set[tuple[str, str]]:
     # FastAPI >= 0.120 keeps included routers nested; older versions flatten them.
     iterate = getattr(fastapi.routing, "iter_route_contexts", None)
     routes = iterate(app.routes) if iterate is not None else app.routes
-    found = set()
+    found: set[tuple[str, str]] = set()
     for route in routes:
         path, methods = getattr(route, "path", None), getattr(route, "methods", None)
         if path is not None and methods:

@@ -5,6 +5,7 @@ alias and personless events, and capture v1 through the real ``posthog`` Python 
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,7 @@ import httpx
 import pytest
 from posthog import Posthog
 from support import LiveServer
-from support.event_helpers import ago, iso, page, person_of, project_token, walk
+from support.event_helpers import ago, iso, page, person_of, project_token, sdk_event, walk
 from support.server_helpers import expect
 
 
@@ -38,6 +39,25 @@ def test_the_other_sdk_routes_take_events(
     body = one_event(project_token(live_server), "tracked")
     assert expect(send(live_server, path, body), 200) == {"status": 1}
     assert [event["event"] for event in walk(api)] == ["tracked"]
+
+
+def test_the_ai_lane_takes_a_batch_as_batch_does(
+    live_server: LiveServer, api: httpx.Client
+) -> None:
+    """posthog-node's ``captureAi`` sends ``/batch/``'s body to ``/i/v0/ai/batch/``, gzipped."""
+    event_id = str(uuid.uuid4())
+    generation = sdk_event("$ai_generation", "d", ago(minutes=1), event_id, **{"$ai_model": "m"})
+    body = {"api_key": project_token(live_server), "batch": [generation], "sent_at": iso(ago())}
+    response = httpx.post(
+        f"{live_server.url}/i/v0/ai/batch/",
+        content=gzip.compress(json.dumps(body).encode()),
+        headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+        timeout=30,
+    )
+    assert expect(response, 200) == {"status": 1}
+    (event,) = walk(api)
+    assert (event["id"], event["event"]) == (event_id, "$ai_generation")
+    assert event["properties"]["$ai_model"] == "m"
 
 
 def test_a_get_carries_the_event_in_data(live_server: LiveServer, api: httpx.Client) -> None:
