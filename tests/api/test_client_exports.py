@@ -269,7 +269,9 @@ async def test_insight_by_short_id_then_export(demo_server: LiveServer, download
         (entry,) = (await client.list_entries(path="Marketing/Weekly signups")).results
         assert entry.ref is not None
         insight = await client.insights.by_short_id(entry.ref)
-        same = await client.insights.get(insight.id)
+        cold = await client.insights.get(insight.id)  # force_cache: nothing computed yet
+        same = await client.insights.with_result(insight.id)  # blocking on the miss
+        cached = await client.insights.get(insight.id)  # now in the server's cache
         asset = await client.exports.create("image/png", insight=insight.id)
         path = await client.exports.download(asset, downloads)
         with pytest.raises(NotFoundError):
@@ -278,7 +280,9 @@ async def test_insight_by_short_id_then_export(demo_server: LiveServer, download
             await client.insights.get(999999)
     assert isinstance(insight, Insight)
     assert insight.name == "Weekly signups" and insight.short_id == entry.ref
+    assert cold.result is None and cold.is_cached is False
     assert same.id == insight.id and same.result
+    assert cached.is_cached is True and cached.result == same.result
     assert path.name.startswith("export-weekly-signups-")
 
 

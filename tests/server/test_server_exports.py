@@ -465,7 +465,7 @@ def test_insight_csv_holds_its_result(api: httpx.Client, signups: dict[str, Any]
     assert response.headers["content-type"].startswith("text/csv")
     assert "content-disposition" not in response.headers
     rows = read_csv(response.content)
-    result = api.get(f"insights/{signups['id']}/").json()["result"]
+    result = api.get(f"insights/{signups['id']}/?refresh=blocking").json()["result"]
     assert rows[0] == ["date", "signed_up", "$pageview"]
     assert rows[1:] == [
         [day, str(a), str(b)]

@@ -117,7 +117,7 @@ def test_trends_result_counts_each_series_per_day(live_server: LiveServer) -> No
         trends_query(("signed_up", "total"), ("signed_up", "dau"), ("$pageview", "total")),
     )
     with live_server.client() as http:
-        result = http.get(f"insights/{insight_id}/").json()["result"]
+        result = http.get(f"insights/{insight_id}/?refresh=blocking").json()["result"]
     assert [series["label"] for series in result] == ["signed_up", "signed_up", "$pageview"]
     assert [series["action"]["math"] for series in result] == ["total", "dau", "total"]
     for series in result:
@@ -133,22 +133,22 @@ def test_demo_insight_has_a_row_per_day_of_its_thirty_day_range(demo_server: Liv
     ref = entry(demo_server, "Marketing/Weekly signups")["ref"]
     with demo_server.client() as http:
         (insight,) = http.get("insights/", params={"short_id": ref}).json()["results"]
-        result = http.get(f"insights/{insight['id']}/").json()["result"]
+        result = http.get(f"insights/{insight['id']}/?refresh=blocking").json()["result"]
     series = insight["query"]["source"]["series"]
     assert [s["label"] for s in result] == [s["event"] for s in series]
     assert result[0]["days"] == [d.isoformat() for d in days_back(31)]
 
 
-def test_insight_that_is_not_a_trend_has_no_result(live_server: LiveServer) -> None:
+def test_insight_of_a_kind_not_computed_has_no_result(live_server: LiveServer) -> None:
     insight_id, _ = create_insight(
         live_server.db_path,
-        "Funnel",
-        {"kind": "InsightVizNode", "source": {"kind": "FunnelsQuery"}},
+        "Lifecycle",
+        {"kind": "InsightVizNode", "source": {"kind": "LifecycleQuery"}},
     )
     with live_server.client() as http:
-        body = http.get(f"insights/{insight_id}/").json()
+        body = http.get(f"insights/{insight_id}/?refresh=blocking").json()
     assert body["result"] is None
-    assert body["query"]["source"]["kind"] == "FunnelsQuery"
+    assert body["query"]["source"]["kind"] == "LifecycleQuery"
 
 
 def test_deleted_insight_reads_as_deleted_and_leaves_the_list(demo_server: LiveServer) -> None:

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
@@ -30,6 +31,7 @@ from support.app_harness import (
     settle,
     tree_of,
 )
+from support.snapshot_charts import add_charts
 from tui import paths
 from tui.app.app import HogtreeApp
 from tui.app.screens.confirm import ConfirmScreen
@@ -277,6 +279,7 @@ def fill(conn: sqlite3.Connection) -> None:
         (MAIN_ENTRY_VIEWED, PROJECT_ID, MAIN_ENTRY),
     )
     fix_ids(conn)
+    add_charts(conn)
     star_and_view(conn)
     accounts.rename_project(conn, PROJECT_ID, PROJECT_NAME)
     second_id, second_name = SECOND_PROJECT
@@ -557,6 +560,36 @@ async def projects_scene(pilot: Pilot[None]) -> None:
 
 Scene = Callable[[Pilot[None]], Awaitable[None]]
 
+
+def chart_scene(*segments: str) -> Scene:
+    """The cursor on the insight or dashboard at ``segments`` (its folders opened), the
+    Details pane scrolled to its chart."""
+
+    async def scene(pilot: Pilot[None]) -> None:
+        await loaded(pilot)
+        for depth in range(1, len(segments)):
+            await open_folder(pilot, paths.join(segments[:depth]))
+        await move_cursor_to(pilot, paths.join(segments))
+        await still(pilot)
+        app = pilot.app
+        chart = app.query_one("#details-chart")
+        app.query_one("#details-scroll", VerticalScroll).scroll_to_widget(
+            chart, animate=False, top=True
+        )
+        await still(pilot)
+
+    return scene
+
+
+CHART_SCENES: dict[str, Scene] = {
+    "chart-line": chart_scene("Marketing", "Weekly signups"),
+    "chart-bar": chart_scene("Marketing", "Campaigns", "Black Friday traffic"),
+    "chart-number": chart_scene("Product", "Daily active users"),
+    "chart-funnel": chart_scene("Marketing", "Signup funnel"),
+    "chart-table": chart_scene("Product", "Café ☕ metrics"),
+    "chart-dashboard": chart_scene("Marketing", "Growth dashboard"),
+}
+
 # name → the steps before its picture
 SCENES: dict[str, Scene] = {
     "main": main_scene,
@@ -570,4 +603,5 @@ SCENES: dict[str, Scene] = {
     "messages": messages_scene,
     "sections": sections_scene,
     "projects": projects_scene,
+    **CHART_SCENES,
 }

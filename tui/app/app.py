@@ -861,6 +861,8 @@ class HogtreeApp(App[None]):
         side.display = not side.display
         if not side.display:
             self.project_tree.focus()
+        else:
+            side.opened()
 
     def action_targets(self) -> tuple[DOMNode, ...]:
         """Where the palette runs actions: the tree's first, then the app's."""

@@ -16,7 +16,8 @@ from tui.models.file_system import Page, WireModel
 
 
 class TrendSeries(WireModel):
-    """One series of a trends result: its values over ``days``."""
+    """One series of a trends result: its values over ``days`` (or, for a total display,
+    one ``aggregated_value``)."""
 
     label: str = ""
     count: float = 0
@@ -24,6 +25,35 @@ class TrendSeries(WireModel):
     labels: list[str] = Field(default_factory=list)
     days: list[str] = Field(default_factory=list)
     action: dict[str, Any] | None = None
+    aggregated_value: float | None = None
+    breakdown_value: Any = None
+    compare_label: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The series as a legend names it (with its breakdown value or comparison)."""
+        extra = [str(x) for x in (self.breakdown_value, self.compare_label) if x not in (None, "")]
+        return " · ".join([self.label or "series", *extra])
+
+
+class FunnelStep(WireModel):
+    """One step of a funnel's result: the people who reached it."""
+
+    name: str = ""
+    custom_name: str | None = None
+    order: int = 0
+    count: float = 0
+
+    @property
+    def title(self) -> str:
+        return self.custom_name or self.name or f"Step {self.order + 1}"
+
+
+# Displays of a trends insight that show one number per series, not a value per interval.
+TOTAL_DISPLAYS = frozenset(
+    {"BoldNumber", "ActionsPie", "ActionsBarValue", "ActionsTable", "WorldMap", "CalendarHeatmap"}
+)
+BAR_DISPLAYS = frozenset({"ActionsBar", "ActionsStackedBar", "ActionsUnstackedBar"})
 
 
 class Insight(WireModel):
@@ -39,6 +69,62 @@ class Insight(WireModel):
     result: Any = None
     created_at: datetime | None = None
     last_refresh: datetime | None = None
+    is_cached: bool | None = None
+    # Set while PostHog computes the result in the background (async refresh modes).
+    query_status: dict[str, Any] | None = None
+    timezone: str | None = None
+    resolved_date_range: dict[str, Any] | None = None
+
+    @property
+    def computing(self) -> bool:
+        """Whether PostHog is still computing the result (re-ask with ``force_cache``)."""
+        status = self.query_status
+        return isinstance(status, dict) and not status.get("complete", False)
+
+    @property
+    def source(self) -> dict[str, Any]:
+        """The insight's query source (``query.source`` of an InsightVizNode), or {}."""
+        query = self.query
+        if not isinstance(query, dict):
+            return {}
+        source = query.get("source", query) if query.get("kind") == "InsightVizNode" else query
+        return source if isinstance(source, dict) else {}
+
+    @property
+    def kind(self) -> str | None:
+        """The query's kind: ``TrendsQuery``, ``FunnelsQuery``…"""
+        kind = self.source.get("kind")
+        return kind if isinstance(kind, str) else None
+
+    @property
+    def display(self) -> str:
+        """How PostHog's web app draws a trends insight (absent = a line graph)."""
+        trends_filter = self.source.get("trendsFilter")
+        display = trends_filter.get("display") if isinstance(trends_filter, dict) else None
+        return display if isinstance(display, str) and display else "ActionsLineGraph"
+
+    @property
+    def interval(self) -> str:
+        interval = self.source.get("interval")
+        return interval if isinstance(interval, str) else "day"
+
+    def trend_series(self) -> list[TrendSeries]:
+        """The result read as trends series (none when it is not a list of them)."""
+        result = self.result
+        if not isinstance(result, list):
+            return []
+        return [TrendSeries.model_validate(item) for item in result if isinstance(item, dict)]
+
+    def funnel_steps(self) -> list[FunnelStep]:
+        """The result read as funnel steps; a funnel with a breakdown answers a list per
+        breakdown value, of which the first is read."""
+        result = self.result
+        if isinstance(result, list) and result and isinstance(result[0], list):
+            result = result[0]
+        if not isinstance(result, list):
+            return []
+        steps = [FunnelStep.model_validate(item) for item in result if isinstance(item, dict)]
+        return sorted(steps, key=lambda step: step.order)
 
     @property
     def title(self) -> str:

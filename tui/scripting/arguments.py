@@ -20,6 +20,7 @@ COMMANDS = (
     "rm",
     "count",
     "export",
+    "show",
     "events",
     "shortcuts",
     "recent",
@@ -226,6 +227,20 @@ def add_commands(
         help="give up waiting after this long (default: %(default)g)",
     )
     _json_option(export)
+
+    show = command(
+        "show",
+        "draw an insight's chart (or a dashboard's tiles) in the terminal",
+        "examples:\n"
+        "  hogtree show 'Marketing/Weekly signups'\n"
+        "  hogtree show 'Marketing/Growth dashboard'   a chart per tile\n"
+        "  hogtree show 'Marketing/Signup funnel' --json\n\n"
+        "Asks for the cached result first and computes it only when there is none (as\n"
+        "PostHog's previews do). --json prints one line per insight: its series (or a\n"
+        "funnel's steps with their conversion).\n" + PATHS_NOTE,
+    )
+    show.add_argument("path", metavar="PATH", help="the insight or dashboard")
+    _json_option(show)
 
     events = command(
         "events",

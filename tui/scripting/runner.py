@@ -20,7 +20,7 @@ from tui.backend import Backend
 from tui.config import Connection
 from tui.debuglog import open_debug_log
 from tui.ops import ChangeRefused
-from tui.scripting import changes, events, export, listing, remove, tree_extras
+from tui.scripting import changes, events, export, listing, remove, show, tree_extras
 from tui.scripting.arguments import changes_something
 from tui.scripting.errors import (
     EXIT_BROKEN_PIPE,
@@ -51,6 +51,7 @@ def commands(stdin: TextIO) -> dict[str, Command]:
         "ln": changes.ln,
         "rm": _rm(stdin),
         "export": export.export,
+        "show": show.show,
         "events": events.events,
         "shortcuts": tree_extras.shortcuts,
         "recent": tree_extras.recent,

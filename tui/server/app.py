@@ -18,6 +18,7 @@ from tui.server.auth import Authenticator
 from tui.server.errors import ApiProblem, method_not_allowed, not_found, problem_for
 from tui.server.export_jobs import ExportJobs
 from tui.server.http import allowed_methods, request_validation_problem
+from tui.server.insight_results import ResultCache
 from tui.server.latency import AddedLatency
 from tui.server.live_events import LiveEvents
 from tui.server.middleware import CaptureCors, CatchUnexpectedErrors, LimitRequestSize
@@ -125,6 +126,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.state.authenticator = authenticator
     app.state.settings = settings
     app.state.export_jobs = export_jobs
+    app.state.insight_results = ResultCache()
     # The local server keeps no record of its keys: a key is as old as the server's run.
     app.state.started_at = now()
 

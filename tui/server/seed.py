@@ -219,6 +219,35 @@ def _insight_definition(rng: random.Random, name: str) -> dict[str, Any]:
     }
 
 
+# Insights of the demo drawn otherwise than as a daily line: each kind PostHog's web app
+# shows (bars, a number, a table, funnels), so every chart of the app has a demo.
+_FUNNEL_STEPS = ("signed_up", "file_uploaded", "subscription_started")
+_DISPLAYS = {
+    "Black Friday traffic": "ActionsBar",
+    "Daily active users": "BoldNumber",
+    "Café ☕ metrics": "ActionsTable",
+    "Errors per release": "ActionsBarValue",
+}
+_FUNNELS = ("Signup funnel", "Checkout drop-off", "Onboarding completion")
+
+
+def _shaped_definition(definition: dict[str, Any], name: str) -> dict[str, Any]:
+    """``definition`` (a daily trend) as the kind of chart its name promises. Applied after
+    the random draws, so every demo insight keeps its events and short id."""
+    source = definition["query"]["source"]
+    if name in _DISPLAYS:
+        source["trendsFilter"] = {"display": _DISPLAYS[name]}
+    elif name in _FUNNELS:
+        definition["query"]["source"] = {
+            "kind": "FunnelsQuery",
+            "series": [{"kind": "EventsNode", "event": e} for e in _FUNNEL_STEPS],
+            "dateRange": source["dateRange"],
+            "funnelsFilter": {"funnelWindowInterval": 14, "funnelWindowIntervalUnit": "day"},
+        }
+        definition["description"] = f"{name}: {' → '.join(_FUNNEL_STEPS)}"
+    return definition
+
+
 class _Seeder:
     def __init__(
         self,
@@ -286,7 +315,11 @@ class _Seeder:
         return fs.format_time(self.started - ago)
 
     def make_object(self, object_type: str, name: str) -> sqlite3.Row:
-        data = _insight_definition(self.rng, name) if object_type == "insight" else {}
+        data = (
+            _shaped_definition(_insight_definition(self.rng, name), name)
+            if object_type == "insight"
+            else {}
+        )
         return objects.create_object(
             self.conn,
             self.project_id,

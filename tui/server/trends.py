@@ -41,12 +41,25 @@ class Series:
     action: dict[str, Any]  # the series as PostHog echoes it in a result
 
 
+# Displays that show one number per series (PostHog's "total value" charts): their result
+# has ``aggregated_value`` and empty ``data``.
+TOTAL_DISPLAYS = frozenset(
+    {"BoldNumber", "ActionsPie", "ActionsBarValue", "ActionsTable", "WorldMap", "CalendarHeatmap"}
+)
+DEFAULT_DISPLAY = "ActionsLineGraph"
+
+
 @dataclass(frozen=True)
 class TrendsDefinition:
     series: tuple[Series, ...]
     interval: str
     date_from: str | None  # None: from the first event ("all")
     date_to: str | None
+    display: str = DEFAULT_DISPLAY
+
+    @property
+    def is_total(self) -> bool:
+        return self.display in TOTAL_DISPLAYS
 
 
 @dataclass(frozen=True)
@@ -94,11 +107,14 @@ def parse_trends(query: Mapping[str, Any] | None) -> TrendsDefinition:
     series = tuple(_series(item, order) for order, item in enumerate(raw_series))
     date_range = source.get("dateRange") or {}
     date_from = date_range.get("date_from", DEFAULT_DATE_FROM)
+    trends_filter = source.get("trendsFilter")
+    display = trends_filter.get("display") if isinstance(trends_filter, Mapping) else None
     return TrendsDefinition(
         series=series,
         interval=interval,
         date_from=None if date_from == "all" else date_from,
         date_to=date_range.get("date_to"),
+        display=display if isinstance(display, str) and display else DEFAULT_DISPLAY,
     )
 
 
@@ -216,9 +232,23 @@ def assemble(
 
 
 def posthog_result(result: TrendsResult, definition: TrendsDefinition) -> list[dict[str, Any]]:
-    """The result as PostHog's trends API sends it: one entry per series."""
+    """The result as PostHog's trends API sends it: one entry per series; for a total
+    display (a number, a pie…) each series' ``aggregated_value`` and no per-bucket data."""
     days = [day.isoformat() for day in result.buckets]
     labels = [f"{day.day}-{day.strftime('%b-%Y')}" for day in result.buckets]
+    if definition.is_total:
+        return [
+            {
+                "action": spec.action,
+                "label": values.label,
+                "count": 0,
+                "aggregated_value": sum(values.values),
+                "data": [],
+                "labels": [],
+                "days": [],
+            }
+            for spec, values in zip(definition.series, result.series, strict=True)
+        ]
     return [
         {
             "action": spec.action,

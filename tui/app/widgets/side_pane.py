@@ -15,6 +15,7 @@ from tui.app.status import StatusBoard
 from tui.app.widgets.details import DetailsView
 from tui.app.widgets.events_tab import EventsTab
 from tui.app.widgets.exports_tab import ExportsTab
+from tui.app.widgets.insight_chart import InsightChart
 from tui.app.widgets.key_scroll import KeyScroll
 from tui.models import FileSystemEntry
 
@@ -27,6 +28,7 @@ class SidePane(Vertical):
         with TabbedContent(initial="details"):
             with TabPane("Details", id="details"), KeyScroll(id="details-scroll"):
                 yield DetailsView(id="details-view")
+                yield InsightChart(id="details-chart")
             with TabPane("Exports", id="exports"):
                 yield ExportsTab(id="exports-tab")
             with TabPane("Events", id="events"):
@@ -53,6 +55,7 @@ class SidePane(Vertical):
         """The client is ready: the tabs that fetch things may use it, and say what they do
         on ``status``; Details links to the entry's page at ``web_host``."""
         self.query_one(DetailsView).connect(web_host, project_id)
+        self.query_one(InsightChart).connect(client)
         self.query_one(ExportsTab).connect(client, status, download_dir)
         self.query_one(EventsTab).connect(client, status)
 
@@ -63,13 +66,22 @@ class SidePane(Vertical):
 
     def show(self, entry: FileSystemEntry | None) -> None:
         self.query_one(DetailsView).show(entry)
+        self.query_one(InsightChart).show(entry)
         self.query_one(ExportsTab).show(entry)
         self.query_one(EventsTab).show(entry)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.call_after_refresh(self.query_one(InsightChart).fetch_if_seen)
+
+    def opened(self) -> None:
+        """The pane came on show: fetch what its tab shows and could not fetch hidden."""
+        self.query_one(InsightChart).fetch_if_seen()
 
     def open(self, tab: Tab, *, focus: bool = True) -> None:
         """Show the pane with ``tab`` active and (with ``focus``) its content focused."""
         self.display = True
         self.tabs.active = tab
+        self.opened()
         if focus:
             self.focus_content()
 

@@ -7,7 +7,7 @@ A tree entry names an insight by its short id, while ``exports/`` takes the nume
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
@@ -15,8 +15,11 @@ from fastapi.responses import JSONResponse
 from tui.models.insights import Dashboard, Insight, InsightPage
 from tui.server.auth import Access, requires
 from tui.server.http import add_route, page_body, page_window, str_to_bool
+from tui.server.insight_results import ResultCache, refresh_mode
 from tui.server.store import insights as store
+from tui.server.store.accounts import TIMEZONE
 from tui.server.store.db import Database
+from tui.server.trends import UnsupportedQuery
 
 router = APIRouter(tags=["insights"])
 
@@ -46,10 +49,32 @@ def list_insights(
     return JSONResponse(page_body(request, count, limit, offset, results))
 
 
-def retrieve_insight(request: Request, access: ReadInsights, insight_id: str) -> JSONResponse:
+def retrieve_insight(
+    request: Request, access: ReadInsights, insight_id: str, refresh: str | None = None
+) -> JSONResponse:
+    """One insight; its ``result`` from the cache or computed, as ``refresh`` says
+    (``force_cache`` by default: a miss is ``null``)."""
+    mode = refresh_mode(refresh)
+    cache: ResultCache = request.app.state.insight_results
     with _db(request).read() as conn:
         row = store.get_insight(conn, access.project_id, insight_id)
-        return JSONResponse(store.insight_json(conn, row))
+
+        def compute() -> Any:
+            try:
+                return store.compute_result(conn, row)
+            except UnsupportedQuery:
+                return None  # a kind the local server cannot compute: no result, no error
+
+        answer = cache.answer(access.project_id, row["id"], store.insight_query(row), mode, compute)
+        body = store.insight_fields(row, answer.result)
+    body.update(
+        last_refresh=answer.last_refresh.isoformat() if answer.last_refresh else None,
+        is_cached=answer.is_cached,
+        query_status=answer.query_status,
+        timezone=TIMEZONE,
+        resolved_date_range=store.resolved_date_range(store.insight_query(row)),
+    )
+    return JSONResponse(body)
 
 
 def retrieve_dashboard(request: Request, access: ReadDashboards, dashboard_id: str) -> JSONResponse:

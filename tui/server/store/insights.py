@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from tui.server import trends
+from tui.server import funnels, trends
 from tui.server.store.errors import NotFound
 from tui.server.store.file_system import now
 
@@ -92,19 +92,19 @@ def insight_json(
     today: date | None = None,
     cache: TrendsCache | None = None,
 ) -> dict[str, Any]:
-    """An insight as PostHog's API answers it, with its trends computed when possible."""
-    data = _data(row)
-    result: list[dict[str, Any]] | None
+    """An insight as PostHog's API answers it, with its result computed when possible."""
     try:
-        definition = trends.parse_trends(insight_query(row))
-        computed = compute_trends(
-            conn, row["project_id"], definition, row["name"], today=today, cache=cache
-        )
-        result = trends.posthog_result(computed, definition)
+        result = compute_result(conn, row, today=today, cache=cache)
     except trends.UnsupportedQuery:
         # PostHog answers other kinds of insight with their own shapes; none is better
         # than a wrong one.
         result = None
+    return insight_fields(row, result)
+
+
+def insight_fields(row: sqlite3.Row, result: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """The insight's own fields and ``result`` as given."""
+    data = _data(row)
     return {
         "id": row["id"],
         "short_id": row["ref"],
@@ -117,6 +117,84 @@ def insight_json(
         "created_at": row["created_at"],
         "last_refresh": now(),
     }
+
+
+def compute_result(
+    conn: sqlite3.Connection,
+    row: sqlite3.Row,
+    *,
+    today: date | None = None,
+    cache: TrendsCache | None = None,
+) -> list[dict[str, Any]]:
+    """The insight's ``result`` in PostHog's shape for its kind (trends or funnels);
+    :class:`trends.UnsupportedQuery` for anything the local server cannot compute."""
+    query = insight_query(row)
+    funnel_source = funnels.funnels_source(query)
+    if funnel_source is not None:
+        definition = funnels.parse_funnel(funnel_source)
+        return funnels.posthog_result(
+            definition, compute_funnel(conn, row["project_id"], definition, today=today)
+        )
+    trend = trends.parse_trends(query)
+    computed = compute_trends(conn, row["project_id"], trend, row["name"], today=today, cache=cache)
+    return trends.posthog_result(computed, trend)
+
+
+def resolved_date_range(query: dict[str, Any] | None) -> dict[str, str] | None:
+    """The query's date range as moments (PostHog's ``resolved_date_range``), or None when
+    it has none the local server can read."""
+    source = query.get("source", query) if isinstance(query, dict) else None
+    if not isinstance(source, dict):
+        return None
+    date_range = source.get("dateRange") or {}
+    today = datetime.now(UTC).date()
+    try:
+        first = trends.parse_day(
+            date_range.get("date_from", trends.DEFAULT_DATE_FROM), today, default=today
+        )
+        last = trends.parse_day(date_range.get("date_to"), today, default=today)
+    except trends.UnsupportedQuery:
+        return None
+    end = datetime.combine(last, datetime.max.time(), tzinfo=UTC)
+    return {
+        "date_from": datetime.combine(first, datetime.min.time(), tzinfo=UTC).isoformat(),
+        "date_to": end.isoformat(),
+    }
+
+
+def compute_funnel(
+    conn: sqlite3.Connection,
+    project_id: int,
+    definition: funnels.FunnelDefinition,
+    *,
+    today: date | None = None,
+) -> list[int]:
+    """People reaching each step: entries in the date range, conversions up to the
+    window past its end (as PostHog lets a late entrant finish)."""
+    today = today or datetime.now(UTC).date()
+    if definition.date_from is None:
+        first = _first_event_day(conn, project_id) or today
+    else:
+        first = trends.parse_day(definition.date_from, today, default=today)
+    last = trends.parse_day(definition.date_to, today, default=today)
+    start = first.isoformat()
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time()) + definition.window
+    marks = ",".join("?" * len(definition.events))
+    rows = conn.execute(
+        "SELECT distinct_id, event, timestamp FROM events"
+        f" WHERE project_id = ? AND event IN ({marks}) AND timestamp >= ? AND timestamp < ?"
+        " ORDER BY timestamp",
+        [project_id, *definition.events, start, end.date().isoformat()],
+    ).fetchall()
+    entry_end = (last + timedelta(days=1)).isoformat()
+    first_step = definition.steps[0].event
+    events = [
+        (str(r["distinct_id"]), str(r["event"]), datetime.fromisoformat(r["timestamp"]))
+        for r in rows
+        # a step-1 event after the range starts no attempt
+        if not (r["event"] == first_step and r["timestamp"] >= entry_end)
+    ]
+    return funnels.step_counts(definition, events)
 
 
 def tile_insight_json(row: sqlite3.Row) -> dict[str, Any]:
