@@ -380,11 +380,12 @@ async def jump_around_big(url: str, jumps: int, timeout_s: float, stall_s: float
                 break
             done += 1
         if not why:
-            # home: Big's first entry; again: the tree's first row (Big itself)
+            # home: Big's first entry; again: the tree's first row (the Shortcuts head,
+            # above Big)
             await pilot.press("home")
             await settle(pilot)
             await pilot.press("home")
-            await settle(pilot, lambda: on_row(app) == BIG)
+            await settle(pilot, lambda: app.project_tree.cursor_line == 0)
             await settle(pilot)
         after = settled_rss()
     return Memory(after - before, done, why)

@@ -54,6 +54,9 @@ TOP_EXAMPLES = (
     "  hogtree ln Reports/2024/Revenue Team/    hogtree rm -r -y Archive\n"
     "  hogtree count Marketing                 hogtree export Reports/KPIs --format pdf\n"
     "  hogtree events --follow --event '$pageview'\n"
+    "  hogtree shortcuts                       hogtree recent --limit 10\n"
+    "  hogtree unfiled                         hogtree projects\n"
+    "  hogtree show 'Marketing/Weekly signups'   an insight's chart in the terminal\n"
     "  POSTHOG_PERSONAL_API_KEY=phx_... hogtree --host https://us.posthog.com --project 123 ls\n"
     "'hogtree COMMAND --help' shows a command's options and examples.\n"
 )
@@ -330,7 +333,7 @@ def add_commands(
         "projects",
         "the organisation's projects your key may open (* the one in use)",
         "examples:\n"
-        "  hogtree projects\n"
+        "  hogtree projects                         the table, * marks the one in use\n"
         "  hogtree projects --json | jq -r .id\n"
         "  hogtree --project 2 ls                   another project\n",
     )
