@@ -282,6 +282,11 @@ def property_values(matrix: Matrix, admin: httpx.Client, project: int) -> Call:
     return Call(query={"key": "$browser", "event_name": "pageview"})
 
 
+def a_trends_query(matrix: Matrix, admin: httpx.Client, project: int) -> Call:
+    series = [{"kind": "EventsNode", "event": "pageview"}]
+    return Call(json={"query": {"kind": "TrendsQuery", "series": series, "interval": "hour"}})
+
+
 def export_body(matrix: Matrix, admin: httpx.Client, project: int) -> Call:
     return Call(json={"insight": matrix.seeded.insight[project], "export_format": "text/csv"})
 
@@ -407,6 +412,7 @@ ENDPOINTS: dict[tuple[str, str], Endpoint] = {
     ("GET", "/events"): read(200, scope="query:read"),
     ("GET", "/events/values"): read(200, property_values, "query:read"),
     ("GET", "/events/{event_id}"): read(200, an_event, "query:read"),
+    ("POST", "/query"): read(200, a_trends_query, "query:read"),
     ("POST", "/exports"): write(201, export_body, "export:write", "insight:read"),
     ("GET", "/exports"): read(200, scope="export:read"),
     ("GET", "/exports/{export_id}"): read(200, an_export, "export:read"),

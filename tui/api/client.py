@@ -8,7 +8,8 @@ never be carried to a host the user did not name.
 :class:`PostHogClient` owns one :class:`~tui.api.transport.Transport` and the resource
 classes built on it: the project tree's methods are its own (it is a
 :class:`~tui.api.file_system.FileSystemApi`), the other areas are attributes
-(``client.events``, ``client.exports``, ``client.insights``, ``client.shortcuts``, and
+(``client.events``, ``client.exports``, ``client.insights``, ``client.shortcuts``,
+``client.query`` (event counts), and
 ``client.accounts`` for what lies outside the project: the user, the key, the projects).
 """
 
@@ -30,6 +31,7 @@ from tui.api.events import EventsApi
 from tui.api.exports import ExportsApi
 from tui.api.file_system import FileSystemApi
 from tui.api.insights import InsightsApi
+from tui.api.query import QueryApi
 from tui.api.retry import RetryNotice, RetryPolicy
 from tui.api.shortcuts import ShortcutsApi
 from tui.api.transport import Sleep, Transport
@@ -138,6 +140,7 @@ class PostHogClient(FileSystemApi):
         self.events = EventsApi(self._transport)
         self.exports = ExportsApi(self._transport, self.insights)
         self.shortcuts = ShortcutsApi(self._transport)
+        self.query = QueryApi(self._transport)
         self.accounts = AccountsApi(self._transport)
 
     def for_project(self, project_id: int) -> PostHogClient:

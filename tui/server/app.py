@@ -33,6 +33,7 @@ from tui.server.routes import (
     file_system,
     health,
     insights,
+    query,
     shortcuts,
     view_log,
 )
@@ -138,7 +139,16 @@ def create_app(settings: ServerSettings) -> FastAPI:
     for index, prefix in enumerate(PROJECT_PREFIXES):
         documented = index == 0  # one copy of each route in the OpenAPI schema is enough
         # view_log before file_system: `file_system/log_view` is not an entry's id.
-        for module in (view_log, file_system, shortcuts, evaluations, events, exports, insights):
+        for module in (
+            view_log,
+            file_system,
+            shortcuts,
+            evaluations,
+            events,
+            exports,
+            insights,
+            query,
+        ):
             app.include_router(module.router, prefix=prefix, include_in_schema=documented)
 
     _install_error_handlers(app, authenticator)

@@ -31,11 +31,12 @@ from tui.app.errors import describe
 from tui.app.event_text import format_time
 from tui.app.screens.event_json import EventJsonScreen
 from tui.app.status import StatusBoard
+from tui.app.widgets.event_volume import EventVolume, total_per_bucket, window_for
 from tui.app.widgets.events_table import EventsTable
 from tui.app.widgets.safe_input import SafeInput
 from tui.app.widgets.suggesters import PropertySuggester, SeenSuggester
 from tui.models import FileSystemEntry
-from tui.models.events import EVENT_SEPARATOR, Event, EventFilters
+from tui.models.events import EVENT_SEPARATOR, Event, EventFilters, parse_property_filter
 
 # A tail poll reads at most this many pages (a burst of events: the next poll goes on).
 TAIL_PAGES = 10
@@ -135,11 +136,16 @@ class EventsTab(Vertical):
                 ),
             )
         yield Static("", id="events-info")
+        yield EventVolume(id="events-volume")
         yield EventsTable(self._time, id="events-table")
 
     @property
     def table(self) -> EventsTable:
         return self.query_one(EventsTable)
+
+    @property
+    def volume(self) -> EventVolume:
+        return self.query_one(EventVolume)
 
     @property
     def events(self) -> list[Event]:
@@ -212,6 +218,7 @@ class EventsTab(Vertical):
         self.table.reset()
         if self.client is None:
             return
+        self.workers.cancel_group(self, "events-volume")
         self._load(self._generation)
 
     def load_more(self) -> None:
@@ -244,9 +251,13 @@ class EventsTab(Vertical):
         self.loading = False
         if not more:
             self.exhausted = True
+        first_page = not self.events
         for event in self.table.append(events):
             self._learn(event)
         self._say_state()
+        if first_page:
+            # The window follows the newest event shown, so the counts wait for it.
+            self._count(generation)
 
     def _current(self, generation: int) -> bool:
         """Whether what a worker fetched is still wanted after its await: the filters have
@@ -361,6 +372,36 @@ class EventsTab(Vertical):
         for event in added:
             self._learn(event)
         self._say_state(f"+{len(added)} new" if added else "")
+        if added:
+            self._count(generation)
+
+    # ------------------------------------------------------------------ volume
+
+    @work(exclusive=True, group="events-volume")
+    async def _count(self, generation: int) -> None:
+        """Ask the server how many events match the filters per hour or day (the table
+        holds only a page) and draw them above the table; a newer count replaces this one."""
+        assert self.client is not None
+        now = self.now()
+        window = window_for(self.events[0].timestamp if self.events else None, now)
+        self.volume.counting(window)
+        filters = self.filters
+        try:
+            condition = parse_property_filter(filters.prop)
+            answer = await self.client.query.event_counts(
+                filters.names or [None],
+                interval=window.interval,
+                date_from=now - window.span,
+                date_to=now,
+                distinct_id=filters.distinct_id or None,
+                properties=[condition] if condition is not None else [],
+            )
+        except ApiError as error:
+            if self._current(generation):
+                self.volume.fail(describe(error))
+            return
+        if self._current(generation):
+            self.volume.show(window, total_per_bucket([s.data for s in answer.results]))
 
     # ------------------------------------------------------------------ one event
 

@@ -184,6 +184,44 @@ def list_events_sql(
 ) -> tuple[str, list[Any]] | None:
     """The SQL and parameters :func:`list_events` runs (``None``: nothing can match), for
     checking its query plan."""
+    found = _where_sql(conn, project_id, query)
+    if found is None:
+        return None
+    where, params = found
+    params.extend([max(0, limit), max(0, offset)])
+    sql = (
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE {where}"
+        f" ORDER BY {OLDEST_FIRST if oldest_first else NEWEST_FIRST} LIMIT ? OFFSET ?"
+    )
+    return sql, params
+
+
+# Bucket keys by interval: the stored UTC text cut after the hour or the day
+# (``2024-05-01T12`` / ``2024-05-01``), so grouping needs no date functions.
+_BUCKET_PREFIX = {"hour": 13, "day": 10}
+
+
+def count_by_bucket(
+    conn: sqlite3.Connection, project_id: int, query: EventQuery, interval: str
+) -> dict[str, int]:
+    """How many events match ``query`` in each UTC hour or day that has any, keyed
+    ``YYYY-MM-DDTHH`` (``hour``) or ``YYYY-MM-DD`` (``day``)."""
+    found = _where_sql(conn, project_id, query)
+    if found is None:
+        return {}
+    where, params = found
+    rows = conn.execute(
+        f"SELECT substr(timestamp, 1, {_BUCKET_PREFIX[interval]}) AS bucket, COUNT(*) AS n"
+        f" FROM events WHERE {where} GROUP BY bucket",
+        params,
+    ).fetchall()
+    return {str(row["bucket"]): int(row["n"]) for row in rows}
+
+
+def _where_sql(
+    conn: sqlite3.Connection, project_id: int, query: EventQuery
+) -> tuple[str, list[Any]] | None:
+    """The WHERE clause of ``query`` and its parameters (``None``: nothing can match)."""
     where = ["project_id = ?"]
     params: list[Any] = [project_id]
     if query.event is not None:
@@ -208,12 +246,7 @@ def list_events_sql(
         sql, values = _group_sql(query.properties)
         where.append(sql)
         params.extend(values)
-    params.extend([max(0, limit), max(0, offset)])
-    sql = (
-        f"SELECT {EVENT_COLUMNS} FROM events WHERE {' AND '.join(where)}"
-        f" ORDER BY {OLDEST_FIRST if oldest_first else NEWEST_FIRST} LIMIT ? OFFSET ?"
-    )
-    return sql, params
+    return " AND ".join(where), params
 
 
 def get_event(conn: sqlite3.Connection, project_id: int, event_uuid: str) -> sqlite3.Row | None:
