@@ -1,5 +1,6 @@
-"""Below the Details fields: the chart of the insight under the cursor, or a dashboard's
-first tiles as small charts.
+"""Above the Details fields: the chart of the insight under the cursor, or a dashboard's
+first tiles as small charts (people decide by looking: the chart comes first, the fields
+scroll below it).
 
 Results are fetched in one exclusive worker after a short pause, so a fast j/j/j replaces
 the request rather than queueing one per row passed; each insight's result is kept for
@@ -174,8 +175,8 @@ class InsightChart(Static):
             return Text(shown, style="italic")
         palette = self.palette()
         if isinstance(shown, Insight):
-            return Group(Rule(style="dim"), draw_insight(shown, width, PLOT_HEIGHT, palette))
-        parts: list[RenderableType] = [Rule(style="dim")]
+            return Group(draw_insight(shown, width, PLOT_HEIGHT, palette), Rule(style="dim"))
+        parts: list[RenderableType] = []
         if not shown.tiles:
             parts.append(Text("This dashboard has no insight tiles.", style="dim italic"))
         for insight in shown.tiles:
@@ -184,4 +185,5 @@ class InsightChart(Static):
             parts.append(Text())
         if shown.more:
             parts.append(Text(f"+ {shown.more} more tiles", style="dim"))
+        parts.append(Rule(style="dim"))
         return Group(*parts)

@@ -27,8 +27,8 @@ class SidePane(Vertical):
     def compose(self) -> ComposeResult:
         with TabbedContent(initial="details"):
             with TabPane("Details", id="details"), KeyScroll(id="details-scroll"):
-                yield DetailsView(id="details-view")
                 yield InsightChart(id="details-chart")
+                yield DetailsView(id="details-view")
             with TabPane("Exports", id="exports"):
                 yield ExportsTab(id="exports-tab")
             with TabPane("Events", id="events"):
