@@ -7,7 +7,9 @@ import argparse
 import copy
 import importlib
 import os
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 # The commands this package runs (``tui.cli`` hands them to ``tui.scripting.runner``).
@@ -43,6 +45,11 @@ FORMAT_CHOICES = ("png", "pdf", "csv", "xlsx")
 DEFAULT_EXPORT_TIMEOUT_S = 600.0
 # How often --follow asks for new events, by default.
 DEFAULT_FOLLOW_INTERVAL_S = 2.0
+# Options whose value may start with "-" (a time ago: ``--after -24h``). argparse reads such
+# a value as an option of its own, so :func:`join_dashed_values` glues it to its option.
+DASHED_VALUE_OPTIONS = ("--after", "--before")
+# A time ago, in PostHog's relative dates (``m`` months, ``M`` minutes): ``-24h``, ``7d``.
+RELATIVE_WHEN = re.compile(r"^-?\d{1,6}[smMhdwqy]$")
 # tui.scripting.events.DEFAULT_LIMIT and DEFAULT_FOLLOW_LIMIT, in words (not imported:
 # this module stays free of the client's imports).
 DEFAULT_LIMIT_TEXT = "100; 10 with --follow"
@@ -81,6 +88,46 @@ def _number(kind: Callable[[str], Any], *, zero: bool) -> Callable[[str], Any]:
         return value
 
     return parse
+
+
+def when(text: str) -> str:
+    """An argparse type for ``--after``/``--before``: a time ago (``-24h``, or ``24h``, which
+    means the same: the past is the only direction) as PostHog's ``-24h``, or an ISO 8601
+    date or time passed on as written."""
+    text = text.strip()
+    if RELATIVE_WHEN.match(text):
+        return text if text.startswith("-") else f"-{text}"
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a time ago like -24h, -7d, -2w, or an ISO date like 2026-11-01"
+            f" (or 2026-11-01T09:30), got {text!r}"
+        ) from None
+    return text
+
+
+def join_dashed_values(argv: Sequence[str]) -> list[str]:
+    """``--after -24h`` as ``--after=-24h``: argparse takes a word starting with ``-`` for
+    an option (unless it is a plain negative number), so the documented spelling would
+    fail with "expected one argument". Nothing after ``--`` is touched."""
+    joined: list[str] = []
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            joined += [word, *words]
+            break
+        if word in DASHED_VALUE_OPTIONS:
+            value = next(words, None)
+            if value is None:
+                joined.append(word)
+            elif value.startswith("-") and RELATIVE_WHEN.match(value):
+                joined.append(f"{word}={value}")
+            else:
+                joined += [word, value]
+            continue
+        joined.append(word)
+    return joined
 
 
 def add_commands(
@@ -262,8 +309,12 @@ def add_commands(
     events.add_argument(
         "--where", action="append", default=[], metavar="KEY=VALUE", help="property filter"
     )
-    events.add_argument("--after", metavar="WHEN", help="ISO time or relative, e.g. -7d, -24h")
-    events.add_argument("--before", metavar="WHEN", help="ISO time or relative")
+    events.add_argument(
+        "--after", type=when, metavar="WHEN", help="a time ago (-24h, -7d) or an ISO date"
+    )
+    events.add_argument(
+        "--before", type=when, metavar="WHEN", help="a time ago (-1h) or an ISO date"
+    )
     events.add_argument(
         "--limit",
         type=_number(int, zero=True),

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import TextIO
 
 from tui.api import ApiError, PostHogClient
+from tui.api.errors import is_unknown_project
 from tui.backend import Backend
 from tui.config import Connection
 from tui.debuglog import open_debug_log
@@ -100,7 +101,14 @@ async def _run(
         try:
             return await command(client, args, out)
         except ApiError as error:
-            out.note(f"hogtree {args.command}: {safe(error.message)}")
+            said = safe(error.message)
+            if is_unknown_project(error):
+                # The server's words, and what to do: a 404 alone reads like a missing entry.
+                said = (
+                    f"project {client.project_id}: {said}"
+                    " ('hogtree projects' lists the projects your key may open)"
+                )
+            out.note(f"hogtree {args.command}: {said}")
             return EXIT_FAILED
         except (CommandError, ChangeRefused) as error:
             out.note(f"hogtree {args.command}: {error}")
