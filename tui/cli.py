@@ -248,6 +248,16 @@ def run_scripting_command(args: argparse.Namespace) -> int:
         backend, connection = configured_backend(args)
         labels.use_icons(chosen_icons(args, load_config(default_config_path())))
     except ConfigError as error:
+        if args.command == "doctor":
+            # What doctor can say without a connection: the version, the file, the mistake.
+            from tui.scripting.doctor import Finding, config_finding
+
+            for finding in (
+                Finding("hogtree", __version__),
+                config_finding(),
+                Finding("settings", str(error), ok=False),
+            ):
+                print(finding.line())
         print(f"hogtree: {error}", file=sys.stderr)
         return EXIT_CONFIG
     return run_command(args, backend, connection)

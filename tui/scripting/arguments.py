@@ -28,6 +28,7 @@ COMMANDS = (
     "recent",
     "unfiled",
     "projects",
+    "doctor",
 )
 # Those that change the project: refused with --read-only (see changes_something).
 MUTATING = frozenset({"mkdir", "mv", "ln", "rm", "unfiled"})
@@ -63,6 +64,7 @@ TOP_EXAMPLES = (
     "  hogtree events --follow --event '$pageview'\n"
     "  hogtree shortcuts                       hogtree recent --limit 10\n"
     "  hogtree unfiled                         hogtree projects\n"
+    "  hogtree doctor                          which host, project and key: what is off\n"
     "  hogtree show 'Marketing/Weekly signups'   an insight's chart in the terminal\n"
     "  POSTHOG_PERSONAL_API_KEY=phx_... hogtree --host https://us.posthog.com --project 123 ls\n"
     "'hogtree COMMAND --help' shows a command's options and examples.\n"
@@ -389,6 +391,17 @@ def add_commands(
         "  hogtree --project 2 ls                   another project\n",
     )
     _json_option(projects)
+
+    doctor = command(
+        "doctor",
+        "say which host, project, key and files are in use, and what is wrong",
+        "examples:\n"
+        "  hogtree doctor                           the local demo (no host configured)\n"
+        "  hogtree doctor --profile us              a profile of the config file\n\n"
+        "Asks the server what the key may do (its scopes and projects) and whether the\n"
+        "project exists; prints the key masked at most. Exit 1 when something is wrong.\n",
+    )
+    _json_option(doctor)
 
 
 def changes_something(args: argparse.Namespace) -> bool:
