@@ -14,7 +14,7 @@ import platformdirs
 from tui import __version__
 from tui.scripting.arguments import COMMANDS as SCRIPTING_COMMANDS
 from tui.scripting.arguments import add_commands as add_scripting_commands
-from tui.scripting.arguments import offer_completion
+from tui.scripting.arguments import join_dashed_values, offer_completion
 
 if TYPE_CHECKING:
     from tui.backend import Backend
@@ -31,6 +31,19 @@ EXIT_CONFIG = 2
 def default_db_path() -> Path:
     """The demo database, in the user data dir so it survives between runs."""
     return Path(platformdirs.user_data_dir("hogtree")) / "hogtree.sqlite3"
+
+
+def database_path(given: Path | None) -> Path:
+    """The local server's database: ``--db``, or the default one (whose folder is made).
+    A ``--db`` in a folder that does not exist is a mistake, not a wish to create it (as
+    root that made ``/nonexistent``): raises :class:`ValueError` naming the folder."""
+    if given is None:
+        return default_db_path()
+    folder = given.expanduser().parent
+    if not folder.is_dir():
+        reason = "is not a folder" if folder.exists() else "does not exist"
+        raise ValueError(f"--db {given}: the folder {folder} {reason}")
+    return given.expanduser()
 
 
 def _project_list(text: str) -> tuple[int, ...]:
@@ -173,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     offer_completion(parser)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(join_dashed_values(sys.argv[1:] if argv is None else argv))
     if args.command == "serve":
         from tui.server.serve import run_serve
 
@@ -181,7 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_serve(
                 bind=args.bind,
                 port=args.port,
-                db_path=args.db or default_db_path(),
+                db_path=database_path(args.db),
                 seed=args.seed,
                 projects=args.projects,
                 api_keys=args.api_key,
@@ -201,7 +214,7 @@ def configured_backend(args: argparse.Namespace) -> tuple[Backend, Connection]:
     profiles name, and its backend (the local demo on ``--db`` when no host is named).
     Raises :class:`tui.config.ConfigError`."""
     from tui.backend import backend_for
-    from tui.config import resolve_connection
+    from tui.config import ConfigError, resolve_connection
 
     connection = resolve_connection(
         host=args.host,
@@ -209,7 +222,13 @@ def configured_backend(args: argparse.Namespace) -> tuple[Backend, Connection]:
         profile=args.profile,
         allow_insecure_http=args.allow_insecure_http,
     )
-    return backend_for(connection, args.db or default_db_path()), connection
+    db_path = default_db_path()
+    if connection.is_local:
+        try:
+            db_path = database_path(args.db)
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
+    return backend_for(connection, db_path), connection
 
 
 def chosen_icons(args: argparse.Namespace, config: ConfigFile) -> str:
@@ -229,6 +248,16 @@ def run_scripting_command(args: argparse.Namespace) -> int:
         backend, connection = configured_backend(args)
         labels.use_icons(chosen_icons(args, load_config(default_config_path())))
     except ConfigError as error:
+        if args.command == "doctor":
+            # What doctor can say without a connection: the version, the file, the mistake.
+            from tui.scripting.doctor import Finding, config_finding
+
+            for finding in (
+                Finding("hogtree", __version__),
+                config_finding(),
+                Finding("settings", str(error), ok=False),
+            ):
+                print(finding.line())
         print(f"hogtree: {error}", file=sys.stderr)
         return EXIT_CONFIG
     return run_command(args, backend, connection)

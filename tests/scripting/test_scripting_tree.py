@@ -139,7 +139,6 @@ def test_count_prints_the_number_piped_and_the_types_as_json(
     assert json.loads(as_json.out) == {
         "path": "Cnt",
         "count": 4,
-        "has_more": False,
         "types": {"insight": 2, "folder": 1, "feature_flag": 1},
     }
 

@@ -41,7 +41,7 @@ def test_the_local_server_serves_the_demo_then_stops(tmp_path: Path) -> None:
 def test_a_server_that_cannot_start_says_why(tmp_path: Path) -> None:
     not_a_database = tmp_path / "a folder"
     not_a_database.mkdir()
-    server = ServerProcess(not_a_database, 1, "phx_test_key_00000000000000000000")
+    server = ServerProcess(not_a_database, "phx_test_key_00000000000000000000")
     with pytest.raises(RuntimeError, match=r"the local server did not start: .*database"):
         server.wait_ready(timeout=30)
     assert server.process.poll() is not None

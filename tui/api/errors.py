@@ -280,3 +280,13 @@ def error_from_response(
         detail=scrub(fields.get("detail"), secrets),
         attr=scrub(fields.get("attr"), secrets),
     )
+
+
+# PostHog's detail for a project id that does not exist (or is not a number): a 404.
+UNKNOWN_PROJECT_DETAIL = "Project not found."
+
+
+def is_unknown_project(error: ApiError) -> bool:
+    """Whether ``error`` is PostHog's answer to a project that does not exist, not to an
+    entry that does not (both are 404s; the detail tells them apart)."""
+    return error.status == 404 and (error.detail or "").strip() == UNKNOWN_PROJECT_DETAIL

@@ -87,6 +87,9 @@ class ExportTimeoutError(ApiError):
 
 # The entry types an export can be made of: exports take an insight or a dashboard.
 EXPORTABLE_TYPES = frozenset({"insight", "dashboard"})
+# What PostHog makes of a dashboard: an image of its tiles (PNG) or a PDF of them. CSV and
+# XLSX are of one query's rows, so of an insight only.
+DASHBOARD_FORMATS = (ExportFormat.PNG, ExportFormat.PDF)
 
 
 @dataclass(frozen=True)

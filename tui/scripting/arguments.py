@@ -7,7 +7,9 @@ import argparse
 import copy
 import importlib
 import os
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 # The commands this package runs (``tui.cli`` hands them to ``tui.scripting.runner``).
@@ -26,6 +28,7 @@ COMMANDS = (
     "recent",
     "unfiled",
     "projects",
+    "doctor",
 )
 # Those that change the project: refused with --read-only (see changes_something).
 MUTATING = frozenset({"mkdir", "mv", "ln", "rm", "unfiled"})
@@ -43,6 +46,11 @@ FORMAT_CHOICES = ("png", "pdf", "csv", "xlsx")
 DEFAULT_EXPORT_TIMEOUT_S = 600.0
 # How often --follow asks for new events, by default.
 DEFAULT_FOLLOW_INTERVAL_S = 2.0
+# Options whose value may start with "-" (a time ago: ``--after -24h``). argparse reads such
+# a value as an option of its own, so :func:`join_dashed_values` glues it to its option.
+DASHED_VALUE_OPTIONS = ("--after", "--before")
+# A time ago, in PostHog's relative dates (``m`` months, ``M`` minutes): ``-24h``, ``7d``.
+RELATIVE_WHEN = re.compile(r"^-?\d{1,6}[smMhdwqy]$")
 # tui.scripting.events.DEFAULT_LIMIT and DEFAULT_FOLLOW_LIMIT, in words (not imported:
 # this module stays free of the client's imports).
 DEFAULT_LIMIT_TEXT = "100; 10 with --follow"
@@ -56,6 +64,7 @@ TOP_EXAMPLES = (
     "  hogtree events --follow --event '$pageview'\n"
     "  hogtree shortcuts                       hogtree recent --limit 10\n"
     "  hogtree unfiled                         hogtree projects\n"
+    "  hogtree doctor                          which host, project and key: what is off\n"
     "  hogtree show 'Marketing/Weekly signups'   an insight's chart in the terminal\n"
     "  POSTHOG_PERSONAL_API_KEY=phx_... hogtree --host https://us.posthog.com --project 123 ls\n"
     "'hogtree COMMAND --help' shows a command's options and examples.\n"
@@ -81,6 +90,46 @@ def _number(kind: Callable[[str], Any], *, zero: bool) -> Callable[[str], Any]:
         return value
 
     return parse
+
+
+def when(text: str) -> str:
+    """An argparse type for ``--after``/``--before``: a time ago (``-24h``, or ``24h``, which
+    means the same: the past is the only direction) as PostHog's ``-24h``, or an ISO 8601
+    date or time passed on as written."""
+    text = text.strip()
+    if RELATIVE_WHEN.match(text):
+        return text if text.startswith("-") else f"-{text}"
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a time ago like -24h, -7d, -2w, or an ISO date like 2026-11-01"
+            f" (or 2026-11-01T09:30), got {text!r}"
+        ) from None
+    return text
+
+
+def join_dashed_values(argv: Sequence[str]) -> list[str]:
+    """``--after -24h`` as ``--after=-24h``: argparse takes a word starting with ``-`` for
+    an option (unless it is a plain negative number), so the documented spelling would
+    fail with "expected one argument". Nothing after ``--`` is touched."""
+    joined: list[str] = []
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            joined += [word, *words]
+            break
+        if word in DASHED_VALUE_OPTIONS:
+            value = next(words, None)
+            if value is None:
+                joined.append(word)
+            elif value.startswith("-") and RELATIVE_WHEN.match(value):
+                joined.append(f"{word}={value}")
+            else:
+                joined += [word, value]
+            continue
+        joined.append(word)
+    return joined
 
 
 def add_commands(
@@ -262,8 +311,12 @@ def add_commands(
     events.add_argument(
         "--where", action="append", default=[], metavar="KEY=VALUE", help="property filter"
     )
-    events.add_argument("--after", metavar="WHEN", help="ISO time or relative, e.g. -7d, -24h")
-    events.add_argument("--before", metavar="WHEN", help="ISO time or relative")
+    events.add_argument(
+        "--after", type=when, metavar="WHEN", help="a time ago (-24h, -7d) or an ISO date"
+    )
+    events.add_argument(
+        "--before", type=when, metavar="WHEN", help="a time ago (-1h) or an ISO date"
+    )
     events.add_argument(
         "--limit",
         type=_number(int, zero=True),
@@ -338,6 +391,17 @@ def add_commands(
         "  hogtree --project 2 ls                   another project\n",
     )
     _json_option(projects)
+
+    doctor = command(
+        "doctor",
+        "say which host, project, key and files are in use, and what is wrong",
+        "examples:\n"
+        "  hogtree doctor                           the local demo (no host configured)\n"
+        "  hogtree doctor --profile us              a profile of the config file\n\n"
+        "Asks the server what the key may do (its scopes and projects) and whether the\n"
+        "project exists; prints the key masked at most. Exit 1 when something is wrong.\n",
+    )
+    _json_option(doctor)
 
 
 def changes_something(args: argparse.Namespace) -> bool:

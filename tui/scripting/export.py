@@ -15,7 +15,7 @@ from pathlib import Path
 import anyio
 
 from tui.api import PostHogClient
-from tui.api.exports import EXPORTABLE_TYPES
+from tui.api.exports import DASHBOARD_FORMATS, EXPORTABLE_TYPES
 from tui.labels import type_name
 from tui.models.exports import EXTENSIONS, ExportFormat
 from tui.ops import require
@@ -66,8 +66,8 @@ class Progress:
 
 
 async def export(client: PostHogClient, args: argparse.Namespace, out: Output) -> int:
-    folder = Path(args.output) if args.output else (args.download_dir or Path.cwd())
-    if not folder.is_dir():
+    folder = Path(args.output).expanduser() if args.output else (args.download_dir or Path.cwd())
+    if folder.exists() and not folder.is_dir():
         raise UsageError(f"-o {folder}: not a folder")
     found = await require(client, args.path)
     entry = found.entry
@@ -77,6 +77,18 @@ async def export(client: PostHogClient, args: argparse.Namespace, out: Output) -
             f"{found.describe()} is a {kind}: exports are of insights and dashboards"
         )
     format = FORMATS[args.format]
+    if entry.type == "dashboard" and format not in DASHBOARD_FORMATS:
+        # Refused here: the server would only fail after being asked.
+        takes = " or ".join(EXTENSIONS[known].upper() for known in DASHBOARD_FORMATS)
+        raise UsageError(
+            f"{found.describe()} is a dashboard: a dashboard exports as {takes},"
+            f" not {args.format.upper()} (CSV and XLSX are of an insight)"
+        )
+    try:
+        # As curl --create-dirs and wget -P: the folder (and its parents) made when missing.
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"-o {folder}: {safe(error.strerror or str(error))}") from None
     progress = Progress(out, f"Exporting {found.describe()} as {args.format.upper()}")
     # A task of its own, so the spinner turns while a request waits (newer PostHog makes
     # the file before answering the create).

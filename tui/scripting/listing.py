@@ -9,15 +9,13 @@ from typing import Any
 from tui import paths
 from tui.api import PostHogClient
 from tui.labels import summarize_types
-from tui.models import CountResponse
+from tui.models import FileSystemEntry
 from tui.ops import Found, require
 from tui.scripting.output import EntryPrinter, Output
 
 # Entries a listing asks for at once. A server that allows fewer (PostHog may clamp) is
 # simply asked more often: offsets are counted from what came back.
 LIST_PAGE_SIZE = 1000
-# The top level has no count endpoint: its listing's first page stands in for count's.
-TOP_PREVIEW = 200
 
 
 def _type_filter(entry_type: str | None) -> dict[str, str]:
@@ -67,39 +65,42 @@ async def find(client: PostHogClient, args: argparse.Namespace, out: Output) -> 
     return 0
 
 
-async def _count(client: PostHogClient, found: Found) -> CountResponse:
+async def _count(client: PostHogClient, found: Found) -> list[FileSystemEntry]:
+    """Every entry ``found`` holds, at any depth (the top level: the whole project).
+
+    The count endpoints list the first 200 only (``has_more``); a breakdown by type of the
+    first 200 would mix with the total of all, so past 200 the listing is paged instead
+    (``parent`` without ``depth`` is the same set the count endpoints count)."""
     if found.is_top:
-        page = await client.list_entries(limit=TOP_PREVIEW)
-        return CountResponse(
-            count=page.count, entries=page.results, has_more=page.count > len(page.results)
-        )
+        held: list[FileSystemEntry] = []
+        async for page in client.iter_entries(page_size=LIST_PAGE_SIZE):
+            held += page.results
+        return held
     if found.entry is None:
-        return await client.count_by_path(found.path)
-    # An item too: the server says in its own words that only folders are counted.
-    return await client.count(found.entry.id)
+        counted = await client.count_by_path(found.path)
+    else:
+        # An item too: the server says in its own words that only folders are counted.
+        counted = await client.count(found.entry.id)
+    if not counted.has_more and len(counted.entries) == counted.count:
+        return list(counted.entries)
+    held = []
+    async for page in client.iter_entries(page_size=LIST_PAGE_SIZE, parent=found.path):
+        held += page.results
+    return held
 
 
 async def count(client: PostHogClient, args: argparse.Namespace, out: Output) -> int:
     found = await require(client, args.path, prefer_folder=True)
-    result = await _count(client, found)
+    entries = await _count(client, found)
+    total = len(entries)
     if out.json:
-        types = Counter(entry.type for entry in result.entries)
-        out.json_line(
-            {
-                "path": found.path,
-                "count": result.count,
-                "has_more": result.has_more,
-                # Of the entries the server listed (the first 200 when has_more).
-                "types": dict(types.most_common()),
-            }
-        )
+        types = Counter(entry.type for entry in entries)
+        out.json_line({"path": found.path, "count": total, "types": dict(types.most_common())})
     elif out.tty:
-        line = f"{found.describe()}: {result.count:,} {'entry' if result.count == 1 else 'entries'}"
-        if result.entries:
-            line += f" — {summarize_types(result.entries)}"
-            if result.has_more:
-                line += f" among the first {len(result.entries)}"
+        line = f"{found.describe()}: {total:,} {'entry' if total == 1 else 'entries'}"
+        if entries:
+            line += f" — {summarize_types(entries)}"
         out.line(line)
     else:
-        out.line(str(result.count))
+        out.line(str(total))
     return 0

@@ -16,11 +16,12 @@ from collections.abc import Awaitable, Callable
 from typing import TextIO
 
 from tui.api import ApiError, PostHogClient
+from tui.api.errors import is_unknown_project
 from tui.backend import Backend
 from tui.config import Connection
 from tui.debuglog import open_debug_log
 from tui.ops import ChangeRefused
-from tui.scripting import changes, events, export, listing, remove, show, tree_extras
+from tui.scripting import changes, doctor, events, export, listing, remove, show, tree_extras
 from tui.scripting.arguments import changes_something
 from tui.scripting.errors import (
     EXIT_BROKEN_PIPE,
@@ -41,7 +42,14 @@ def _rm(stdin: TextIO) -> Command:
     return run
 
 
-def commands(stdin: TextIO) -> dict[str, Command]:
+def _doctor(backend: Backend, connection: Connection) -> Command:
+    async def run(client: PostHogClient, args: argparse.Namespace, out: Output) -> int:
+        return await doctor.doctor(client, args, out, backend, connection)
+
+    return run
+
+
+def commands(stdin: TextIO, backend: Backend, connection: Connection) -> dict[str, Command]:
     return {
         "ls": listing.ls,
         "find": listing.find,
@@ -57,6 +65,7 @@ def commands(stdin: TextIO) -> dict[str, Command]:
         "recent": tree_extras.recent,
         "unfiled": tree_extras.unfiled,
         "projects": tree_extras.projects,
+        "doctor": _doctor(backend, connection),
     }
 
 
@@ -76,7 +85,7 @@ def run_command(args: argparse.Namespace, backend: Backend, connection: Connecti
     out = Output(json=bool(getattr(args, "json", False)))
     if args.debug:
         open_debug_log(backend.description, connection.api_key)
-    command = commands(sys.stdin)[name]
+    command = commands(sys.stdin, backend, connection)[name]
     try:
         client = backend.connect()
         return asyncio.run(_run(command, client, args, out))
@@ -100,7 +109,14 @@ async def _run(
         try:
             return await command(client, args, out)
         except ApiError as error:
-            out.note(f"hogtree {args.command}: {safe(error.message)}")
+            said = safe(error.message)
+            if is_unknown_project(error):
+                # The server's words, and what to do: a 404 alone reads like a missing entry.
+                said = (
+                    f"project {client.project_id}: {said}"
+                    " ('hogtree projects' lists the projects your key may open)"
+                )
+            out.note(f"hogtree {args.command}: {said}")
             return EXIT_FAILED
         except (CommandError, ChangeRefused) as error:
             out.note(f"hogtree {args.command}: {error}")

@@ -39,7 +39,7 @@ HOST = "127.0.0.1"
 class ServerProcess:
     """``python -m tui.server.process`` serving ``db_path`` on a free loopback port."""
 
-    def __init__(self, db_path: Path, project_id: int, key: str) -> None:
+    def __init__(self, db_path: Path, key: str) -> None:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         # Accepted connections inherit this; without it each response waits for a
@@ -61,7 +61,7 @@ class ServerProcess:
             # Its own session: a ctrl+c or ctrl+z meant for the app's terminal is not its.
             start_new_session=True,
         )
-        request = {"fd": sock.fileno(), "db": str(db_path), "project": project_id, "key": key}
+        request = {"fd": sock.fileno(), "db": str(db_path), "key": key}
         sock.close()  # the child holds it now; if the child dies, connections are refused
         assert self.process.stdin is not None
         self.process.stdin.write(json.dumps(request) + "\n")
@@ -125,7 +125,10 @@ def main() -> int:
 
     settings = ServerSettings(
         db_path=Path(request["db"]),
-        projects=(int(request["project"]),),
+        # The demo's projects (the seed makes 1 and 2), and whatever else the database
+        # holds; not the project asked for: one that does not exist is PostHog's 404
+        # "Project not found.", not an empty project made on the spot.
+        projects=(1,),
         # The key made for this run acts as the demo's owner, whose Recents and Shortcuts
         # carry over from run to run (see tui.server.app.user_for_spec).
         keys=(ApiKeySpec(key=request["key"], as_demo_owner=True),),

@@ -54,12 +54,18 @@ def run_serve(
             " the local server is meant for loopback.",
             file=out,
         )
-    config = uvicorn_config(settings, bind, port)  # opens, and if new seeds, the database
+    # The port first: a taken one is said at once, before a new database is seeded (the
+    # demo takes seconds) and left behind for nothing.
     try:
         sock = listening_socket(bind, port)
     except OSError as exc:
         print(f"hogtree: cannot listen on {bind}:{port}: {exc.strerror or exc}", file=out)
         return 1
+    try:
+        config = uvicorn_config(settings, bind, port)  # opens, and if new seeds, the database
+    except BaseException:
+        sock.close()
+        raise
     print(f"hogtree local PostHog server on http://{bind}:{port}", file=out)
     print(f"  database  {db_path}{f' (new, seed: {seed})' if is_new else ''}", file=out)
     db: Database = config.app.state.db  # type: ignore[union-attr]
