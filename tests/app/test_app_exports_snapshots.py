@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from PIL import Image, ImageDraw
 from support import ADMIN_KEY, LiveServer
 from support.app_harness import loaded, move_cursor_to, new_app, settle, tree_of
 from support.insight_helpers import create_dashboard, create_insight, trends_query
@@ -147,3 +148,45 @@ def test_exports_tab(
     CSV previewed as a table."""
     app = new_app(exports_project.url, ADMIN_KEY, download_dir=tmp_path)
     assert snap_compare(app, terminal_size=size, run_before=scene(tmp_path))
+
+
+def picture_file(folder: Path) -> Path:
+    """A fixed chart-like PNG: bars of the app's colours on white, a baseline."""
+    path = folder / "export-weekly-signups-2026-01-13-0940.png"
+    picture = Image.new("RGB", (400, 200), "white")
+    draw = ImageDraw.Draw(picture)
+    for index, height in enumerate((60, 95, 140, 110, 170, 150)):
+        left = 30 + index * 60
+        draw.rectangle((left, 190 - height, left + 40, 190), fill=(29, 74, 255))
+    draw.line((20, 190, 390, 190), fill=(40, 40, 40), width=3)
+    picture.save(path)
+    return path
+
+
+def picture_scene(folder: Path) -> Callable[[Pilot[None]], Any]:
+    async def run_before(pilot: Pilot[None]) -> None:
+        """The insight's exports, and a PNG export drawn in cells under them."""
+        app = pilot.app
+        assert isinstance(app, HogtreeApp)
+        await loaded(pilot)
+        tree = tree_of(app)
+        await move_cursor_to(pilot, FOLDER)
+        await pilot.press("l")
+        await settle(pilot, lambda: FOLDER in tree.folders and tree.folders[FOLDER].total == 2)
+        await move_cursor_to(pilot, INSIGHT)
+        app.query_one("#side").tabs.active = "exports"  # type: ignore[attr-defined]
+        tab = app.query_one(ExportsTab)
+        await settle(pilot, lambda: tab.list_view.option_count == len(EXPORTS))
+        tab._preview_picture(picture_file(folder))
+        await settle(pilot, lambda: tab.picture_view.display)
+        await idle(pilot)
+
+    return run_before
+
+
+def test_exports_tab_shows_a_png(
+    snap_compare: SnapCompare, exports_project: LiveServer, tmp_path: Path, size: Any
+) -> None:
+    """A PNG export drawn in the tab in cells (two pixels a cell), under the list."""
+    app = new_app(exports_project.url, ADMIN_KEY, download_dir=tmp_path)
+    assert snap_compare(app, terminal_size=size, run_before=picture_scene(tmp_path))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
+from PIL import Image
 from support import ADMIN_KEY, LiveServer
 from support.app_harness import loaded, move_cursor_to, new_app, settle, slow_export_server, tree_of
 from textual.pilot import Pilot
@@ -19,6 +20,7 @@ from textual.widgets import Static
 from tui.api import PostHogClient
 from tui.app.app import HogtreeApp
 from tui.app.screens.export_format import ExportFormatScreen
+from tui.app.widgets.cell_picture import MAX_KEPT_WIDTH
 from tui.app.widgets.exports_tab import ExportsTab
 from tui.server import export_sources
 
@@ -470,3 +472,44 @@ async def test_the_list_lays_its_columns_out_again_on_every_resize(
             if dated:
                 dates = {line.index(row[1]) for line, row in zip(lines, tab.rows(), strict=True)}
                 assert len(dates) == 1, lines
+
+
+async def test_a_png_export_is_shown_in_the_tab_as_the_server_made_it(
+    demo_server: LiveServer, downloads: Path
+) -> None:
+    app = new_app(demo_server.url, ADMIN_KEY, download_dir=downloads)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await cursor_on(pilot, INSIGHT)
+        await export(pilot, "PNG")
+        path = await saved_file(pilot, downloads)
+        tab = tab_of(app)
+        await settle(pilot, lambda: tab.picture_view.display)
+        asset = newest_export(demo_server)
+        with Image.open(io.BytesIO(served(demo_server, int(str(asset["id"]))))) as made:
+            served_size = made.size
+        picture = tab.picture
+        assert picture is not None
+        # The server's picture, scaled down to what a pane can show, never altered.
+        scale = min(1.0, MAX_KEPT_WIDTH / served_size[0])
+        assert picture.width == round(served_size[0] * scale)
+        assert abs(picture.height - served_size[1] * scale) <= 1
+        assert path.name in text_of(app, "#exports-preview-title")
+        assert not tab.preview_table.display
+        # A table export afterwards replaces the picture with its table.
+        await export(pilot, "CSV")
+        await settle(pilot, lambda: tab.preview_table.display)
+        assert not tab.picture_view.display
+
+
+async def test_a_damaged_picture_is_a_message_not_a_crash(
+    demo_server: LiveServer, downloads: Path
+) -> None:
+    broken = downloads / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    app = new_app(demo_server.url, ADMIN_KEY, download_dir=downloads)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        tab_of(app)._preview_picture(broken)
+        await settle(pilot)
+        assert app.status.error.startswith("Could not show broken.png")
+        assert not tab_of(app).picture_view.display

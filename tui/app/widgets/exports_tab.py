@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import anyio
+from PIL.Image import Image as PILImage
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -38,6 +39,7 @@ from tui.app.screens.export_format import (
     format_name,
 )
 from tui.app.status import Level, StatusBoard, Work
+from tui.app.widgets.cell_picture import CellPicture, load_picture
 from tui.app.widgets.csv_preview import PREVIEW_ROWS, Table, read_table
 from tui.app.widgets.export_rows import export_row_line
 from tui.app.widgets.preview_table import PreviewTable
@@ -146,6 +148,10 @@ class ExportsTab(Vertical):
         height: 1fr;
         min-height: 3;
     }
+    ExportsTab #exports-picture {
+        height: auto;
+        display: none;
+    }
     ExportsTab .nothing #exports-actions, ExportsTab .nothing #exports-list {
         display: none;
     }
@@ -171,6 +177,7 @@ class ExportsTab(Vertical):
         self.sizes: dict[int, int] = {}  # bytes of the exports downloaded in this session
         self.running: Running | None = None
         self.preview_path: Path | None = None
+        self.picture: PILImage | None = None  # the PNG export shown, as drawn
         self._short_ids: dict[str, int] = {}  # insight short id → numeric id
         self._export_worker: Worker[None] | None = None
         self._ticker: Timer | None = None
@@ -191,6 +198,7 @@ class ExportsTab(Vertical):
         preview = PreviewTable(id="exports-preview")
         preview.display = False
         yield preview
+        yield Static(id="exports-picture")
 
     def on_mount(self) -> None:
         self._render_target()
@@ -476,6 +484,8 @@ class ExportsTab(Vertical):
             self.status.say(f"Saved {path}", Level.SUCCESS)
             if format.is_table:
                 self._preview(path)
+            elif format is ExportFormat.PNG:
+                self._preview_picture(path)
 
     def _merge(self, asset: ExportedAsset) -> None:
         """Show what is known of ``asset`` now, if it belongs in the list on screen."""
@@ -568,6 +578,8 @@ class ExportsTab(Vertical):
         known = asset.format
         if known is not None and known.is_table:
             self._preview(path)
+        elif known is ExportFormat.PNG:
+            self._preview_picture(path)
 
     # ------------------------------------------------------------------ preview
 
@@ -580,7 +592,31 @@ class ExportsTab(Vertical):
             return
         self._show_preview(path, table)
 
+    @work(exclusive=True, group="exports-preview")
+    async def _preview_picture(self, path: Path) -> None:
+        """A PNG export drawn in the tab, in cells (see :mod:`cell_picture`)."""
+        try:
+            picture = await anyio.to_thread.run_sync(load_picture, path)
+        except Exception as error:  # a damaged file is a message, never a crash
+            self.status.fail(f"Could not show {path.name}: {labels.visible(str(error))}")
+            return
+        self._clear_preview()
+        self.preview_path = path
+        title = Text("Picture: ", style="bold")
+        title.append_text(labels.literal(path.name, max_length=120))
+        self.query_one("#exports-preview-title", Static).update(title)
+        self.picture = picture
+        shown = self.picture_view
+        shown.update(CellPicture(picture))
+        shown.display = True
+
+    @property
+    def picture_view(self) -> Static:
+        """Where a PNG export is drawn (hidden when there is none)."""
+        return self.query_one("#exports-picture", Static)
+
     def _show_preview(self, path: Path, table: Table) -> None:
+        self.picture_view.display = False
         self.preview_path = path
         preview = self.preview_table
         preview.clear(columns=True)
@@ -601,6 +637,9 @@ class ExportsTab(Vertical):
         self.preview_path = None
         self.preview_table.clear(columns=True)
         self.preview_table.display = False
+        self.picture = None
+        self.picture_view.display = False
+        self.picture_view.update("")
         self.refresh_bindings()
         self.query_one("#exports-preview-title", Static).update("")
 
