@@ -58,9 +58,9 @@ DEFAULT_LIMIT_TEXT = "100; 10 with --follow"
 TOP_EXAMPLES = (
     "  hogtree ls -R Marketing                 the tree below a folder (local demo: no --host)\n"
     "  hogtree find 'type:insight revenue' --json\n"
-    "  hogtree mkdir -p Reports/2024 && hogtree mv 'Unfiled/Insights/Revenue' Reports/2024\n"
-    "  hogtree ln Reports/2024/Revenue Team/    hogtree rm -r -y Archive\n"
-    "  hogtree count Marketing                 hogtree export Reports/KPIs --format pdf\n"
+    "  hogtree mkdir -p Reports/2024 && hogtree mv 'Unfiled/Insights/Untitled trend' Reports/2024\n"
+    "  hogtree ln 'Product/Daily active users' Sales/     hogtree rm -r -y Archive\n"
+    "  hogtree count Marketing                 hogtree export 'Marketing/Growth dashboard' -f pdf\n"
     "  hogtree events --follow --event '$pageview'\n"
     "  hogtree shortcuts                       hogtree recent --limit 10\n"
     "  hogtree unfiled                         hogtree projects\n"
@@ -71,7 +71,7 @@ TOP_EXAMPLES = (
 )
 PATHS_NOTE = (
     "PATH is a path as the tree shows it (a slash inside a name is written \\/, e.g.\n"
-    "'Marketing/Q4 \\/ Q1') or an entry's id.\n"
+    "'Marketing/Campaigns/Q4 \\/ Q1 launch — conversions') or an entry's id.\n"
 )
 OUTPUT_NOTE = "Output: columns on a terminal, one path a line when piped, JSON lines with --json.\n"
 
@@ -160,7 +160,7 @@ def add_commands(
         "list a folder (every page), or the whole tree with -R",
         "examples:\n"
         "  hogtree ls                               the top level\n"
-        "  hogtree ls 'Marketing/Q4 \\/ Q1'\n"
+        "  hogtree ls Marketing/Campaigns\n"
         "  hogtree ls -R Marketing --type insight   every insight under Marketing\n"
         "  hogtree ls -R --type hog_function/       all hog functions (a type prefix)\n"
         "  hogtree ls Marketing --json | jq -r .id\n\n" + PATHS_NOTE + OUTPUT_NOTE,
@@ -204,8 +204,8 @@ def add_commands(
         "mv",
         "move or rename entries (a folder with all it holds)",
         "examples:\n"
-        "  hogtree mv 'Unfiled/Insights/Revenue' Marketing      into the folder Marketing\n"
-        "  hogtree mv Marketing/Old Marketing/Archive           rename (no such folder yet)\n"
+        "  hogtree mv 'Unfiled/Insights/Untitled trend' Marketing   into the folder Marketing\n"
+        "  hogtree mv Marketing/Campaigns Marketing/Launches        rename (no such folder yet)\n"
         "  hogtree mv a b c Archive/                            several, into Archive\n\n"
         "Like mv: into DEST if it is a folder (or ends with /, which creates it);\n"
         "otherwise DEST is the single source's new path. A folder moved onto a folder of\n"
@@ -219,8 +219,8 @@ def add_commands(
         "ln",
         "make shortcuts (of a folder: of all it holds)",
         "examples:\n"
-        "  hogtree ln 'Unfiled/Insights/Revenue' Dashboards/Weekly   a shortcut in the folder\n"
-        "  hogtree ln Marketing/Funnel 'Team/Funnel (shortcut)'       at that path\n\n"
+        "  hogtree ln 'Marketing/Signup funnel' Sales/                a shortcut in the folder\n"
+        "  hogtree ln 'Marketing/Signup funnel' 'Sales/Funnel (link)'   at that path\n\n"
         "DEST is read as by mv.\n" + PATHS_NOTE,
     )
     ln.add_argument("sources", nargs="+", metavar="SRC", help="entry to link to")
@@ -231,7 +231,7 @@ def add_commands(
         "rm",
         "delete entries, and the objects only they point at",
         "examples:\n"
-        "  hogtree rm 'Marketing/Old funnel'        asks first, naming what goes\n"
+        "  hogtree rm 'Sales/Pipeline'             asks first, naming what goes\n"
         "  hogtree rm -r -y Archive                 a folder with all it holds, no question\n"
         "  echo y | hogtree rm -r Archive           answer from a pipe\n\n"
         "Deleting an insight's (dashboard's, flag's …) last entry deletes the object; the\n"
@@ -258,7 +258,7 @@ def add_commands(
         "export an insight or dashboard to a file",
         "examples:\n"
         "  hogtree export 'Marketing/Weekly signups' --format png\n"
-        "  hogtree export Dashboards/KPIs --format pdf -o ~/reports\n"
+        "  hogtree export 'Marketing/Growth dashboard' --format pdf -o ~/reports\n"
         "  hogtree export 0193c0de-… --format csv --json\n\n"
         "Waits while the server makes the file (a progress line on a terminal's stderr),\n"
         "then prints where it was saved: the server's filename, made safe, never\n"
