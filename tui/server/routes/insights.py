@@ -43,6 +43,15 @@ def list_insights(
         )
         cache = store.TrendsCache()
         results = [store.insight_json(conn, row, cache=cache) for row in rows]
+        for row, result in zip(rows, results, strict=True):
+            # The list computes every result afresh (see the README): the fields a
+            # retrieve carries say so, so that one schema describes both.
+            result.setdefault("is_cached", False)
+            result.setdefault("query_status", None)
+            result.setdefault("timezone", TIMEZONE)
+            result.setdefault(
+                "resolved_date_range", store.resolved_date_range(store.insight_query(row))
+            )
     if str_to_bool(basic):
         for result in results:
             result.pop("result")
