@@ -54,6 +54,8 @@ class InsightChart(Static):
         self.shown: Insight | Board | str | None = None  # a str: why there is nothing
         self._insights: dict[str, Insight] = {}  # by short id: results of this session
         self._boards: dict[str, Board] = {}  # by dashboard id
+        # What each fetched chart looks like at each width it was drawn at.
+        self._drawn: dict[tuple[int, int], RenderableType] = {}
 
     def connect(self, client: PostHogClient) -> None:
         self.client = client
@@ -120,7 +122,7 @@ class InsightChart(Static):
                 self._draw(f"No chart: {error}")
             return
         if entry is self.entry:
-            self._draw(found)
+            await self._draw_aside(entry, found)
 
     async def _insight(self, short_id: str) -> Insight:
         assert self.client is not None
@@ -164,26 +166,47 @@ class InsightChart(Static):
         return Palette(colors=colors or Palette().colors)
 
     def _draw(self, shown: Insight | Board | str) -> None:
+        """Show ``shown`` now, drawn here if it was not drawn at this width before (a
+        message, the cache's chart again, a new width after a resize)."""
         if not self.is_attached:
             return  # a late answer while the app closes
         self.shown = shown
-        self.update(self.renderable_for(shown))
+        width = self._width()
+        drawn = self._drawn.get((id(shown), width))
+        if drawn is None:
+            drawn = self.renderable_for(shown)
+            if not isinstance(shown, str):
+                self._drawn[(id(shown), width)] = drawn
+        self.update(drawn)
+
+    async def _draw_aside(self, entry: FileSystemEntry, shown: Insight | Board) -> None:
+        """Draw ``shown`` in a thread (a dashboard's four charts took B6's event loop past
+        100 ms), then show it if the cursor is still on ``entry``."""
+        width, palette = self._width(), self.palette()
+        drawn = await anyio.to_thread.run_sync(chart_renderable, shown, width, palette)
+        self._drawn[(id(shown), width)] = drawn
+        if entry is self.entry and self.is_attached:
+            self._draw(shown)
 
     def renderable_for(self, shown: Insight | Board | str) -> RenderableType:
-        width = self._width()
-        if isinstance(shown, str):
-            return Text(shown, style="italic")
-        palette = self.palette()
-        if isinstance(shown, Insight):
-            return Group(draw_insight(shown, width, PLOT_HEIGHT, palette), Rule(style="dim"))
-        parts: list[RenderableType] = []
-        if not shown.tiles:
-            parts.append(Text("This dashboard has no insight tiles.", style="dim italic"))
-        for insight in shown.tiles:
-            parts.append(Text(insight.title, style="bold", no_wrap=True, overflow="ellipsis"))
-            parts.append(draw_insight(insight, width, TILE_HEIGHT, palette))
-            parts.append(Text())
-        if shown.more:
-            parts.append(Text(f"+ {shown.more} more tiles", style="dim"))
-        parts.append(Rule(style="dim"))
-        return Group(*parts)
+        return chart_renderable(shown, self._width(), self.palette())
+
+
+def chart_renderable(shown: Insight | Board | str, width: int, palette: Palette) -> RenderableType:
+    """What the pane shows for ``shown`` at ``width``: a message, an insight's chart, or a
+    dashboard's first tiles. Plain work on data: it may run in a thread."""
+    if isinstance(shown, str):
+        return Text(shown, style="italic")
+    if isinstance(shown, Insight):
+        return Group(draw_insight(shown, width, PLOT_HEIGHT, palette), Rule(style="dim"))
+    parts: list[RenderableType] = []
+    if not shown.tiles:
+        parts.append(Text("This dashboard has no insight tiles.", style="dim italic"))
+    for insight in shown.tiles:
+        parts.append(Text(insight.title, style="bold", no_wrap=True, overflow="ellipsis"))
+        parts.append(draw_insight(insight, width, TILE_HEIGHT, palette))
+        parts.append(Text())
+    if shown.more:
+        parts.append(Text(f"+ {shown.more} more tiles", style="dim"))
+    parts.append(Rule(style="dim"))
+    return Group(*parts)
