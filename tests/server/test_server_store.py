@@ -29,6 +29,14 @@ def conn(tmp_path: Path) -> Iterator[sqlite3.Connection]:
     db.close()
 
 
+def seed_demo_at_once(conn: sqlite3.Connection) -> None:
+    """The demo in project 1, in one transaction as the server seeds it (row by row in
+    autocommit, every insert waited for the disk: seconds per test)."""
+    conn.execute("BEGIN")
+    seed.seed_demo(conn, project_id=1)
+    conn.execute("COMMIT")
+
+
 def _plan(conn: sqlite3.Connection, sql: str, params: list[object]) -> str:
     return " | ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
 
@@ -91,7 +99,7 @@ def test_a_database_from_before_the_child_counts_gets_them_counted(tmp_path: Pat
     db = Database(tmp_path / "old.sqlite3")
     connection = db.connection()
     accounts.ensure_project(connection, 1, "Project 1", fs.now())
-    seed.seed_demo(connection, project_id=1)
+    seed_demo_at_once(connection)
     # As a version-1 database was: no counts kept.
     connection.execute("DELETE FROM file_system_child_counts")
     connection.execute("UPDATE schema_info SET version = 1")
@@ -133,7 +141,7 @@ def test_moving_a_folder_keeps_every_derived_column_true(
 
 
 def test_demo_tree_has_what_the_issue_asks_for(conn: sqlite3.Connection) -> None:
-    seed.seed_demo(conn, project_id=1)
+    seed_demo_at_once(conn)
     rows = conn.execute("SELECT path, depth, type, ref, shortcut FROM file_system").fetchall()
     types = {row["type"] for row in rows}
     assert {
@@ -169,7 +177,7 @@ def test_demo_has_unfiled_objects_a_second_project_views_and_shortcuts(
     conn: sqlite3.Connection,
 ) -> None:
     """What Shortcuts, Recents, Unfiled and the project switcher need on a fresh demo."""
-    seed.seed_demo(conn, project_id=1)
+    seed_demo_at_once(conn)
     top = {
         row[0]
         for row in conn.execute("SELECT path FROM file_system WHERE project_id = 1 AND depth = 1")
@@ -224,7 +232,7 @@ def test_demo_tree_is_deterministic(tmp_path: Path) -> None:
         db = Database(tmp_path / name)
         connection = db.connection()
         accounts.ensure_project(connection, 1, "Project 1", fs.now())
-        seed.seed_demo(connection, project_id=1)
+        seed_demo_at_once(connection)
         result = [
             (r["path"], r["type"], r["ref"])
             for r in connection.execute("SELECT path, type, ref FROM file_system ORDER BY path")
