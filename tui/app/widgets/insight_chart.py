@@ -58,6 +58,11 @@ class InsightChart(Static):
         self._drawn: dict[tuple[int, int], RenderableType] = {}
 
     def connect(self, client: PostHogClient) -> None:
+        if self.client is not None and client is not self.client:
+            # Another project (P): what was fetched belongs to the one before.
+            self._insights.clear()
+            self._boards.clear()
+            self._drawn.clear()
         self.client = client
 
     def show(self, entry: FileSystemEntry | None) -> None:
