@@ -9,7 +9,6 @@ Scopes and the 401/403s of every one of these routes are in the auth matrix
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from support import (
     server_settings,
 )
 from support.db_inspect import read_only
-from support.server_helpers import NOT_FOUND, assert_error, expect
+from support.server_helpers import NOT_FOUND, assert_error, expect, module_server
 
 from tui.server.settings import ApiKeySpec
 from tui.server.store import accounts
@@ -44,11 +43,7 @@ DEMO_KEY = "phx_test_demo_run_one_000000000000"
 NEXT_RUN_KEY = "phx_test_demo_run_two_000000000000"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    db_path = tmp_path_factory.mktemp("accounts") / "accounts.sqlite3"
-    with running_server(server_settings(db_path, "empty")) as live:
-        yield live
+server = module_server("accounts")
 
 
 def get(server: LiveServer, path: str, key: str = ADMIN_KEY, **params: Any) -> Any:

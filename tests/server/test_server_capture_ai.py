@@ -7,15 +7,14 @@ from __future__ import annotations
 import gzip
 import json
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from posthog import Posthog
-from support import ADMIN_KEY, LiveServer, running_server, server_settings
+from support import ADMIN_KEY, LiveServer
 from support.event_helpers import ago, iso, person_of, project_token, walk
-from support.server_helpers import expect
+from support.server_helpers import expect, module_api, module_server
 
 from tui.server.routes.capture import INVALID_TOKEN, MISSING_TOKEN
 
@@ -24,17 +23,10 @@ AI_EVENTS = "$ai_generation, $ai_trace, $ai_span, $ai_embedding, $ai_metric, $ai
 Part = tuple[str, bytes, str | None, dict[str, str]]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    db_path = tmp_path_factory.mktemp("capture-ai") / "capture-ai.sqlite3"
-    with running_server(server_settings(db_path, "empty")) as live:
-        yield live
+server = module_server("capture-ai")
 
 
-@pytest.fixture(scope="module")
-def api(server: LiveServer) -> Iterator[httpx.Client]:
-    with server.client() as client:
-        yield client
+api = module_api()
 
 
 def event_json(**fields: Any) -> bytes:

@@ -10,28 +10,18 @@ written. Each test here checks what the server held is unchanged by the refusal.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from support import LiveServer, running_server, server_settings
-from support.server_helpers import create, expect, snapshot
+from support.server_helpers import create, expect, module_api, module_server, snapshot
 
 from tui.server.routes.exports import GET_ONLY
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    db_path = tmp_path_factory.mktemp("errors") / "errors.sqlite3"
-    with running_server(server_settings(db_path, "empty")) as live:
-        yield live
+server = module_server("errors")
 
 
-@pytest.fixture(scope="module")
-def api(server: LiveServer) -> Iterator[httpx.Client]:
-    with server.client() as client:
-        yield client
+api = module_api()
 
 
 def validation(detail: str, attr: str | None, code: str = "invalid_input") -> dict[str, Any]:

@@ -9,7 +9,6 @@ on a database it downgraded first.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,25 +18,17 @@ import pytest
 from support import LiveServer, running_server, server_settings
 from support.db_inspect import read_only
 from support.event_helpers import ago, person_of, sdk_event, send_batch, walk
-from support.server_helpers import expect
+from support.server_helpers import expect, module_api, module_server
 
 from tui.server.store import accounts
 from tui.server.store import events as store
 from tui.server.store.db import SCHEMA_VERSION, Database
 from tui.server.store.file_system import now
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    db_path = tmp_path_factory.mktemp("persons") / "persons.sqlite3"
-    with running_server(server_settings(db_path, "empty")) as live:
-        yield live
+server = module_server("persons")
 
 
-@pytest.fixture(scope="module")
-def api(server: LiveServer) -> Iterator[httpx.Client]:
-    with server.client() as client:
-        yield client
+api = module_api()
 
 
 def send(server: LiveServer, *steps: tuple[str, str, dict[str, Any]]) -> None:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from support import ADMIN_KEY, READ_KEY, LiveServer, http_client, running_server, server_settings
 from support.event_helpers import iso, sdk_event, send_batch, walk
-from support.server_helpers import expect
+from support.server_helpers import expect, module_api
 
 # Hours before END at which events happened: (hours, name, distinct id, plan).
 END = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
@@ -43,10 +43,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
         yield live
 
 
-@pytest.fixture(scope="module")
-def api(server: LiveServer) -> Iterator[httpx.Client]:
-    with server.client() as client:
-        yield client
+api = module_api()
 
 
 def trends(*events: str | None, interval: str = "hour", **extra: Any) -> dict[str, Any]:

@@ -16,10 +16,10 @@ from typing import Any
 
 import httpx
 import pytest
-from support import ADMIN_KEY, OTHER_USER_KEY, LiveServer, running_server, server_settings
+from support import ADMIN_KEY, OTHER_USER_KEY, LiveServer
 from support.db_inspect import read_only
 from support.insight_helpers import database
-from support.server_helpers import assert_error_shape, create, expect, list_all
+from support.server_helpers import assert_error_shape, create, expect, list_all, module_server
 
 from tui.server.store import accounts, view_log
 from tui.server.store.file_system import format_time
@@ -30,11 +30,7 @@ COUNTER = itertools.count()
 DAYS = itertools.count(1)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    db_path = tmp_path_factory.mktemp("recents") / "recents.sqlite3"
-    with running_server(server_settings(db_path, "empty")) as live:
-        yield live
+server = module_server("recents")
 
 
 @pytest.fixture

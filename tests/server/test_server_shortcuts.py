@@ -15,9 +15,15 @@ from typing import Any
 
 import httpx
 import pytest
-from support import ADMIN_KEY, OTHER_USER_KEY, LiveServer, running_server, server_settings
+from support import ADMIN_KEY, OTHER_USER_KEY, LiveServer
 from support.db_inspect import read_only
-from support.server_helpers import NOT_FOUND, assert_error, assert_error_shape, expect
+from support.server_helpers import (
+    NOT_FOUND,
+    assert_error,
+    assert_error_shape,
+    expect,
+    module_server,
+)
 
 from tui.server.store import accounts
 from tui.server.store import shortcuts as store
@@ -27,11 +33,7 @@ from tui.server.store.file_system import now
 SHORTCUT_FIELDS = {"id", "path", "type", "ref", "href", "order", "created_at", "user_access_level"}
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    db_path = tmp_path_factory.mktemp("shortcuts") / "shortcuts.sqlite3"
-    with running_server(server_settings(db_path, "empty")) as live:
-        yield live
+server = module_server("shortcuts")
 
 
 @pytest.fixture

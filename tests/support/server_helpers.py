@@ -6,12 +6,14 @@ what the contract (``/work/shared/spec/api.md``) promises, so a failure points a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 import httpx
 import pytest
+
+from support import LiveServer, running_server, server_settings
 
 # Every field of an entry, no more and no fewer (api.md section 2, "The entry").
 ENTRY_FIELDS = frozenset(
@@ -257,3 +259,28 @@ def unfiled(api: httpx.Client, **params: Any) -> int:
 def parse_time(text: str) -> datetime:
     """A timestamp as the server writes it (``Z`` or ``+00:00``)."""
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def module_server(name: str) -> Any:
+    """A ``server`` fixture for a whole test module: an empty local server on a database
+    of its own (``name`` names its folder). Assign it: ``server = module_server("x")``."""
+
+    @pytest.fixture(scope="module")
+    def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+        db_path = tmp_path_factory.mktemp(name) / f"{name}.sqlite3"
+        with running_server(server_settings(db_path, "empty")) as live:
+            yield live
+
+    return server
+
+
+def module_api() -> Any:
+    """An ``api`` fixture for a whole test module: an admin HTTP client on its ``server``.
+    Assign it: ``api = module_api()``."""
+
+    @pytest.fixture(scope="module")
+    def api(server: LiveServer) -> Iterator[httpx.Client]:
+        with server.client() as client:
+            yield client
+
+    return api
