@@ -119,21 +119,27 @@ async def idle(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def open_exports_tab(pilot: Pilot[None]) -> ExportsTab:
+    """The insight under the cursor, the Exports tab: its exports newest first (the newest
+    a failure, in the server's words)."""
+    app = pilot.app
+    assert isinstance(app, HogtreeApp)
+    await loaded(pilot)
+    tree = tree_of(app)
+    await move_cursor_to(pilot, FOLDER)
+    await pilot.press("l")
+    await settle(pilot, lambda: FOLDER in tree.folders and tree.folders[FOLDER].total == 2)
+    await move_cursor_to(pilot, INSIGHT)
+    app.query_one("#side").tabs.active = "exports"  # type: ignore[attr-defined]
+    tab = app.query_one(ExportsTab)
+    await settle(pilot, lambda: tab.list_view.option_count == len(EXPORTS))
+    return tab
+
+
 def scene(folder: Path) -> Callable[[Pilot[None]], Any]:
     async def run_before(pilot: Pilot[None]) -> None:
-        """The insight under the cursor, the Exports tab: its exports newest first (the
-        newest a failure, in the server's words), and a CSV preview."""
-        app = pilot.app
-        assert isinstance(app, HogtreeApp)
-        await loaded(pilot)
-        tree = tree_of(app)
-        await move_cursor_to(pilot, FOLDER)
-        await pilot.press("l")
-        await settle(pilot, lambda: FOLDER in tree.folders and tree.folders[FOLDER].total == 2)
-        await move_cursor_to(pilot, INSIGHT)
-        app.query_one("#side").tabs.active = "exports"  # type: ignore[attr-defined]
-        tab = app.query_one(ExportsTab)
-        await settle(pilot, lambda: tab.list_view.option_count == len(EXPORTS))
+        """The insight's exports, and a CSV preview."""
+        tab = await open_exports_tab(pilot)
         tab._preview(preview_file(folder))
         await settle(pilot, lambda: tab.preview_table.row_count == len(PREVIEW) - 1)
         await idle(pilot)
@@ -166,17 +172,7 @@ def picture_file(folder: Path) -> Path:
 def picture_scene(folder: Path) -> Callable[[Pilot[None]], Any]:
     async def run_before(pilot: Pilot[None]) -> None:
         """The insight's exports, and a PNG export drawn in cells under them."""
-        app = pilot.app
-        assert isinstance(app, HogtreeApp)
-        await loaded(pilot)
-        tree = tree_of(app)
-        await move_cursor_to(pilot, FOLDER)
-        await pilot.press("l")
-        await settle(pilot, lambda: FOLDER in tree.folders and tree.folders[FOLDER].total == 2)
-        await move_cursor_to(pilot, INSIGHT)
-        app.query_one("#side").tabs.active = "exports"  # type: ignore[attr-defined]
-        tab = app.query_one(ExportsTab)
-        await settle(pilot, lambda: tab.list_view.option_count == len(EXPORTS))
+        tab = await open_exports_tab(pilot)
         tab._preview_picture(picture_file(folder))
         await settle(pilot, lambda: tab.picture_view.display)
         await idle(pilot)
