@@ -46,20 +46,20 @@ async def shortcuts(client: PostHogClient, args: argparse.Namespace, out: Output
     existing = await shortcut_ops.find(client, entry)
     if args.action == "add":
         if existing is not None:
-            _said(out, "already in Shortcuts", found.describe(), existing.id, added=False)
+            _said(out, "already in Shortcuts", found.describe(), existing.id)
             return EXIT_OK
         added = await shortcut_ops.add(client, entry)
-        _said(out, "added to Shortcuts", found.describe(), added.id, added=True)
+        _said(out, "added to Shortcuts", found.describe(), added.id)
         return EXIT_OK
     if existing is None:
         out.note(f"hogtree shortcuts rm: {found.describe()} is not in Shortcuts")
         return EXIT_FAILED
     await shortcut_ops.remove(client, existing)
-    _said(out, "removed from Shortcuts", found.describe(), existing.id, added=False)
+    _said(out, "removed from Shortcuts", found.describe(), existing.id)
     return EXIT_OK
 
 
-def _said(out: Output, what: str, described: str, shortcut_id: str, *, added: bool) -> None:
+def _said(out: Output, what: str, described: str, shortcut_id: str) -> None:
     if out.json:
         out.json_line({"id": shortcut_id, "entry": described, "result": what})
     else:
