@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,6 +31,8 @@ from support.server_helpers import (
 )
 
 from tui.models import CountResponse, FileSystemEntry, FileSystemPage
+from tui.server.runner import uvicorn_config
+from tui.server.settings import ServerSettings
 
 AUTH = {"Authorization": f"Bearer {ADMIN_KEY}"}
 PREFIXES = ["projects", "environments"]
@@ -447,3 +450,13 @@ def test_a_405_says_which_methods_are_allowed(
     assert response.json()["code"] == "method_not_allowed"
     offered = {part.strip() for part in response.headers["allow"].split(",")}
     assert allowed <= offered and method not in offered
+
+
+def test_the_server_keeps_an_idle_connection_longer_than_the_client_does(tmp_path: Path) -> None:
+    """A server that drops an idle connection as the client reuses it makes the client read
+    "Server disconnected without sending a response" (seen once in CI, mid-paging). The
+    client must be the one to let go first: its keep-alive expiry is shorter."""
+    client_expiry = httpx._config.DEFAULT_LIMITS.keepalive_expiry
+    assert client_expiry is not None
+    config = uvicorn_config(ServerSettings(db_path=tmp_path / "idle.sqlite3"), "127.0.0.1", 0)
+    assert config.timeout_keep_alive > 2 * client_expiry

@@ -20,6 +20,12 @@ from tui.server.settings import ServerSettings
 # (16 KiB) would refuse long folder paths with a plain-text 400 of its own.
 MAX_REQUEST_HEAD_BYTES = MAX_URL_BYTES + 64 * 1024
 
+# How long an idle connection stays open. Longer than httpx's own keep-alive expiry (5 s):
+# with uvicorn's default, also 5 s, a client reusing a connection at the moment the server
+# drops it reads "Server disconnected without sending a response". The client must be the
+# one to let go first, as behind PostHog's load balancers (idle timeouts of a minute or more).
+KEEP_ALIVE_S = 75
+
 # How long a background server may take to start listening before we call it failed.
 STARTUP_TIMEOUT_S = 15.0
 
@@ -38,6 +44,7 @@ def uvicorn_config(settings: ServerSettings, host: str, port: int) -> uvicorn.Co
         access_log=False,
         lifespan="on",
         h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
+        timeout_keep_alive=KEEP_ALIVE_S,
     )
 
 
