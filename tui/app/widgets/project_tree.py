@@ -598,7 +598,8 @@ class ProjectTree(Tree[Row]):
                 self._drop(child)
         kept = [child for child in children if row_key(child.data) in wanted]
         kept_keys = [row_key(child.data) for child in kept]
-        if kept_keys != [key for key in map(row_key, desired) if key in set(kept_keys)]:
+        kept_set = set(kept_keys)  # once: inside the comprehension it was rebuilt a row
+        if kept_keys != [key for key in map(row_key, desired) if key in kept_set]:
             for child in kept:  # another order (a re-sort): start afresh
                 self._drop(child)
             kept = []
