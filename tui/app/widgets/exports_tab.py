@@ -261,10 +261,11 @@ class ExportsTab(Vertical):
             line.append(f"  {labels.type_name(entry.type)}", style="dim")
         self.query_one("#exports-target", Static).update(line)
         exportable = self.exportable()
-        # Set on the two widgets, not as a class on the tab: a class restyles the tab's whole
-        # subtree (~20 ms a cursor move while paging), a display unchanged costs nothing.
-        for part in ("#exports-actions", "#exports-list"):
-            self.query_one(part).display = exportable
+        # No button offering what the entry cannot have. The (empty) list stays: tab still
+        # has a stop in the pane. Set on the widget, not as a class on the tab: a class
+        # restyles the tab's whole subtree (~20 ms a cursor move while paging); a display
+        # left as it was costs nothing.
+        self.query_one("#exports-actions").display = exportable
         if not exportable:
             self._say_detail(Text())
 

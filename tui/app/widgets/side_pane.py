@@ -24,6 +24,14 @@ Tab = Literal["details", "exports", "events"]
 
 
 class SidePane(Vertical):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._entry: FileSystemEntry | None = None
+        # The tabs that describe another entry than the cursor's: brought up to date when
+        # they come on show. A hidden tab's text changing still makes Textual lay out the
+        # whole screen again, a cost paid at every cursor move while paging (B6).
+        self._stale: set[Tab] = set()
+
     def compose(self) -> ComposeResult:
         with TabbedContent(initial="details"):
             with TabPane("Details", id="details"), KeyScroll(id="details-scroll"):
@@ -61,20 +69,37 @@ class SidePane(Vertical):
 
     @property
     def entry(self) -> FileSystemEntry | None:
-        """The entry the pane describes now."""
-        return self.query_one(DetailsView).entry
+        """The entry the pane describes now (its hidden tabs once they come on show)."""
+        return self._entry
 
     def show(self, entry: FileSystemEntry | None) -> None:
-        self.query_one(DetailsView).show(entry)
-        self.query_one(InsightChart).show(entry)
-        self.query_one(ExportsTab).show(entry)
-        self.query_one(EventsTab).show(entry)
+        """The cursor moved to ``entry``: the tab on show describes it at once, the others
+        when they come on show."""
+        self._entry = entry
+        self.query_one(EventsTab).show(entry)  # only remembered: its filter offers it
+        self._stale = {"details", "exports"}
+        self._bring_up_to_date()
+
+    def _bring_up_to_date(self) -> None:
+        if not self.display:
+            return
+        active = self.tabs.active
+        if active == "details" and "details" in self._stale:
+            self._stale.discard("details")
+            self.query_one(DetailsView).show(self._entry)
+            self.query_one(InsightChart).show(self._entry)
+        elif active == "exports" and "exports" in self._stale:
+            self._stale.discard("exports")
+            self.query_one(ExportsTab).show(self._entry)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._bring_up_to_date()
         self.call_after_refresh(self.query_one(InsightChart).fetch_if_seen)
 
     def opened(self) -> None:
-        """The pane came on show: fetch what its tab shows and could not fetch hidden."""
+        """The pane came on show: its tab describes the cursor's entry, and fetches what it
+        could not fetch hidden."""
+        self._bring_up_to_date()
         self.query_one(InsightChart).fetch_if_seen()
 
     def open(self, tab: Tab, *, focus: bool = True) -> None:
@@ -111,9 +136,10 @@ class SidePane(Vertical):
 
     def export(self, entry: FileSystemEntry | None) -> None:
         """The Exports tab on screen, asking for a format to export ``entry`` in."""
+        self._entry = entry
+        self._stale.add("exports")
         self.open("exports", focus=False)
         exports = self.query_one(ExportsTab)
-        exports.show(entry)
         exports.choose()
 
 
