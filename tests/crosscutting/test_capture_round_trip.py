@@ -1,4 +1,4 @@
-"""10,000 events sent by PostHog's own Python SDK, read back by every hogtree reader: all
+"""4,000 events sent by PostHog's own Python SDK, read back by every hogtree reader: all
 there, none twice, none altered.
 
 The SDK sends as it does to PostHog (batches to ``/batch/`` with ``sent_at``, its own
@@ -28,8 +28,12 @@ from support.scripting_helpers import environment, on_host, run
 
 from tui.app.widgets.events_tab import EventsTab
 
-EVENTS = 10_000
-TIED = range(5_000, 5_500)  # these share one moment
+EVENTS = 4_000
+TIED = range(2_000, 2_500)  # these share one moment, TIE_AT seconds after the first
+TIE_AT = 1_000
+# Newest first, the tied events stand at places 2,499 to 2,998: across a page boundary of
+# the Events tab's pages of this size (and whole pages of the command's 100).
+TAB_PAGE = 400
 SKEW = timedelta(seconds=5)
 ZONES = (UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8)))
 
@@ -44,7 +48,7 @@ class Sent:
 
 def _event(index: int, start: datetime) -> tuple[str, Sent, dict[str, Any]]:
     event_id = str(uuid.UUID(int=index + 1, version=4))
-    moment = start + timedelta(seconds=2_000 if index in TIED else index)
+    moment = start + timedelta(seconds=TIE_AT if index in TIED else index)
     properties: dict[str, Any] = {
         "n": index,
         "plan": ("free", "pro", None)[index % 3],
@@ -126,7 +130,7 @@ async def test_the_events_tab_gives_back_every_event_once(
     captured: tuple[LiveServer, dict[str, Sent]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server, sent = captured
-    monkeypatch.setattr(EventsTab, "page_size", 1_000)
+    monkeypatch.setattr(EventsTab, "page_size", TAB_PAGE)
     app = new_app(server.url, ADMIN_KEY)
     async with app.run_test(size=(120, 40)) as pilot:
         tab = await open_events(pilot)

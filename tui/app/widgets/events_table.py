@@ -88,7 +88,12 @@ class EventsTable(DataTable[Text]):
         fresh = self._fresh(events)
         self.events += fresh
         rows = [self._cells(event) for event in fresh]
-        if self._layout() != self._shape or not self.columns or not self._fit(rows):
+        # The shape stays as laid out: a new width comes with a resize (on_resize lays the
+        # rows out again), and the time column grows when a row does not fit it (_fit).
+        # Asking the size here read 0 by 0 at times (the tab between two layouts), so each
+        # page rebuilt the table twice; wording every event's time again made each page
+        # cost all the pages before it.
+        if not self.columns or not self._fit(rows):
             self.rebuild()  # e.g. older times need a wider time column
             return fresh
         for event, cells in zip(fresh, rows, strict=True):
@@ -154,11 +159,14 @@ class EventsTable(DataTable[Text]):
             self.move_cursor(row=self.get_row_index(keep.id), scroll=False)
 
     def _fit(self, rows: list[tuple[Text, ...]]) -> bool:
-        """Whether ``rows`` fit the columns' widths (else the columns are laid out again)."""
+        """Whether ``rows`` fit the columns' widths (else the columns are laid out again).
+        Not wide, the details column has the width left over and cuts its cells with an
+        ellipsis: only the time must fit (checking it too rebuilt the table every page)."""
+        widths = self._widths if self._shape.wide else self._widths[:1]
         return all(
             _cell_width(cell) <= width
             for cells in rows
-            for cell, width in zip(cells, self._widths, strict=False)
+            for cell, width in zip(cells, widths, strict=False)
         )
 
     def _layout(self) -> Shape:
