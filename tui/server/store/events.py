@@ -94,7 +94,10 @@ def insert_events(conn: sqlite3.Connection, project_id: int, events: Sequence[Ne
     persons alone. An event whose uuid is already stored is skipped, as PostHog dedupes on
     it. Answers how many events were stored.
     """
-    known: dict[str, int] = {}
+    # Every id's person in one go: a statement per id cost more than the rest of a person's
+    # work. After a merge, ids are looked up one at a time again (looking them all up again
+    # would cost a batch of merges a statement over the whole batch each).
+    known = persons.person_pks(conn, project_id, {item.distinct_id for item in events})
 
     def person_of(distinct_id: str, moment: datetime) -> int:
         pk = persons.person_pk(conn, project_id, distinct_id)
