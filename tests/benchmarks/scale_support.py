@@ -1,4 +1,4 @@
-"""What the server benchmarks (B2, B3, B4, B8) share: one database at PostHog scale, seeded
+"""What the server benchmarks (B2, B3, B4, B8, B10) share: one database at PostHog scale, seeded
 once and kept (B9 drives the app against it too), and the bare SQLite each HTTP figure is
 set beside.
 

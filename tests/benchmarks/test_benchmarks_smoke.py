@@ -1,4 +1,4 @@
-"""The server benchmarks (B2, B3, B4, B8) still run: each at its smoke size, end to end
+"""The server benchmarks (B2, B3, B4, B8, B10) still run: each at its smoke size, end to end
 (seed, ``hogtree serve``, HTTP, the bare SQLite beside it). Figures are not judged here:
 timings on a CI machine mean nothing; ``python -m benchmarks`` judges them."""
 
@@ -10,15 +10,27 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import b2_children_page, b3_search_and_count, b4_move_folder, b8_events_page
+from benchmarks import (
+    b2_children_page,
+    b3_search_and_count,
+    b4_move_folder,
+    b8_events_page,
+    b10_capture_ingest,
+)
 from benchmarks.harness import Figure, table
 
-SERVER_SCENARIOS = (b2_children_page, b3_search_and_count, b4_move_folder, b8_events_page)
+SERVER_SCENARIOS = (
+    b2_children_page,
+    b3_search_and_count,
+    b4_move_folder,
+    b8_events_page,
+    b10_capture_ingest,
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def bench_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A cache of this run's own: the smoke database is seeded once, for all four."""
+    """A cache of this run's own: the smoke database is seeded once, for all of them."""
     cache = tmp_path_factory.mktemp("bench-cache")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HOGTREE_BENCH_CACHE", str(cache))

@@ -151,6 +151,18 @@ def test_capture_with_an_unknown_token_is_401(live_server: LiveServer, api: http
         b"[" * 100_000 + b"]" * 100_000,  # nested deeper than Python's JSON parser goes
         b'{"event": "\\ud800", "distinct_id": "x"}',  # a lone surrogate: no UTF-8 holds it
         b'{"event": "e", "distinct_id": "x", "properties": {"n": NaN}}',  # not JSON's number
+        # What the one-pass check of a body (tui/server/capture_json.py) must still refuse.
+        b'{"event": "e", "distinct_id": "x", "properties": {"n": -Infinity}}',
+        b'{"event": "e", "distinct_id": "x", "properties": {"n": 1e999}}',  # a float's too big
+        b'{"event": "e", "distinct_id": "x", "properties": {"s": "\\udd94"}}',  # low half alone
+        b'{"event": "e", "distinct_id": "x", "properties": {"s": "\\uD83E"}}',  # high half alone
+        b'{"event": "e", "distinct_id": "x", "properties": {"s": "\\ud83e\\ud83e\\udd94"}}',
+        b'{"event": "e", "distinct_id": "x", "properties": {"s": "\\ud83e-\\udd94"}}',
+        b'{"event": "e", "distinct_id": "x", "properties": {"s": "\\\\\\ud800"}}',  # \\ then one
+        b'{"event": "e", "distinct_id": "x", "properties": {"\\ud800": 1}}',  # in a key
+        b'{"event": "e", "distinct_id": "x", "properties": {"s": "\xed\xa0\x80"}}',  # its bytes
+        b'{"batch": [{"event": "ok", "distinct_id": "y"},'
+        b' {"event": "e", "distinct_id": "x", "properties": {"n": 1E+400}}]}',
     ],
 )
 def test_malformed_capture_is_400_and_stores_nothing(
@@ -162,6 +174,41 @@ def test_malformed_capture_is_400_and_stores_nothing(
     assert got["type"] == "validation_error" and got["code"] == "invalid_payload"
     assert set(got) == {"type", "code", "detail", "attr"}
     assert walk(api) == []
+
+
+def test_what_only_looks_unstorable_is_stored_as_sent(
+    live_server: LiveServer, api: httpx.Client
+) -> None:
+    """Surrogate pairs (escaped in either case), an escaped backslash before "ud800" (text,
+    not an escape), Korean text (whose UTF-8 shares a lead byte with surrogates) and big or
+    tiny floats are all storable."""
+    token = project_token(live_server).encode()
+    body = (
+        b'{"api_key": "' + token + b'", "event": "e", "distinct_id": "x", "properties": {'
+        b'"pair": "\\ud83e\\udd94", "upper": "\\uD83E\\uDD94", "text": "\\\\ud800",'
+        b' "korean": "\xed\x95\x9c", "big": 1e300, "tiny": -1.5e-7, "zero": -0.0}}'
+    )
+    expect(post(live_server, "/capture/", body), 200)
+    (event,) = walk(api)
+    assert event["properties"] == {
+        "pair": "\U0001f994",
+        "upper": "\U0001f994",
+        "text": "\\ud800",
+        "korean": "\ud55c",
+        "big": 1e300,
+        "tiny": -1.5e-7,
+        "zero": -0.0,
+    }
+
+
+def test_a_uuid_is_stored_as_uuid_spells_it(live_server: LiveServer, api: httpx.Client) -> None:
+    token = project_token(live_server)
+    sent = [uuid.uuid4() for _ in range(5)]
+    spellings = (str(sent[0]), str(sent[1]).upper(), f"{{{sent[2]}}}", sent[3].hex)
+    for spelling in (*spellings, f"urn:uuid:{sent[4]}"):
+        body = {"api_key": token, "event": "e", "distinct_id": "x", "uuid": spelling}
+        expect(post(live_server, "/capture/", body), 200)
+    assert sorted(event["id"] for event in walk(api)) == sorted(str(one) for one in sent)
 
 
 def test_each_new_distinct_id_gets_a_person(live_server: LiveServer, api: httpx.Client) -> None:

@@ -60,6 +60,15 @@ _dumps = encode_properties
 # --------------------------------------------------------------------------- writing
 
 
+# What capture writes for each event (the columns of :func:`event_row`); an event whose uuid
+# is already stored is skipped, as PostHog dedupes on it.
+INSERT_EVENT_SQL = (
+    "INSERT OR IGNORE INTO events"
+    " (uuid, project_id, event, distinct_id, properties, timestamp, elements_chain)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
 @dataclass(frozen=True)
 class NewEvent:
     """An event on its way in (capture, the demo seed, the live generator)."""
@@ -85,7 +94,10 @@ def insert_events(conn: sqlite3.Connection, project_id: int, events: Sequence[Ne
     persons alone. An event whose uuid is already stored is skipped, as PostHog dedupes on
     it. Answers how many events were stored.
     """
-    known: dict[str, int] = {}
+    # Every id's person in one go: a statement per id cost more than the rest of a person's
+    # work. After a merge, ids are looked up one at a time again (looking them all up again
+    # would cost a batch of merges a statement over the whole batch each).
+    known = persons.person_pks(conn, project_id, {item.distinct_id for item in events})
 
     def person_of(distinct_id: str, moment: datetime) -> int:
         pk = persons.person_pk(conn, project_id, distinct_id)
@@ -113,24 +125,21 @@ def insert_events(conn: sqlite3.Connection, project_id: int, events: Sequence[Ne
         if "$set" in props or "$set_once" in props:
             persons.update_properties(conn, pk, props.get("$set"), props.get("$set_once"))
     before = conn.total_changes
-    conn.executemany(
-        "INSERT OR IGNORE INTO events"
-        " (uuid, project_id, event, distinct_id, properties, timestamp, elements_chain)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                item.uuid,
-                project_id,
-                item.event,
-                item.distinct_id,
-                item.encoded if item.encoded is not None else _dumps(item.properties),
-                format_timestamp(item.timestamp),
-                item.elements_chain,
-            )
-            for item in events
-        ],
-    )
+    conn.executemany(INSERT_EVENT_SQL, [event_row(project_id, item) for item in events])
     return conn.total_changes - before
+
+
+def event_row(project_id: int, item: NewEvent) -> tuple[str, int, str, str, str, str, str]:
+    """The values :data:`INSERT_EVENT_SQL` stores for ``item``."""
+    return (
+        item.uuid,
+        project_id,
+        item.event,
+        item.distinct_id,
+        item.encoded if item.encoded is not None else _dumps(item.properties),
+        format_timestamp(item.timestamp),
+        item.elements_chain,
+    )
 
 
 def insert_many(conn: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> int:

@@ -135,6 +135,29 @@ def person_pk(conn: sqlite3.Connection, project_id: int, distinct_id: str) -> in
     return None if row is None else int(row[0])
 
 
+# Distinct ids looked up per statement (well under SQLite's limit of bound parameters).
+LOOKUP_CHUNK = 500
+
+
+def person_pks(
+    conn: sqlite3.Connection, project_id: int, distinct_ids: Iterable[str]
+) -> dict[str, int]:
+    """``distinct_id → person pk`` for those of ``distinct_ids`` someone has: what
+    :func:`person_pk` answers for each, in a statement per :data:`LOOKUP_CHUNK` ids."""
+    wanted = list(set(distinct_ids))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        chunk = wanted[start : start + LOOKUP_CHUNK]
+        found.update(
+            conn.execute(
+                "SELECT distinct_id, person_pk FROM person_distinct_ids"
+                f" WHERE project_id = ? AND distinct_id IN ({','.join('?' * len(chunk))})",
+                (project_id, *chunk),
+            ).fetchall()
+        )
+    return found
+
+
 def update_properties(conn: sqlite3.Connection, pk: int, set_: Any, set_once: Any) -> None:
     """``$set`` overwrites, ``$set_once`` only fills what the person lacks."""
     row = conn.execute("SELECT properties FROM persons WHERE pk = ?", (pk,)).fetchone()
