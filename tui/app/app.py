@@ -582,7 +582,8 @@ class HogtreeApp(App[None]):
             return
         self._confirm_delete(entries)
 
-    @work(group="changes")
+    # Described, not the repr of every entry (Textual's default, on the event loop).
+    @work(group="changes", description="confirm a delete")
     async def _confirm_delete(self, entries: list[FileSystemEntry]) -> None:
         """Say exactly what goes (the plan ``hogtree rm`` shows too), then delete."""
         assert self.client is not None
@@ -833,7 +834,8 @@ class HogtreeApp(App[None]):
         path = self.project_tree.folder_to_reload()
         self._say_reloaded(path, self.project_tree.reload_folder(path, deep=True))
 
-    @work(exclusive=True, group="reload")
+    # Described, not the repr of every folder held (Textual's default, on the event loop).
+    @work(exclusive=True, group="reload", description="say what was reloaded")
     async def _say_reloaded(self, path: str, folders: list[Folder]) -> None:
         """Once the reload is in, say what it read again (a failure has said why already)."""
         await asyncio.gather(*(folder.idle.wait() for folder in folders))

@@ -474,7 +474,9 @@ class ProjectTree(Tree[Row]):
         self._relabel_gaps(folder)
         self._fetch_page(folder, page, folder.generation)
 
-    @work(group="tree-pages")
+    # A description of its own: Textual's default is the repr of the arguments, here a
+    # folder and every entry it holds (milliseconds a page, on the event loop).
+    @work(group="tree-pages", description="fetch a page")
     async def _fetch_page(self, folder: Folder, page: int, generation: int) -> None:
         self._begin(folder)
         try:
@@ -777,7 +779,7 @@ class ProjectTree(Tree[Row]):
         }
         return shown or {min(window.pages, default=0)}
 
-    @work(group="tree-pages")
+    @work(group="tree-pages", description="fetch pages afresh")  # see _fetch_page
     async def _fetch_fresh(self, folder: Folder, pages: list[int], generation: int) -> None:
         self._begin(folder)
         try:
@@ -1102,7 +1104,7 @@ class ProjectTree(Tree[Row]):
                 section.rows = None
                 section.node.set_label(section_label(section))
 
-    @work(group="tree-sections")
+    @work(group="tree-sections", description="fetch a section")  # see _fetch_page
     async def _fetch_section(self, section: Section, generation: int) -> None:
         assert self.client is not None
         work_item = self.status.busy(f"loading {section.title}…")
