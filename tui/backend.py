@@ -129,7 +129,9 @@ class LocalBackend:
             # A SecretStr, like every key the app holds: a traceback shows no plain copy.
             self._key = SecretStr(generate_key())
             self.db_path.parent.mkdir(parents=True, exist_ok=True)
-            self._server = ServerProcess(self.db_path, self._key.get_secret_value())
+            self._server = ServerProcess(
+                self.db_path, self._key.get_secret_value(), self.project_id
+            )
             self.web_host = self._server.url
 
     def connect(self, on_retry: Callable[[RetryNotice], None] | None = None) -> PostHogClient:
