@@ -15,7 +15,7 @@ from tui import __version__
 from tui.scripting.arguments import COMMANDS as SCRIPTING_COMMANDS
 from tui.scripting.arguments import add_commands as add_scripting_commands
 from tui.scripting.arguments import join_dashed_values, offer_completion
-from tui.unused_imports import turn_off_unused_imports
+from tui.startup import start_lean
 
 if TYPE_CHECKING:
     from tui.backend import Backend
@@ -238,7 +238,7 @@ def chosen_icons(args: argparse.Namespace, config: ConfigFile) -> str:
 
 
 def run_scripting_command(args: argparse.Namespace) -> int:
-    turn_off_unused_imports()
+    start_lean()
     from tui import labels
     from tui.config import ConfigError, default_config_path, load_config
     from tui.scripting.runner import refuse_read_only, run_command
@@ -272,7 +272,7 @@ def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     # the imports' CPU time here) find next to nothing; HogtreeApp turns it back on when
     # mounted, with what start-up built frozen.
     gc.disable()
-    turn_off_unused_imports()
+    start_lean()
     from tui.backend import LocalBackend
     from tui.config import ConfigError, default_config_path, load_config
 
