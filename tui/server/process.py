@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import http.client
 import json
 import socket
 import subprocess
@@ -126,6 +125,8 @@ def warm_up(port: int, key: str, project_id: int) -> None:
     where the first paint waits for it. A GET of a listing changes nothing; a failure
     here is the app's own request's to report, so it is ignored.
     """
+    import http.client  # the child's alone: the app imports this module to start it
+
     connection = http.client.HTTPConnection(HOST, port, timeout=WARM_UP_TIMEOUT_S)
     try:
         connection.request(
