@@ -15,7 +15,7 @@ from tui import __version__
 from tui.scripting.arguments import COMMANDS as SCRIPTING_COMMANDS
 from tui.scripting.arguments import add_commands as add_scripting_commands
 from tui.scripting.arguments import join_dashed_values, offer_completion
-from tui.startup import start_lean
+from tui.startup import start_lean, start_lean_server
 
 if TYPE_CHECKING:
     from tui.backend import Backend
@@ -189,6 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     offer_completion(parser)
     args = parser.parse_args(join_dashed_values(sys.argv[1:] if argv is None else argv))
     if args.command == "serve":
+        start_lean_server()
         from tui.server.serve import run_serve
 
         try:

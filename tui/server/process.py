@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from typing import IO
 
+from tui.startup import start_lean_server
+
 READY = "ready"
 # How long the server may take to start serving before the app calls it failed.
 STARTUP_TIMEOUT_S = 30.0
@@ -147,6 +149,7 @@ def main() -> int:
     # collector pass then frees nothing, and the passes cost ~80 ms of the app's cold start
     # (B5), which waits for this server. Frozen and back on once the server is built.
     gc.disable()
+    start_lean_server()
     request = json.loads(sys.stdin.readline())
     sock = socket.socket(fileno=request["fd"])
 
