@@ -63,6 +63,8 @@ class Target:
 
 EMBEDDED_TARGET = Target(1.0, 3.0)
 REMOTE_TARGET = Target(0.7, 2.5)
+EMBEDDED_FIGURE = "cold start to first tree page (embedded demo)"
+REMOTE_FIGURE = "cold start to first tree page (remote, warm server)"
 
 
 def hogtree_command() -> list[str]:
@@ -138,13 +140,13 @@ def run(smoke: bool) -> list[Figure]:
                 reference_remote.append(first_paint_s(static_tree_command(), env))
     return [
         figure(
-            "cold start to first tree page (embedded demo)",
+            EMBEDDED_FIGURE,
             embedded,
             reference_embedded,
             EMBEDDED_TARGET,
         ),
         figure(
-            "cold start to first tree page (remote, warm server)",
+            REMOTE_FIGURE,
             remote,
             reference_remote,
             REMOTE_TARGET,

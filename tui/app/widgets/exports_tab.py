@@ -184,6 +184,9 @@ class ExportsTab(Vertical):
         self._export_worker: Worker[None] | None = None
         self._ticker: Timer | None = None
         self._listed_width = 0  # the list's width when its rows were last laid out
+        # Nothing is under the cursor yet: styled with it from the start, the mount's
+        # _render_target finds the class there instead of restyling the tab's widgets.
+        self.set_class(True, "nothing", update=False)
 
     # ------------------------------------------------------------------ layout
 
