@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from pydantic import SecretStr
-
-from tui.config import Connection
+from tui.config import Connection, secret
 
 if TYPE_CHECKING:  # imported where used: httpx is not needed to start the local server
+    from pydantic import SecretStr  # nor pydantic (~50 ms), which starting it does not need
+
     from tui.api import PostHogClient, RetryNotice
     from tui.server.process import ServerProcess
 
@@ -126,11 +126,13 @@ class LocalBackend:
                 raise RuntimeError("the app is closing")
             if self._server is not None:
                 return
-            # A SecretStr, like every key the app holds: a traceback shows no plain copy.
-            self._key = SecretStr(generate_key())
+            key = generate_key()
             self.db_path.parent.mkdir(parents=True, exist_ok=True)
-            self._server = ServerProcess(self.db_path, self._key.get_secret_value())
+            self._server = ServerProcess(self.db_path, key, self.project_id)
             self.web_host = self._server.url
+            # A SecretStr, like every key the app holds: a traceback shows no plain copy.
+            # Wrapped once the server is on its way: wrapping imports pydantic.
+            self._key = secret(key)
 
     def connect(self, on_retry: Callable[[RetryNotice], None] | None = None) -> PostHogClient:
         from tui.api import PostHogClient

@@ -15,6 +15,7 @@ from tui import __version__
 from tui.scripting.arguments import COMMANDS as SCRIPTING_COMMANDS
 from tui.scripting.arguments import add_commands as add_scripting_commands
 from tui.scripting.arguments import join_dashed_values, offer_completion
+from tui.startup import start_lean, start_lean_server
 
 if TYPE_CHECKING:
     from tui.backend import Backend
@@ -188,6 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     offer_completion(parser)
     args = parser.parse_args(join_dashed_values(sys.argv[1:] if argv is None else argv))
     if args.command == "serve":
+        start_lean_server()
         from tui.server.serve import run_serve
 
         try:
@@ -237,6 +239,7 @@ def chosen_icons(args: argparse.Namespace, config: ConfigFile) -> str:
 
 
 def run_scripting_command(args: argparse.Namespace) -> int:
+    start_lean()
     from tui import labels
     from tui.config import ConfigError, default_config_path, load_config
     from tui.scripting.runner import refuse_read_only, run_command
@@ -270,6 +273,7 @@ def run_app(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     # the imports' CPU time here) find next to nothing; HogtreeApp turns it back on when
     # mounted, with what start-up built frozen.
     gc.disable()
+    start_lean()
     from tui.backend import LocalBackend
     from tui.config import ConfigError, default_config_path, load_config
 

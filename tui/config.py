@@ -28,10 +28,14 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
-from pydantic import SecretStr
+
+if TYPE_CHECKING:
+    # Imported where a key is wrapped (secret): the local demo's start reads this module
+    # before it starts its server, and pydantic's import (~50 ms) need not come first.
+    from pydantic import SecretStr
 
 ENV_HOST = "POSTHOG_HOST"
 ENV_PROJECT = "POSTHOG_PROJECT_ID"
@@ -190,8 +194,15 @@ def _profile(name: str, table: Any, path: Path) -> Profile:
         name=name,
         host=table.get("host") or None,
         project=project,
-        api_key=SecretStr(table["api_key"].strip()) if table.get("api_key", "").strip() else None,
+        api_key=secret(table["api_key"].strip()) if table.get("api_key", "").strip() else None,
     )
+
+
+def secret(text: str) -> SecretStr:
+    """``text`` as a SecretStr, like every key hogtree holds: it reprs as '**********'."""
+    from pydantic import SecretStr
+
+    return SecretStr(text)
 
 
 def _check_private(path: Path, mode: int) -> None:
@@ -242,8 +253,9 @@ def resolve_connection(
     if chosen.host and resolved_host != _host(chosen.host, _name(chosen)):
         profile_key = None
     # Whitespace around a key is a copy-and-paste accident; a blank variable is unset.
-    env_key = SecretStr(env.get(ENV_API_KEY, "").strip())
-    api_key = env_key if env_key.get_secret_value() else profile_key
+    env_text = env.get(ENV_API_KEY, "").strip()
+    env_key = secret(env_text) if env_text else None
+    api_key = env_key if env_key is not None else profile_key
     if api_key is not None:
         # Imported where used, like normalize_host below: tui.api brings httpx, which the
         # local demo's start need not wait for.

@@ -31,6 +31,11 @@ def test_scenario_runs_at_smoke_size(scenario: object) -> None:
     for figure in figures:
         assert figure.scenario == scenario.SCENARIO  # type: ignore[attr-defined]
         assert math.isfinite(figure.value) and figure.value >= 0, figure
+    if scenario is b5_cold_start:
+        # Both ways hogtree starts, each beside its own runs of the reference.
+        names = [f.name for f in figures]
+        assert names == [b5_cold_start.EMBEDDED_FIGURE, b5_cold_start.REMOTE_FIGURE], names
+        assert all(f.reference is not None and f.reference > 0 for f in figures), figures
     if scenario is b7_request_economy:
         # Request counts have no clock in them: they are exact even in CI.
         by_name = {f.name: f for f in figures}

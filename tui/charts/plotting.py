@@ -10,7 +10,6 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import plotext as plt  # type: ignore[import-untyped]
 from rich.text import Text
 
 from tui.charts import axes
@@ -35,6 +34,11 @@ def draw_lines(lines: Lines, width: int, height: int, palette: Palette, *, bars:
     ticks = axes.y_ticks(flat, height)
     label_width = max((len(label) for label in lines.x_labels), default=1)
     positions = axes.tick_positions(count, width - 6, label_width)
+    # Imported at the first chart, not with this module: the side pane (which imports it)
+    # is built at every start, and plotext's import is ~45 ms of the first paint (B5)
+    # that a session without charts never needs.
+    import plotext as plt  # type: ignore[import-untyped]
+
     with _PLOTEXT:
         plt.clf()
         plt.theme("clear")

@@ -12,6 +12,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tui import startup
+
 # Types whose entries PostHog lets a user delete (anything else: 400, nothing deleted).
 HOG_FUNCTION_KINDS: tuple[str, ...] = (
     "broadcast",
@@ -27,7 +29,11 @@ HOG_FUNCTION_KINDS: tuple[str, ...] = (
 
 
 class WireModel(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    # defer_build in the app's own process only (see tui.startup): each model is built when
+    # it first validates, not all ~60 at import, most never used by the first screen.
+    model_config = ConfigDict(
+        extra="ignore", populate_by_name=True, defer_build=startup.DEFER_MODEL_BUILDS
+    )
 
 
 # The words PostHog (Django REST framework) reads as true in a boolean query parameter.

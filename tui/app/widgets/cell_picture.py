@@ -14,13 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image
 from rich.color import Color
 from rich.console import Console, ConsoleOptions
 from rich.measure import Measurement
 from rich.segment import Segment
 from rich.style import Style
+
+if TYPE_CHECKING:
+    # Pillow is imported where a picture is loaded or drawn: the Exports tab (which imports
+    # this module) is built at every start, and Pillow's import is ~30 ms of the first
+    # paint (B5) that a session showing no PNG export never needs.
+    from PIL import Image
 
 UPPER_HALF = "▀"
 # A picture is scaled down to this many pixels across before it is kept: a side pane is
@@ -31,6 +37,8 @@ MAX_KEPT_WIDTH = 320
 def load_picture(path: Path) -> Image.Image:
     """The picture at ``path``, in RGB, at most :data:`MAX_KEPT_WIDTH` pixels wide. Slow
     for a big file: call it off the UI thread."""
+    from PIL import Image
+
     with Image.open(path) as opened:
         picture = opened.convert("RGB")
     if picture.width > MAX_KEPT_WIDTH:
@@ -63,6 +71,8 @@ class CellPicture:
 
 def _cell_lines(picture: Image.Image, width: int) -> tuple[tuple[Segment, ...], ...]:
     """The picture's cells at ``width``: one tuple of segments per line of cells."""
+    from PIL import Image  # loaded already: ``picture`` is one of its images
+
     rows = max(2, 2 * round(picture.height * width / picture.width / 2))
     small = picture.resize((width, rows), Image.Resampling.BOX)
     pixels = small.load()

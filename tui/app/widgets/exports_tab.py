@@ -14,10 +14,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import anyio
-from PIL.Image import Image as PILImage
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -45,6 +44,9 @@ from tui.app.widgets.export_rows import export_row_line
 from tui.app.widgets.preview_table import PreviewTable
 from tui.models import FileSystemEntry
 from tui.models.exports import ExportedAsset, ExportFormat
+
+if TYPE_CHECKING:  # Pillow loads with the first picture (see cell_picture)
+    from PIL.Image import Image as PILImage
 
 # The longest an export may take before hogtree stops waiting (the server may go on).
 EXPORT_TIMEOUT = 600.0
@@ -179,6 +181,9 @@ class ExportsTab(Vertical):
         self._export_worker: Worker[None] | None = None
         self._ticker: Timer | None = None
         self._listed_width = 0  # the list's width when its rows were last laid out
+        # Nothing is under the cursor yet: styled with it from the start, the mount's
+        # _render_target finds the class there instead of restyling the tab's widgets.
+        self.set_class(True, "nothing", update=False)
 
     # ------------------------------------------------------------------ layout
 
