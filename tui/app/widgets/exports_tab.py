@@ -181,15 +181,14 @@ class ExportsTab(Vertical):
         self._export_worker: Worker[None] | None = None
         self._ticker: Timer | None = None
         self._listed_width = 0  # the list's width when its rows were last laid out
-        # Nothing is under the cursor yet: styled with it from the start, the mount's
-        # _render_target finds the class there instead of restyling the tab's widgets.
-        self.set_class(True, "nothing", update=False)
 
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
         yield Static(id="exports-target")
-        with Horizontal(id="exports-actions"):
+        actions = Horizontal(id="exports-actions")
+        actions.display = False  # nothing under the cursor yet: no button
+        with actions:
             yield Button("New export (e)", id="exports-new", compact=True)
         with Horizontal(id="exports-progress"):
             yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="exports-bar")
