@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.dom import DOMNode
 from textual.widgets import Header
+from textual.worker import WorkerState
 
 from tui import labels, ops, paths
 from tui.api import ApiError, PostHogClient, RetryNotice
@@ -27,6 +28,7 @@ from tui.app.bindings import KeyRow, key_rows
 from tui.app.commands import HogtreeCommands
 from tui.app.delete_question import delete_question
 from tui.app.errors import describe
+from tui.app.idle_gc import CHECK_EVERY_S, IdleCollector
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.screens.count import CountScreen
 from tui.app.screens.filter import FilterScreen
@@ -182,6 +184,7 @@ class HogtreeApp(App[None]):
         self.status = StatusBoard()
         # Puts the shown message away once the user moves on to another entry.
         self.message_moment = MessageMoment(self.status)
+        self.collector = IdleCollector(busy=self._working)
         self.sub_title = backend.description + (" · read-only" if read_only else "")
 
     # ------------------------------------------------------------------ layout
@@ -215,6 +218,9 @@ class HogtreeApp(App[None]):
         # the app while pages loaded. Thawed on unmount (tests run many apps in one process).
         gc.freeze()
         gc.enable()  # `hogtree` starts with it off (tui/cli.py run_app)
+        # The full passes over what came later run when the user pauses (tui.app.idle_gc).
+        self.collector.take_over()
+        self.set_interval(CHECK_EVERY_S, self.collector.check)
         self.project_tree.focus()
         self._start_connecting()
 
@@ -264,11 +270,16 @@ class HogtreeApp(App[None]):
         waiting = self.status.busy(note)
         self.set_timer(max(notice.delay_s, SHORTEST_TIMER_S), waiting.end)
 
+    def _working(self) -> bool:
+        """Some worker runs: a page, a search, a change, an export on its way."""
+        return any(worker.state is WorkerState.RUNNING for worker in self.workers)
+
     async def on_event(self, event: events.Event) -> None:
         # Every key and click reaches the app first (not yet forwarded): what tells the
         # user moving the cursor from the tree re-announcing it after a change.
         if isinstance(event, events.Key | events.MouseDown) and not event.is_forwarded:
             self.message_moment.user_input()
+            self.collector.user_input()
         await super().on_event(event)
 
     def _handle_exception(self, error: Exception) -> None:
@@ -279,6 +290,7 @@ class HogtreeApp(App[None]):
         super()._handle_exception(error)
 
     async def on_unmount(self) -> None:
+        self.collector.give_back()
         gc.unfreeze()
         if self.client is not None:
             await self.client.aclose()
@@ -292,6 +304,7 @@ class HogtreeApp(App[None]):
             return  # a late message while the app closes: the panes are gone
         entry = event.entry
         self.message_moment.cursor_on(entry.id if entry is not None else None)
+        self.collector.user_input()  # the cursor moving is the user at work too
         tree = self.project_tree
         section = tree.section_of_cursor()
         if entry is None and section is not None:
