@@ -113,33 +113,40 @@ def test_a_link_and_a_patch_are_found_by_their_new_names(conn: sqlite3.Connectio
 
 
 @pytest.mark.parametrize(("sort_at_most", "walk_share"), [(0, 1), (10_000, 20)])
+@pytest.mark.parametrize("query", ["name:retention", "retention", '"team 3"', "dashb"])
 def test_a_searched_page_is_the_same_walked_or_sorted(
-    conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch, sort_at_most: int, walk_share: int
+    conn: sqlite3.Connection,
+    monkeypatch: pytest.MonkeyPatch,
+    sort_at_most: int,
+    walk_share: int,
+    query: str,
 ) -> None:
     conn.execute("BEGIN")
     for index in range(300):
         word = "Retention" if index % 3 == 0 else "Funnel"
         fs.create_entry(
-            conn, 1, path=f"Team {index % 7}/{word} {index:03d}", type="insight", created_by=None
+            conn,
+            1,
+            path=f"Team {index % 7}/{word} {index:03d}",
+            type="dashboard" if index % 5 == 0 else "insight",
+            created_by=None,
         )
     conn.execute("COMMIT")
     monkeypatch.setattr(fs, "SORT_AT_MOST", sort_at_most)
     monkeypatch.setattr(fs, "WALK_SHARE", walk_share)
+    word = query.removeprefix("name:").strip('"')
     expected = sorted(
         (row["path_folded"], row["pk"])
-        for row in conn.execute("SELECT pk, path_folded, name_folded FROM file_system")
-        if "retention" in row["name_folded"]
+        for row in conn.execute("SELECT pk, path_folded, name_folded, type FROM file_system")
+        if word in row["name_folded"]
+        or (not query.startswith("name:") and (word in row["path_folded"] or word in row["type"]))
     )
-    for offset in (0, 30, 95):
+    assert len(expected) > 40
+    for offset in (0, 30, len(expected) - 5):
         total, rows = fs.list_entries(
-            conn,
-            1,
-            fs.ListQuery(search="name:retention"),
-            limit=10,
-            offset=offset,
-            caller_id=None,
+            conn, 1, fs.ListQuery(search=query), limit=10, offset=offset, caller_id=None
         )
-        assert total == len(expected) == 100
+        assert total == len(expected)
         assert [row["pk"] for row in rows] == [pk for _, pk in expected[offset : offset + 10]]
 
 

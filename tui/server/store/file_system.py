@@ -144,10 +144,17 @@ def _parse_time(name: str, value: str) -> str:
 
 
 def _list_where(
-    project_id: int, query: FileSystemListQuery, caller_id: int | None, *, odd_children: bool = True
+    project_id: int,
+    query: FileSystemListQuery,
+    caller_id: int | None,
+    *,
+    odd_children: bool = True,
+    walking: bool = False,
 ) -> _Where:
     """The conditions of ``query``. ``odd_children=False`` says no row under ``query.parent``
-    has an odd path (see :func:`_has_odd_children`), so its children need no prefix test."""
+    has an odd path (see :func:`_has_odd_children`), so its children need no prefix test.
+    ``walking``: for a page read along file_system_folded_names (see :func:`_walks_in_order`),
+    search terms tested on that index's entries rather than looked up in the name index."""
     where = _Where()
     where.add("project_id = ?", project_id)
     depth = query.depth_value
@@ -189,12 +196,16 @@ def _list_where(
         for term in search.parse(query.search, name_only=query.name_only):
             indexed = None if term.negated else _indexed_term_sql(term, project_id)
             if indexed is not None:
-                # Never NULL, and bare: wrapped in COALESCE, SQLite would not see the
-                # `pk IN (…)` it can start from.
-                where.add(indexed[0], *indexed[1])
                 where.indexed_search = True
-                continue
-            clause, params = _term_sql(term, caller_id)
+                if not walking:
+                    # Never NULL, and bare: wrapped in COALESCE, SQLite would not see the
+                    # `pk IN (…)` it can start from.
+                    where.add(indexed[0], *indexed[1])
+                    continue
+            if walking and indexed is not None and term.field is search.Field.TEXT:
+                clause, params = name_search.text_walk_clause(project_id, term.value.casefold())
+            else:
+                clause, params = _term_sql(term, caller_id)
             # COALESCE: a NULL (e.g. no ref) must count as "no match", so that negating it
             # keeps the row, as PostHog's NOT on a nullable column does.
             if term.negated:
@@ -291,9 +302,23 @@ def list_entries(
             f"SELECT COUNT(*) FROM file_system WHERE {where.sql()}", where.params
         ).fetchone()[0]
     order = _list_order(query)
+    if _walks_in_order(where, order, total, limit, offset):
+        # The page's pks off the ordered index alone (the terms tested on its entries: no row
+        # read for the ones skipped), then their rows.
+        walk = _list_where(project_id, query, caller_id, odd_children=odd, walking=True)
+        rows = conn.execute(
+            f"SELECT {ENTRY_COLUMNS} FROM file_system WHERE pk IN"
+            " (SELECT pk FROM file_system INDEXED BY file_system_folded_names"
+            f" WHERE {walk.sql()} ORDER BY {order} LIMIT ? OFFSET ?) ORDER BY {order}",
+            [*walk.params, limit, offset],
+        ).fetchall()
+        return total, rows
+    # A searched page sorts its matches, read by pk (SQLite, not knowing how few they are,
+    # would rather read the whole project in order); pk lookups stay allowed.
+    table = "file_system NOT INDEXED" if where.indexed_search else "file_system"
     rows = conn.execute(
-        f"SELECT {ENTRY_COLUMNS} FROM {_page_table(where, order, total, limit, offset)}"
-        f" WHERE {where.sql()} ORDER BY {order} LIMIT ? OFFSET ?",
+        f"SELECT {ENTRY_COLUMNS} FROM {table} WHERE {where.sql()}"
+        f" ORDER BY {order} LIMIT ? OFFSET ?",
         [*where.params, limit, offset],
     ).fetchall()
     return total, rows
@@ -308,15 +333,16 @@ SORT_AT_MOST = 2_000
 WALK_SHARE = 20
 
 
-def _page_table(where: _Where, order: str, total: int, limit: int, offset: int) -> str:
-    """``file_system``, with the way to read a searched page in the order of names and paths
-    that SQLite cannot choose itself (it has no idea how many rows a search matches)."""
-    if not where.indexed_search or order != "path_folded, pk":
-        return "file_system"
-    if total > SORT_AT_MOST and (offset + limit) * WALK_SHARE <= total:
-        return "file_system INDEXED BY file_system_folded_names"
-    # Rows by pk off the search's matches (pk lookups stay allowed), then sorted.
-    return "file_system NOT INDEXED"
+def _walks_in_order(where: _Where, order: str, total: int, limit: int, offset: int) -> bool:
+    """Whether a searched page is read walking the project in name-and-path order (see
+    SORT_AT_MOST), a choice SQLite cannot make: it has no idea how many rows a search
+    matches."""
+    return (
+        where.indexed_search
+        and order == "path_folded, pk"
+        and total > SORT_AT_MOST
+        and (offset + limit) * WALK_SHARE <= total
+    )
 
 
 def _is_children_query(query: FileSystemListQuery) -> bool:

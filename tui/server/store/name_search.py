@@ -64,6 +64,17 @@ def name_clause(folded: str) -> tuple[str, list[Any]]:
     return f"pk IN ({_NAME_MATCHES})", [phrase(folded)]
 
 
+def text_walk_clause(project_id: int, folded: str) -> tuple[str, list[Any]]:
+    """:func:`text_clause`'s rows, tested on an entry of file_system_folded_names (a page
+    read in order): the folded path is there; the type is not, so the few types holding the
+    word bring their rows' pks."""
+    sql = (
+        "(instr(path_folded, ?) > 0 OR pk IN"
+        f" (SELECT pk FROM file_system WHERE project_id = ? AND type IN ({_TYPES_HOLDING})))"
+    )
+    return sql, [folded, project_id, project_id, project_id, folded]
+
+
 def text_clause(project_id: int, folded: str) -> tuple[str, list[Any]]:
     """Rows of ``project_id`` whose ``path_folded`` or folded type holds ``folded`` (three
     characters or more, no "/"): as ``instr(path_folded, ?) OR instr(casefold(type), ?)``.
