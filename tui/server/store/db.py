@@ -342,6 +342,27 @@ def indexes_deferred(conn: sqlite3.Connection, table: str) -> Iterator[None]:
         conn.execute(sql)
 
 
+NAME_INDEX_INSERT_TRIGGER = "file_system_name_search_insert"
+
+
+@contextmanager
+def name_index_deferred(conn: sqlite3.Connection) -> Iterator[None]:
+    """Leave file_system's new names out of the name index during a bulk insert, then
+    rebuild the index once, inside the caller's transaction.
+
+    Row by row, each insert adds its trigrams to the index's pending terms and SQLite
+    flushes and merges them over and over; one rebuild tokenizes every name once.
+    """
+    (sql,) = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+        (NAME_INDEX_INSERT_TRIGGER,),
+    ).fetchone()
+    conn.execute(f'DROP TRIGGER "{NAME_INDEX_INSERT_TRIGGER}"')
+    yield
+    conn.execute(sql)
+    conn.execute("INSERT INTO file_system_name_search (file_system_name_search) VALUES ('rebuild')")
+
+
 # SQLite folds the WAL back into the database file (a checkpoint) inside the COMMIT of
 # whichever write takes the WAL past 1,000 pages: a move of 100,000 rows waited 1-2 s for it
 # before answering. A Database's connections leave it to a background thread instead, once
