@@ -258,7 +258,11 @@ def seed_scale(
         started=datetime.now(UTC),
         total=spec.entries,
     )
-    with db.cache_size(conn, SEED_CACHE_KIB), db.indexes_deferred(conn, "file_system"):
+    with (
+        db.cache_size(conn, SEED_CACHE_KIB),
+        db.indexes_deferred(conn, "file_system"),
+        db.name_index_deferred(conn),
+    ):
         _lay_out(rng, spec.entries, writer)
         writer.flush()
     if spec.events:

@@ -19,7 +19,7 @@ from tui import paths
 from tui.models import FileSystemListQuery
 from tui.server import search
 from tui.server.object_types import OBJECT_TYPES, is_deletable, unfiled_folder
-from tui.server.store import objects
+from tui.server.store import name_search, objects
 from tui.server.store.errors import BadRequest, InvalidField, NotFound
 
 # The count endpoints return this many descendants besides the total.
@@ -117,6 +117,8 @@ class _Where:
     def __init__(self) -> None:
         self.clauses: list[str] = []
         self.params: list[Any] = []
+        # A search term found its rows off the name index (see :func:`_page_table`).
+        self.indexed_search = False
 
     def add(self, clause: str, *params: Any) -> None:
         self.clauses.append(clause)
@@ -142,10 +144,17 @@ def _parse_time(name: str, value: str) -> str:
 
 
 def _list_where(
-    project_id: int, query: FileSystemListQuery, caller_id: int | None, *, odd_children: bool = True
+    project_id: int,
+    query: FileSystemListQuery,
+    caller_id: int | None,
+    *,
+    odd_children: bool = True,
+    walking: bool = False,
 ) -> _Where:
     """The conditions of ``query``. ``odd_children=False`` says no row under ``query.parent``
-    has an odd path (see :func:`_has_odd_children`), so its children need no prefix test."""
+    has an odd path (see :func:`_has_odd_children`), so its children need no prefix test.
+    ``walking``: for a page read along file_system_folded_names (see :func:`_walks_in_order`),
+    search terms tested on that index's entries rather than looked up in the name index."""
     where = _Where()
     where.add("project_id = ?", project_id)
     depth = query.depth_value
@@ -185,7 +194,18 @@ def _list_where(
         where.add("created_at < ?", _parse_time("created_at__lt", query.created_at__lt))
     if query.search:
         for term in search.parse(query.search, name_only=query.name_only):
-            clause, params = _term_sql(term, caller_id)
+            indexed = None if term.negated else _indexed_term_sql(term, project_id)
+            if indexed is not None:
+                where.indexed_search = True
+                if not walking:
+                    # Never NULL, and bare: wrapped in COALESCE, SQLite would not see the
+                    # `pk IN (…)` it can start from.
+                    where.add(indexed[0], *indexed[1])
+                    continue
+            if walking and indexed is not None and term.field is search.Field.TEXT:
+                clause, params = name_search.text_walk_clause(project_id, term.value.casefold())
+            else:
+                clause, params = _term_sql(term, caller_id)
             # COALESCE: a NULL (e.g. no ref) must count as "no match", so that negating it
             # keeps the row, as PostHog's NOT on a nullable column does.
             if term.negated:
@@ -199,6 +219,20 @@ def list_where(project_id: int, query: FileSystemListQuery, caller_id: int | Non
     """The conditions of ``query`` on ``file_system`` (columns unqualified), for a caller
     that joins it with other tables (Recents)."""
     return _list_where(project_id, query, caller_id)
+
+
+def _indexed_term_sql(term: search.Term, project_id: int) -> tuple[str, list[Any]] | None:
+    """The rows of :func:`_term_sql`'s clause for ``term``, found off the name index, or
+    None when the index cannot find them (a short term, another field)."""
+    folded = term.value.casefold()
+    if not name_search.indexable(folded):
+        return None
+    if term.field is search.Field.NAME:
+        return name_search.name_clause(folded)
+    if term.field is search.Field.TEXT and "/" not in folded:
+        # (A "/" can come in through an unknown field, "x:a/b", searched as text.)
+        return name_search.text_clause(project_id, folded)
+    return None
 
 
 def _term_sql(term: search.Term, caller_id: int | None) -> tuple[str, list[Any]]:
@@ -267,12 +301,48 @@ def list_entries(
         total = conn.execute(
             f"SELECT COUNT(*) FROM file_system WHERE {where.sql()}", where.params
         ).fetchone()[0]
+    order = _list_order(query)
+    if _walks_in_order(where, order, total, limit, offset):
+        # The page's pks off the ordered index alone (the terms tested on its entries: no row
+        # read for the ones skipped), then their rows.
+        walk = _list_where(project_id, query, caller_id, odd_children=odd, walking=True)
+        rows = conn.execute(
+            f"SELECT {ENTRY_COLUMNS} FROM file_system WHERE pk IN"
+            " (SELECT pk FROM file_system INDEXED BY file_system_folded_names"
+            f" WHERE {walk.sql()} ORDER BY {order} LIMIT ? OFFSET ?) ORDER BY {order}",
+            [*walk.params, limit, offset],
+        ).fetchall()
+        return total, rows
+    # A searched page sorts its matches, read by pk (SQLite, not knowing how few they are,
+    # would rather read the whole project in order); pk lookups stay allowed.
+    table = "file_system NOT INDEXED" if where.indexed_search else "file_system"
     rows = conn.execute(
-        f"SELECT {ENTRY_COLUMNS} FROM file_system WHERE {where.sql()}"
-        f" ORDER BY {_list_order(query)} LIMIT ? OFFSET ?",
+        f"SELECT {ENTRY_COLUMNS} FROM {table} WHERE {where.sql()}"
+        f" ORDER BY {order} LIMIT ? OFFSET ?",
         [*where.params, limit, offset],
     ).fetchall()
     return total, rows
+
+
+# Up to this many matches, a searched page sorts its matches (read by pk); past it, the page
+# reads the project in order and stops once it has the page, if the page lies early enough
+# among the matches (WALK_SHARE): a million entries, 2,000 matches spread over them, a page
+# of 100 is found within ~50,000 index entries (~10 ms), where sorting 20,000 matches costs
+# ~60 ms and walking to a rare word's 50th match ~250 ms.
+SORT_AT_MOST = 2_000
+WALK_SHARE = 20
+
+
+def _walks_in_order(where: _Where, order: str, total: int, limit: int, offset: int) -> bool:
+    """Whether a searched page is read walking the project in name-and-path order (see
+    SORT_AT_MOST), a choice SQLite cannot make: it has no idea how many rows a search
+    matches."""
+    return (
+        where.indexed_search
+        and order == "path_folded, pk"
+        and total > SORT_AT_MOST
+        and (offset + limit) * WALK_SHARE <= total
+    )
 
 
 def _is_children_query(query: FileSystemListQuery) -> bool:
