@@ -49,6 +49,9 @@ def test_a_full_pass_waits_for_a_quiet_user_and_no_work(thresholds: tuple[int, .
     busy[0] = True
     assert not collector.check()  # quiet, but a page is on its way
     busy[0] = False
+    clock.now += QUIET_S / 2
+    assert not collector.check()  # the page just came: the user is about to act on it
+    clock.now += QUIET_S / 2
     assert collector.check()
     assert gc.get_count()[2] == 0
     assert not collector.check()  # nothing aged since

@@ -3,9 +3,10 @@
 A full collection walks every object alive: with a few thousand entries loaded and
 Textual's render caches, 40-75 ms in one piece (B6 measured ten of them in 20 pages, the
 longest stalls of the run). The young generations are still collected as Python does them
-(a few milliseconds each); the full pass runs once the user has neither typed nor clicked
-for :data:`QUIET_S` and no worker is busy, or at the latest :data:`LONGEST_WAIT_S` after
-the last one, so that memory stays bounded through a long busy spell.
+(a few milliseconds each); the full pass runs once nothing has happened for :data:`QUIET_S`
+(no key, no click, no cursor move, no worker busy: a user who just waited for a page is
+about to act on it), or at the latest :data:`LONGEST_WAIT_S` after the last one, so that
+memory stays bounded through a long busy spell.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import gc
 import time
 from collections.abc import Callable
 
-# The pause (no key, no click, no worker) after which a full pass cannot be felt.
+# The pause (no key, no click, no cursor move, no worker) after which a full pass is not felt.
 QUIET_S = 1.5
 # A full pass at least this often, busy or not: garbage in cycles is freed by it alone
 # (a user holding a key down for two minutes meets one pause of a few hundred ms).
@@ -36,6 +37,7 @@ class IdleCollector:
         self._busy = busy
         self._clock = clock
         self._last_input = clock()
+        self._last_busy = clock()
         self._last_full = clock()
         self._thresholds: tuple[int, int, int] | None = None
 
@@ -59,8 +61,10 @@ class IdleCollector:
         if self._thresholds is None or gc.get_count()[2] == 0:
             return False  # nothing reached the old generation since the last pass
         now = self._clock()
+        if self._busy():
+            self._last_busy = now
         overdue = now - self._last_full >= LONGEST_WAIT_S
-        quiet = now - self._last_input >= QUIET_S and not self._busy()
+        quiet = now - max(self._last_input, self._last_busy) >= QUIET_S
         if not (quiet or overdue):
             return False
         gc.collect()
