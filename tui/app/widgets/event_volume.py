@@ -62,6 +62,7 @@ class EventVolume(Vertical):
         height: 2;
     }
     EventVolume #volume-label {
+        width: 1fr;
         height: 1;
         color: $text-muted;
     }
@@ -115,4 +116,5 @@ class EventVolume(Vertical):
     def _say(self, message: str, *, error: bool = False) -> None:
         label = self.query_one("#volume-label", Static)
         label.set_class(error, "-error")
-        label.update(Text(labels.visible(message)))
+        # Its size is fixed (one line, the tab's width): no layout of the screen for it.
+        label.update(Text(labels.visible(message)), layout=False)

@@ -62,6 +62,7 @@ class EventsTab(Vertical):
         margin-right: 0;
     }
     EventsTab #events-info {
+        width: 1fr;
         height: 1;
         color: $text-muted;
     }
@@ -452,7 +453,8 @@ class EventsTab(Vertical):
         info = self.query_one("#events-info", Static)
         info.set_class(error, "-error")
         info.set_class(self.tailing and not error, "-tailing")
-        info.update(Text(labels.visible(message)))
+        # Its size is fixed (one line, the tab's width): no layout of the screen for it.
+        info.update(Text(labels.visible(message)), layout=False)
 
     def _say_state(self, extra: str = "") -> None:
         parts = [f"{len(self.events):,} event{'' if len(self.events) == 1 else 's'}"]
