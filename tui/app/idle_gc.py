@@ -32,10 +32,14 @@ class IdleCollector:
     at :meth:`check` when ``busy()`` is false and the user is quiet."""
 
     def __init__(
-        self, busy: Callable[[], bool], clock: Callable[[], float] = time.monotonic
+        self,
+        busy: Callable[[], bool],
+        clock: Callable[[], float] = time.monotonic,
+        collect: Callable[[], object] = gc.collect,
     ) -> None:
         self._busy = busy
         self._clock = clock
+        self._collect = collect
         self._last_input = clock()
         self._last_busy = clock()
         self._last_full = clock()
@@ -67,6 +71,6 @@ class IdleCollector:
         quiet = now - max(self._last_input, self._last_busy) >= QUIET_S
         if not (quiet or overdue):
             return False
-        gc.collect()
+        self._collect()
         self._last_full = self._clock()
         return True

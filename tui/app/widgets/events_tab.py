@@ -262,8 +262,8 @@ class EventsTab(Vertical):
     def _current(self, generation: int) -> bool:
         """Whether what a worker fetched is still wanted after its await: the filters have
         not changed since, and the tab is still in the app (a worker can finish while the
-        app is closing, after the tab's table has gone)."""
-        return generation == self._generation and self.is_attached
+        app is closing, after the tab's table has gone: the tab may still be attached)."""
+        return generation == self._generation and self.is_attached and bool(self.query(EventsTable))
 
     def _learn(self, event: Event) -> None:
         self.names_seen.add(event.event)
