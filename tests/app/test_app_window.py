@@ -17,6 +17,7 @@ from support.app_harness import (
     loaded,
     move_cursor_to,
     open_folder,
+    read_pages,
     row_texts,
     settle,
     tree_of,
@@ -413,3 +414,25 @@ async def test_s_sorts_by_the_servers_order_and_says_so(
         await pilot.press("s")
         await settle(pilot, lambda: top_ids() == [e["id"] for e in oldest])
         assert "oldest first" in str(tree.border_title)
+
+
+async def test_reloading_a_folder_asks_once_for_the_pages_it_shows(
+    scale_server: LiveServer,
+) -> None:
+    app, transport = counted_app(scale_server)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        await open_folder(pilot, BIG)
+        folder = tree_of(app).folders[BIG]
+        await read_pages(pilot, BIG, 3)
+        since = len(transport.attempts)
+        await pilot.press("R")
+        await settle(pilot, lambda: not folder.loading and folder.idle.is_set())
+        await settle(pilot)
+        # The pages around the cursor come back in one request, not one a page.
+        assert len(folder.window.pages) >= 2
+        assert big_pages_asked(transport, since) == 1
+        rows = [r for r in big_rows(app) if isinstance(r, EntryRow)]
+        with scale_server.client() as api:
+            expected = [e["id"] for e in listing(api, rows[0].offset, len(rows))]
+        assert [r.entry.id for r in rows] == expected  # the server's rows, in its order

@@ -463,6 +463,25 @@ class ProjectTree(Tree[Row]):
             search=folder.name_filter,
         )
 
+    async def _list_run(self, folder: Folder, run: list[int]) -> dict[int, FileSystemPage]:
+        """Pages ``run`` (one after another) of ``folder`` in one request, as pages: a
+        reload asks once a folder for the pages it held, not once a page."""
+        assert self.client is not None
+        window = folder.window
+        listing = await self.client.list_folder(
+            folder.path,
+            offset=window.page_start(run[0]),
+            limit=PAGE_SIZE * len(run),
+            order_by=self.order_by,
+            search=folder.name_filter,
+        )
+        return {
+            page: listing.model_copy(
+                update={"results": listing.results[index * PAGE_SIZE : (index + 1) * PAGE_SIZE]}
+            )
+            for index, page in enumerate(run)
+        }
+
     def _request_page(self, folder: Folder, page: int) -> None:
         """Ask for ``page`` of ``folder`` unless it is held or on its way."""
         if self.client is None or folder.window.has(page) or page in folder.loading:
@@ -783,7 +802,7 @@ class ProjectTree(Tree[Row]):
     async def _fetch_fresh(self, folder: Folder, pages: list[int], generation: int) -> None:
         self._begin(folder)
         try:
-            listings = await asyncio.gather(*(self._list(folder, page) for page in pages))
+            runs = await asyncio.gather(*(self._list_run(folder, run) for run in _runs(pages)))
         except ApiError as error:
             if generation == folder.generation and self.folders.get(folder.path) is folder:
                 folder.reload_failed = True
@@ -799,7 +818,7 @@ class ProjectTree(Tree[Row]):
         folder.loading.clear()
         folder.idle.set()
         folder.window.clear()
-        self._hold(folder, dict(zip(pages, listings, strict=True)))
+        self._hold(folder, {page: listing for run in runs for page, listing in run.items()})
 
     def reload_folders(self, folder_paths: Iterable[str]) -> None:
         """Reload each affected folder once; a folder the tree has not loaded is covered by
@@ -1212,3 +1231,14 @@ def _pinned_key(row: Row | None) -> tuple[str, str] | None:
     if row.shortcut is not None:
         return ("shortcut", row.shortcut.id)
     return ("entry", row.entry.id) if row.entry is not None else None
+
+
+def _runs(pages: Iterable[int]) -> list[list[int]]:
+    """``pages`` as runs of consecutive pages: ``[1, 2, 3, 7]`` → ``[[1, 2, 3], [7]]``."""
+    runs: list[list[int]] = []
+    for page in sorted(pages):
+        if runs and page == runs[-1][-1] + 1:
+            runs[-1].append(page)
+        else:
+            runs.append([page])
+    return runs
