@@ -157,8 +157,18 @@ class InsightChart(Static):
     # ------------------------------------------------------------------ drawing
 
     def on_resize(self, event: Resize) -> None:
-        if self.shown is not None:
-            self._draw(self.shown)
+        shown = self.shown
+        if shown is None:
+            return
+        if isinstance(shown, str) or (id(shown), self._width()) in self._drawn:
+            self._draw(shown)  # a message, or drawn at this width before: nothing to draw
+        elif self.entry is not None:
+            # Drawn again at the new width in a thread, as the first time (a scrollbar coming
+            # and going resizes a dashboard's four charts: ~50 ms on the loop); the drawing
+            # at the old width stays until then.
+            self.run_worker(
+                self._draw_aside(self.entry, shown), group="chart-resize", exclusive=True
+            )
 
     def _width(self) -> int:
         return self.content_size.width or 40
