@@ -323,8 +323,9 @@ class HogtreeApp(App[None]):
 
     @on(ProjectTree.EntryOpened)
     def entry_opened(self, event: ProjectTree.EntryOpened) -> None:
-        self.side_pane.open("details")
+        # The entry first: opening the tab then draws it once, not the one before it too.
         self.side_pane.show(event.entry)
+        self.side_pane.open("details")
 
     @on(ProjectTree.PinnedOpened)
     def pinned_opened(self, event: ProjectTree.PinnedOpened) -> None:

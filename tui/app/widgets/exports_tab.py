@@ -12,9 +12,10 @@ Nothing here blocks the tree: every request runs in a worker of its own group.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 import anyio
 from rich.text import Text
@@ -47,6 +48,8 @@ from tui.models.exports import ExportedAsset, ExportFormat
 
 if TYPE_CHECKING:  # Pillow loads with the first picture (see cell_picture)
     from PIL.Image import Image as PILImage
+
+T = TypeVar("T")
 
 # The longest an export may take before hogtree stops waiting (the server may go on).
 EXPORT_TIMEOUT = 600.0
@@ -589,22 +592,26 @@ class ExportsTab(Vertical):
 
     # ------------------------------------------------------------------ preview
 
+    async def _read_aside(self, path: Path, read: Callable[[Path], T], verb: str) -> T | None:
+        """``read(path)`` in a thread; a damaged file is a message ("Could not ``verb``
+        …"), never a crash: then None."""
+        try:
+            return await anyio.to_thread.run_sync(read, path)
+        except Exception as error:
+            self.status.fail(f"Could not {verb} {path.name}: {labels.visible(str(error))}")
+            return None
+
     @work(exclusive=True, group="exports-preview")
     async def _preview(self, path: Path) -> None:
-        try:
-            table = await anyio.to_thread.run_sync(read_table, path)
-        except Exception as error:  # a damaged file is a message, never a crash
-            self.status.fail(f"Could not preview {path.name}: {labels.visible(str(error))}")
-            return
-        self._show_preview(path, table)
+        table = await self._read_aside(path, read_table, "preview")
+        if table is not None:
+            self._show_preview(path, table)
 
     @work(exclusive=True, group="exports-preview")
     async def _preview_picture(self, path: Path) -> None:
         """A PNG export drawn in the tab, in cells (see :mod:`cell_picture`)."""
-        try:
-            picture = await anyio.to_thread.run_sync(load_picture, path)
-        except Exception as error:  # a damaged file is a message, never a crash
-            self.status.fail(f"Could not show {path.name}: {labels.visible(str(error))}")
+        picture = await self._read_aside(path, load_picture, "show")
+        if picture is None:
             return
         self._clear_preview()
         self.preview_path = path

@@ -453,12 +453,13 @@ class ProjectTree(Tree[Row]):
         else:
             self._loading_work = self.status.busy(text)
 
-    async def _list(self, folder: Folder, page: int) -> FileSystemPage:
+    async def _list(self, folder: Folder, page: int, pages: int = 1) -> FileSystemPage:
+        """``pages`` pages of ``folder`` from ``page`` on, in one request."""
         assert self.client is not None
         return await self.client.list_folder(
             folder.path,
             offset=folder.window.page_start(page),
-            limit=PAGE_SIZE,
+            limit=PAGE_SIZE * pages,
             order_by=self.order_by,
             search=folder.name_filter,
         )
@@ -466,15 +467,7 @@ class ProjectTree(Tree[Row]):
     async def _list_run(self, folder: Folder, run: list[int]) -> dict[int, FileSystemPage]:
         """Pages ``run`` (one after another) of ``folder`` in one request, as pages: a
         reload asks once a folder for the pages it held, not once a page."""
-        assert self.client is not None
-        window = folder.window
-        listing = await self.client.list_folder(
-            folder.path,
-            offset=window.page_start(run[0]),
-            limit=PAGE_SIZE * len(run),
-            order_by=self.order_by,
-            search=folder.name_filter,
-        )
+        listing = await self._list(folder, run[0], len(run))
         return {
             page: listing.model_copy(
                 update={"results": listing.results[index * PAGE_SIZE : (index + 1) * PAGE_SIZE]}
