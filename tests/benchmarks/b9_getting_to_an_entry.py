@@ -158,8 +158,8 @@ class Target:
 # --------------------------------------------------------------------------- helpers
 
 
-def client_for(url: str) -> PostHogClient:
-    return PostHogClient(url, PROJECT, BENCH_KEY, max_retries=0)
+def client_for(url: str, max_retries: int = 0) -> PostHogClient:
+    return PostHogClient(url, PROJECT, BENCH_KEY, max_retries=max_retries)
 
 
 async def child_of_big(client: PostHogClient, position: int) -> tuple[FileSystemEntry, int]:
@@ -493,7 +493,9 @@ def search_figures(result: Reached, where: str, target_ms: float, far: bool) -> 
 
 async def find_target(url: str, smoke: bool) -> Target:
     """``Big``'s middle child (50,000 of 100,000) and a query that finds it first."""
-    async with client_for(url) as client:
+    # Setup, not a measurement: a connection that timed out on a loaded machine (seen once
+    # in CI, the server just started) is tried again, as the app's own client does.
+    async with client_for(url, max_retries=3) as client:
         count = await big_count(client)
         position = count // 2
         entry, _ = await child_of_big(client, position)
